@@ -1,0 +1,1 @@
+"""The pjconf harness: vectors, adapters, the runner and the ``pjconf`` command."""

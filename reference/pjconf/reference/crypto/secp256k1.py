@@ -1,0 +1,109 @@
+"""secp256k1 keys and ECDH, on libsecp256k1 (through btclib-secp256k1).
+
+Three encodings of a point appear in BIP 77 and must not be mixed up: 33-byte compressed (URI
+parameters, the reply key inside message A, ShortIds), 65-byte uncompressed (everything inside
+HPKE, OHTTP key configs) and 64-byte ElligatorSwift (the ``enc`` of messages A and B on the wire,
+see :mod:`.ellswift`). Functions here take either of the first two and say which they return.
+
+Parsing is as lenient as libsecp256k1's ``ec_pubkey_parse`` (so as rust-payjoin): it also takes
+the 65-byte "hybrid" forms ``06``/``07``. Everything emitted is canonical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from btclib_secp256k1 import ecdh, keys
+
+from pjconf.reference.entropy import RandomSource
+from pjconf.reference.errors import InvalidKey
+
+P = 2**256 - 2**32 - 977
+"""The field prime."""
+N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+"""The group order."""
+
+SECRET_KEY_SIZE = 32
+COMPRESSED_SIZE = 33
+UNCOMPRESSED_SIZE = 65
+
+
+def check_secret_key(secret: bytes) -> None:
+    """Raise :class:`InvalidKey` unless ``secret`` is 32 bytes encoding a scalar in [1, n-1]."""
+    if len(secret) != SECRET_KEY_SIZE:
+        raise InvalidKey(f"secret key must be {SECRET_KEY_SIZE} bytes, got {len(secret)}")
+    if not 0 < int.from_bytes(secret, "big") < N:
+        raise InvalidKey("secret key is not in [1, n-1]")
+
+
+def public_key(secret: bytes, *, compressed: bool = False) -> bytes:
+    """The public key ``secret * G``: 65 bytes, or 33 with ``compressed``."""
+    check_secret_key(secret)
+    return keys.pubkey_from_prvkey(secret, compressed=compressed)
+
+
+def parse_public_key(data: bytes, *, compressed: bool = False) -> bytes:
+    """Validate a 33- or 65-byte public key and return it re-serialized (65 bytes by default)."""
+    if len(data) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
+        raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(data)}")
+    try:
+        point = keys.parse(data)
+    except ValueError:
+        raise InvalidKey("bytes are not a valid secp256k1 public key") from None
+    return keys.serialize(point, compressed=compressed)
+
+
+def compress(public: bytes) -> bytes:
+    """The 33-byte form of a valid public key given in either form."""
+    return parse_public_key(public, compressed=True)
+
+
+def uncompress(public: bytes) -> bytes:
+    """The 65-byte form of a valid public key given in either form."""
+    return parse_public_key(public, compressed=False)
+
+
+def ecdh_x(secret: bytes, public: bytes) -> bytes:
+    """The 32-byte big-endian x coordinate of ``secret * public``, in constant time.
+
+    This is HPKE's ``DH`` for the secp256k1 KEM (Ndh = 32). It is *not* libsecp256k1's default
+    ECDH hash (SHA-256 of the compressed point), which is a different function.
+    """
+    check_secret_key(secret)
+    if len(public) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
+        raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(public)}")
+    try:
+        shared = ecdh.shared_point(public, secret, compressed=True)
+    except ValueError:
+        raise InvalidKey("bytes are not a valid secp256k1 public key") from None
+    assert shared is not None
+    return shared[1:]
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """A secret key with its public key kept beside it, as rust-payjoin's ``HpkeKeyPair`` does.
+
+    Keeping the public key saves a generator multiplication on every decryption, where HPKE's
+    key schedule needs the recipient's own public key.
+    """
+
+    secret: bytes
+    public: bytes
+    """65-byte uncompressed."""
+
+    @classmethod
+    def from_secret(cls, secret: bytes) -> KeyPair:
+        return cls(secret, public_key(secret))
+
+    @classmethod
+    def generate(cls, rng: RandomSource) -> KeyPair:
+        """A fresh key pair: rejection-sample 32 random bytes until they are a valid scalar."""
+        while True:
+            candidate = rng.random_bytes(SECRET_KEY_SIZE)
+            if 0 < int.from_bytes(candidate, "big") < N:
+                return cls.from_secret(candidate)
+
+    @property
+    def public_compressed(self) -> bytes:
+        return compress(self.public)
