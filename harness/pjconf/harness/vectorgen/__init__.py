@@ -1,0 +1,84 @@
+"""Deterministic generation of the vector corpus.
+
+Each family is a module here with ``FAMILY`` (its name), ``PATH`` (its file, relative to
+``vectors/``) and ``generate() -> dict`` (the whole file, built with :func:`envelope`). Generation
+reads no clock and draws no unseeded randomness, so running it twice writes identical bytes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from pjconf.harness.paths import vectors_dir
+
+GENERATOR_VERSION = "0.1.0"
+
+FAMILY_MODULES: tuple[str, ...] = (
+    "hpke",
+    "ellswift",
+    "bip77_messages",
+    "ohttp",
+    "bhttp",
+    "uri",
+)
+"""Every family module, in the order ``pjconf vectors generate`` writes them."""
+
+Json = dict[str, Any]
+
+
+def envelope(
+    family: str,
+    *,
+    module: str,
+    sources: list[Json],
+    notes: dict[str, Json],
+    groups: list[Json],
+) -> Json:
+    """Wrap test groups in the corpus envelope, numbering nothing and checking everything.
+
+    Raises ``ValueError`` when tcIds repeat or a case uses a flag that ``notes`` does not explain:
+    both are corpus bugs that must not reach a user.
+    """
+    seen: set[int] = set()
+    count = 0
+    for group in groups:
+        for case in group["tests"]:
+            tc_id = case["tcId"]
+            if tc_id in seen:
+                raise ValueError(f"{family}: duplicate tcId {tc_id}")
+            seen.add(tc_id)
+            unknown = set(case.get("flags", [])) - notes.keys()
+            if unknown:
+                raise ValueError(f"{family}: tcId {tc_id} uses unexplained flags {sorted(unknown)}")
+            count += 1
+    return {
+        "schema": f"pjconf/{family}/v1",
+        "family": family,
+        "generator": {"name": "pjconf", "version": GENERATOR_VERSION, "module": module},
+        "sources": sources,
+        "numberOfTests": count,
+        "notes": notes,
+        "testGroups": groups,
+    }
+
+
+def dumps(document: Json) -> str:
+    """The canonical text of a vector file."""
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def family_module(name: str) -> ModuleType:
+    return importlib.import_module(f"pjconf.harness.vectorgen.{name}")
+
+
+def write_family(name: str, root: Path | None = None) -> Path:
+    """Generate one family and write it under ``root`` (default: the corpus directory)."""
+    module = family_module(name)
+    target = (root or vectors_dir()) / module.PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dumps(module.generate()), encoding="utf-8")
+    return target
