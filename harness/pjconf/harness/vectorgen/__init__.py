@@ -78,7 +78,7 @@ def family_module(name: str) -> ModuleType:
 def write_family(name: str, root: Path | None = None) -> Path:
     """Generate one family and write it under ``root`` (default: the corpus directory)."""
     module = family_module(name)
-    target = (root or vectors_dir()) / module.PATH
+    target: Path = (root or vectors_dir()) / str(module.PATH)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(dumps(module.generate()), encoding="utf-8")
     return target
