@@ -72,3 +72,39 @@ class UnsupportedSuite(PjconfError):
     """An HPKE or OHTTP algorithm identifier this implementation does not offer."""
 
     kind = "UnsupportedSuite"
+
+
+class InvalidArgument(PjconfError):
+    """An argument of the wrong shape (a length, a range) that is neither a key nor parsed input.
+
+    Such a value is a caller's mistake, not bytes from a peer, so it gets a kind of its own.
+    """
+
+    kind = "InvalidArgument"
+
+
+class MessageLimitReached(PjconfError):
+    """An HPKE context has used every nonce its sequence number can make (RFC 9180 §5.2)."""
+
+    kind = "MessageLimitReached"
+
+
+class UnknownKeyId(PjconfError):
+    """An OHTTP request names a key identifier the gateway does not hold.
+
+    Its own kind because a gateway answers it differently (RFC 9458 problem type ``ohttp-key``)
+    from a request it holds the key for but cannot open.
+    """
+
+    kind = "UnknownKeyId"
+
+
+class InvalidSize(PjconfError):
+    """A message that must have one exact size has another (rust-payjoin's ``InvalidSize``)."""
+
+    kind = "InvalidSize"
+
+    def __init__(self, actual: int, expected: int) -> None:
+        super().__init__(f"message of {actual} bytes, expected exactly {expected}")
+        self.actual = actual
+        self.expected = expected
