@@ -1,0 +1,633 @@
+"""The payjoin URI: a BIP 21 ``bitcoin:`` URI whose ``pj`` parameter is a BIP 77 mailbox URL.
+
+Everything here follows what rust-payjoin 1.0 (with payjoin's ``bitcoin_uri`` fork of the bip21
+crate, rust-bitcoin 0.32 and the ``url`` crate) accepts and Displays, quirks included, because a
+conformance reference must agree with the deployed implementation byte for byte::
+
+    bitcoin:<address>?amount=<btc>&label=..&message=..&pjos=0&pj=<PJ>
+    PJ = HTTPS://HOST/<SHORTID>%23EX1<expiry>-OH1<ohttp keys>-RK1<receiver key>
+
+Parsing layers, each failure a :class:`~pjconf.reference.errors.ParseError` with a stable
+``reason`` (the vectors pin them):
+
+1. BIP 21 (:func:`parse_uri`): scheme, address, ``amount``/``label``/``message``, ``pj``,
+   ``pjos``, ``req-*``; the query ends at the first unescaped ``#``.
+2. The ``pj`` URL (:func:`parse_pj_param`): a WHATWG-style parse of ``http``/``https`` URLs
+   (lower-cased scheme and host, default port dropped, dot segments resolved, percent-encoding
+   of the path, query and fragment as the ``url`` crate does it). Other schemes are refused
+   as ``UnsecureEndpoint`` without further parsing, and non-ASCII host names are refused as
+   ``InvalidUrl`` (no IDNA); both are narrower than the ``url`` crate and affect no BIP 77 URI.
+3. v2 detection: exactly one path segment that parses as a ShortId, and a fragment naming
+   ``RK1``, ``OH1`` and ``EX1``. If it is not v2, Rust falls back to BIP 78 and so does this
+   module: the result is a :class:`PjParamV1` (``pj.version == 1``) holding the endpoint, valid
+   when it is ``https`` or ``http`` to a ``.onion`` host. :func:`parse_pj_param_v2` is the
+   strict variant that raises ``NotV2`` instead.
+4. The fragment parameters (:func:`parse_fragment`).
+
+Quirks worth knowing (each has a flagged vector): ``+`` is still accepted as the fragment
+delimiter; parameters may come in any order and unknown pieces are ignored; ShortId aliases
+are accepted; ``RK1`` may carry a 65-byte key; a v2 URL is accepted over plain ``http``;
+``req-pj`` is an unknown *required* parameter and fails; a repeated ``amount`` overwrites.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pjconf.reference.bip77 import bech32
+from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
+from pjconf.reference.bip77.short_id import format_short_id, parse_short_id, short_id
+from pjconf.reference.crypto.secp256k1 import compress
+from pjconf.reference.entropy import Clock
+from pjconf.reference.errors import InvalidKey, ParseError
+
+LOCK_TIME_THRESHOLD = 500_000_000
+"""Smallest expiry: below it a Bitcoin lock time is a block height, not a time."""
+MAX_EXPIRATION = 2**32 - 1
+EX_HRP, OH_HRP, RK_HRP = "EX", "OH", "RK"
+SATS_PER_BTC = 100_000_000
+
+# ---------------------------------------------------------------------------------------------
+# The pj parameter
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PjParamV2:
+    """A BIP 77 mailbox endpoint.
+
+    ``directory`` is the origin root as the ``url`` crate writes it (``https://payjo.in/``);
+    ``mailbox`` the 8-byte ShortId (normally, but not necessarily, that of ``receiver_pk``);
+    ``receiver_pk`` 33 bytes compressed; ``expiration`` Unix seconds.
+    """
+
+    directory: str
+    mailbox: bytes
+    receiver_pk: bytes
+    ohttp_keys: OhttpKeyConfig
+    expiration: int
+
+    def __post_init__(self) -> None:
+        if len(self.mailbox) != 8:
+            raise ParseError("IncorrectLength", f"a mailbox id is 8 bytes, got {len(self.mailbox)}")
+        if len(self.receiver_pk) != 33 or _compressed_key(self.receiver_pk) != self.receiver_pk:
+            raise ParseError("InvalidPublicKey", "receiver_pk must be a 33-byte compressed key")
+        if not LOCK_TIME_THRESHOLD <= self.expiration <= MAX_EXPIRATION:
+            raise ParseError("InvalidExpiration", f"expiration {self.expiration} out of range")
+
+    @property
+    def version(self) -> int:
+        return 2
+
+    @property
+    def endpoint(self) -> str:
+        """The mailbox URL as the ``url`` crate serializes it (lower-case scheme and host)."""
+        return self.directory + format_short_id(self.mailbox) + "#" + format_fragment(self)
+
+
+@dataclass(frozen=True)
+class PjParamV1:
+    """A BIP 78 endpoint (what a non-v2 ``pj`` falls back to), as the ``url`` crate writes it."""
+
+    endpoint: str
+
+    @property
+    def version(self) -> int:
+        return 1
+
+
+PjParam = PjParamV1 | PjParamV2
+
+
+def new_pj_param(
+    directory: str, receiver_pk: bytes, ohttp_keys: OhttpKeyConfig, expiration: int
+) -> PjParamV2:
+    """The ``pj`` a receiver publishes: mailbox = ShortId of its key, directory at an origin root.
+
+    A directory with a path would give the mailbox URL two path segments, which no v2 parser
+    accepts (BIP 77 research notes §5.3), so it is refused as ``InvalidUrl``.
+    """
+    url = _parse_http_url(directory)
+    if url.path != "/" or url.query is not None or url.fragment is not None:
+        raise ParseError("InvalidUrl", "a BIP 77 directory must be an origin root URL")
+    return PjParamV2(
+        url.origin_root(), short_id(receiver_pk), compress(receiver_pk), ohttp_keys, expiration
+    )
+
+
+def parse_pj_param(text: str) -> PjParam:
+    """Parse a (percent-decoded) ``pj`` value: v2 if it is one, else a BIP 78 endpoint."""
+    url = _parse_http_url(text)
+    v2 = _parse_v2(url)
+    if v2 is not None:
+        return v2
+    if url.scheme == "https" or url.host.endswith(".onion"):
+        return PjParamV1(url.serialize())
+    raise ParseError("UnsecureEndpoint", "a BIP 78 endpoint must be https or an http .onion")
+
+
+def parse_pj_param_v2(text: str) -> PjParamV2:
+    """Like :func:`parse_pj_param` but without the BIP 78 fallback: raises ``NotV2``."""
+    url = _parse_http_url(text)
+    v2 = _parse_v2(url)
+    if v2 is None:
+        raise ParseError("NotV2", "not a mailbox URL with RK1, OH1 and EX1 fragment parameters")
+    return v2
+
+
+def format_pj_param(pj: PjParam) -> str:
+    """rust-payjoin's ``Display`` of the ``pj`` value: scheme and host upper-cased for QR codes.
+
+    Rust does this with two ``replacen(.., 1)`` calls on the serialized URL, so this does too.
+    """
+    url = _parse_http_url(pj.endpoint)
+    text = url.serialize()
+    text = text.replace(url.scheme, url.scheme.upper(), 1)
+    return text.replace(url.host, url.host.upper(), 1)
+
+
+def _parse_v2(url: _Url) -> PjParamV2 | None:
+    """rust-payjoin's ``v2::PjParam::parse``; ``None`` means "not v2" (the BIP 78 fallback)."""
+    segments = url.path[1:].split("/")
+    if len(segments) != 1:
+        return None
+    try:
+        mailbox = parse_short_id(segments[0])
+    except ParseError:
+        return None
+    fragment = url.fragment
+    if fragment is not None:
+        if any("a" <= ch <= "z" for ch in fragment):
+            raise ParseError("LowercaseFragment", "fragment parameters must be upper-case")
+        if not all(key in fragment for key in ("RK1", "OH1", "EX1")):
+            return None
+    receiver_pk, ohttp_keys, expiration = parse_fragment(fragment)
+    return PjParamV2(url.origin_root(), mailbox, receiver_pk, ohttp_keys, expiration)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fragment parameters: EX1 (expiry), OH1 (OHTTP keys), RK1 (receiver key)
+# ---------------------------------------------------------------------------------------------
+
+
+def format_fragment(pj: PjParamV2) -> str:
+    """``EX1…-OH1…-RK1…``: ``-`` separated and ascending, as Rust's ``set_param`` leaves it."""
+    return "-".join(
+        [
+            bech32.encode_upper(EX_HRP, pj.expiration.to_bytes(4, "little")),
+            bech32.encode_upper(OH_HRP, pj.ohttp_keys.to_compact()),
+            bech32.encode_upper(RK_HRP, pj.receiver_pk),
+        ]
+    )
+
+
+def parse_fragment(fragment: str | None) -> tuple[bytes, OhttpKeyConfig, int]:
+    """Decode ``(receiver_pk, ohttp_keys, expiration)``, checked in Rust's order RK, OH, EX."""
+    rk = _fragment_payload(fragment, RK_HRP, "MissingReceiverKey")
+    receiver_pk = _compressed_key(rk)
+    oh = _fragment_payload(fragment, OH_HRP, "MissingOhttpKeys")
+    ohttp_keys = OhttpKeyConfig.from_compact(oh)
+    ex = _fragment_payload(fragment, EX_HRP, "MissingExpiration")
+    if len(ex) != 4:
+        raise ParseError("IncorrectLength", f"EX1 payload is {len(ex)} bytes, not 4")
+    expiration = int.from_bytes(ex, "little")
+    if expiration < LOCK_TIME_THRESHOLD:
+        raise ParseError("InvalidExpiration", f"expiration {expiration} is below 500000000")
+    return receiver_pk, ohttp_keys, expiration
+
+
+def _fragment_delimiter(fragment: str) -> str:
+    """``-``, or ``+`` for pre-0.2.0 URIs; characters are checked before delimiters."""
+    for ch in fragment:
+        if not ("0" <= ch <= "9" or "A" <= ch <= "Z" or ch in "+-"):
+            raise ParseError("InvalidFragmentChar", f"{ch!r} is not allowed in the fragment")
+    if "-" in fragment and "+" in fragment:
+        raise ParseError("AmbiguousDelimiter", "the fragment mixes '-' and '+' delimiters")
+    return "+" if "+" in fragment else "-"
+
+
+def _fragment_payload(fragment: str | None, hrp: str, missing: str) -> bytes:
+    """The bytes of the first piece that starts with ``HRP1``; later duplicates are ignored."""
+    piece = None
+    if fragment is not None:
+        delimiter = _fragment_delimiter(fragment)
+        piece = next((p for p in fragment.split(delimiter) if p.startswith(hrp + "1")), None)
+    if piece is None:
+        raise ParseError(missing, f"no {hrp}1 parameter in the fragment")
+    try:
+        found_hrp, data = bech32.decode(piece)
+    except ParseError as exc:
+        raise ParseError("InvalidBech32", f"{hrp}1 parameter: {exc.message}") from None
+    if found_hrp.lower() != hrp.lower():
+        raise ParseError("HrpMismatch", f"{piece!r} has the HRP {found_hrp!r}, not {hrp!r}")
+    return data
+
+
+def _compressed_key(data: bytes) -> bytes:
+    """Parse like ``secp256k1::PublicKey::from_slice`` (33 or 65 bytes) and compress."""
+    try:
+        return compress(data)
+    except InvalidKey as exc:
+        raise ParseError("InvalidPublicKey", exc.message) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole BIP 21 URI
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PjUri:
+    """A payjoin URI.
+
+    ``address`` is text: there is no Bitcoin layer yet, so it is only checked for the shape an
+    address can have (base58 or bech32 characters and length), never decoded or checksummed;
+    bech32 addresses are lower-cased, as rust-bitcoin displays them. ``amount`` is in sats.
+    ``output_substitution`` is ``pjos`` (absent means enabled). ``label`` and ``message`` are
+    percent-decoded (invalid UTF-8 kept with ``surrogateescape``). ``params`` keeps the other
+    parameters (key, decoded value) for the caller, but :func:`format_uri` does not write them,
+    because rust-payjoin drops them.
+    """
+
+    address: str
+    amount: int | None
+    pj: PjParam
+    output_substitution: bool = True
+    label: str | None = None
+    message: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def parse_uri(text: str) -> PjUri:
+    """Parse a payjoin URI as ``Uri::try_from(..)?.assume_checked().check_pj_supported()``."""
+    _check_unicode(text)
+    scheme = "bitcoin:"
+    if len(text) < len(scheme) or _ascii_lower(text[: len(scheme)]) != scheme:
+        raise ParseError("InvalidScheme", "a payjoin URI starts with 'bitcoin:'")
+    address, has_query, query = text[len(scheme) :].partition("?")
+    address = check_address(address)
+    amount: int | None = None
+    label: str | None = None
+    message: str | None = None
+    pj: PjParam | None = None
+    pjos: bool | None = None
+    params: list[tuple[str, str]] = []
+    # Rust ends the query at the first '#' and takes every piece between '&' as key=value.
+    for piece in query.split("#", 1)[0].split("&") if has_query else []:
+        key, has_value, value = piece.partition("=")
+        if not has_value:
+            raise ParseError("MissingEquals", f"parameter {piece!r} has no '='")
+        if key == "amount":
+            amount = parse_amount(value)  # not percent-decoded; a repeat overwrites
+        elif key in ("label", "message"):
+            decoded = _percent_decode(value).decode("utf-8", "surrogateescape")
+            label, message = (decoded, message) if key == "label" else (label, decoded)
+        else:
+            raw = _percent_decode(value)
+            if key == "pj":
+                if pj is not None:
+                    raise ParseError("DuplicateParam", "more than one 'pj' parameter")
+                try:
+                    endpoint = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise ParseError("NotUtf8", "the pj value is not UTF-8") from None
+                pj = parse_pj_param(endpoint)
+            elif key == "pjos":
+                if pjos is not None:
+                    raise ParseError("DuplicateParam", "more than one 'pjos' parameter")
+                if raw not in (b"0", b"1"):
+                    raise ParseError("InvalidPjos", "pjos must be 0 or 1")
+                pjos = raw == b"1"
+            elif key.startswith("req-"):
+                raise ParseError("UnknownRequiredParam", f"unknown required parameter {key!r}")
+            else:
+                params.append((key, raw.decode("utf-8", "surrogateescape")))
+    if pj is None:
+        if pjos is not None:
+            raise ParseError("MissingEndpoint", "pjos without pj")
+        raise ParseError("PjNotSupported", "no pj parameter: not a payjoin URI")
+    output_substitution = True if pjos is None else pjos
+    return PjUri(address, amount, pj, output_substitution, label, message, tuple(params))
+
+
+def format_uri(uri: PjUri) -> str:
+    """rust-payjoin's ``Display``: amount, label, message, then ``pjos=0`` (if off) and ``pj``."""
+    params: list[str] = []
+    if uri.amount is not None:
+        params.append("amount=" + format_amount(uri.amount))
+    for key, value in (("label", uri.label), ("message", uri.message)):
+        if value is not None:
+            params.append(f"{key}={_percent_encode(value.encode('utf-8', 'surrogateescape'))}")
+    if not uri.output_substitution:
+        params.append("pjos=0")
+    params.append("pj=" + _percent_encode(format_pj_param(uri.pj).encode()))
+    return f"bitcoin:{uri.address}?" + "&".join(params)
+
+
+def uri_to_protocol(uri: PjUri) -> dict[str, Any]:
+    """The adapter protocol's ``uri.parse`` result.
+
+    v2: ``pj`` = ``{directory, mailbox (canonical ShortId text), receiver_pk (33, hex),
+    ohttp_keys (the 74-byte config, hex), expiration}``. A BIP 78 fallback, which the protocol
+    table does not cover, is ``pj`` = ``{"version": 1, "endpoint": <url>}``.
+    """
+    pj: dict[str, Any]
+    if isinstance(uri.pj, PjParamV2):
+        pj = {
+            "directory": uri.pj.directory,
+            "mailbox": format_short_id(uri.pj.mailbox),
+            "receiver_pk": uri.pj.receiver_pk.hex(),
+            "ohttp_keys": uri.pj.ohttp_keys.encode().hex(),
+            "expiration": uri.pj.expiration,
+        }
+    else:
+        pj = {"version": 1, "endpoint": uri.pj.endpoint}
+    return {
+        "address": uri.address,
+        "amount": uri.amount,
+        "pj": pj,
+        "output_substitution": uri.output_substitution,
+    }
+
+
+def is_expired(expiration: int, clock: Clock) -> bool:
+    """rust-payjoin's ``Time::elapsed``: expired at the expiry second itself, not after it."""
+    return expiration <= clock.now()
+
+
+# ---------------------------------------------------------------------------------------------
+# Address and amount
+# ---------------------------------------------------------------------------------------------
+
+_BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+_BECH32_HRPS = ("bc", "tb", "bcrt")
+
+
+def check_address(text: str) -> str:
+    """Check that ``text`` *looks like* an address and return it as Rust would display it.
+
+    Base58: 25-35 base58 characters. Bech32: HRP ``bc``/``tb``/``bcrt``, single case, bech32
+    data characters, at most 90 characters; returned lower-case. Checksums, versions and
+    networks are NOT checked: that needs a Bitcoin layer this package does not have yet.
+    """
+    lower = text.lower()
+    hrp, separator, data = lower.rpartition("1")
+    if separator and hrp in _BECH32_HRPS:
+        if (
+            text in (lower, text.upper())
+            and len(data) >= 8
+            and len(text) <= 90
+            and all(ch in bech32.CHARSET for ch in data)
+        ):
+            return lower
+    elif 25 <= len(text) <= 35 and all(ch in _BASE58 for ch in text):
+        return text
+    raise ParseError("InvalidAddress", f"{text!r} is not shaped like a Bitcoin address")
+
+
+def parse_amount(text: str) -> int:
+    """BTC decimal text to sats, as rust-bitcoin 0.32's ``Amount::from_str_in(_, Bitcoin)``.
+
+    Accepts ``1``, ``1.``, ``.5`` and ``.`` (= 0); refuses signs, exponents, more than 8
+    decimals, more than 50 characters and anything above ``u64::MAX`` sats. There is no
+    21-million cap in 0.32.
+    """
+    if not text or len(text) > 50:
+        raise ParseError("InvalidAmount", "amount is empty or longer than 50 characters")
+    whole, _, fraction = text.partition(".")
+    if not re.fullmatch(r"[0-9]*", whole) or not re.fullmatch(r"[0-9]{0,8}", fraction):
+        raise ParseError("InvalidAmount", f"{text!r} is not a BTC amount with at most 8 decimals")
+    sats = int(whole or "0") * SATS_PER_BTC + int(fraction.ljust(8, "0"))
+    if sats >= 2**64:
+        raise ParseError("InvalidAmount", f"{text!r} BTC does not fit a u64 of sats")
+    return sats
+
+
+def format_amount(sats: int) -> str:
+    """Sats as BTC without trailing zeros (``0.01``, ``1``), as rust-bitcoin displays it."""
+    whole, fraction = divmod(sats, SATS_PER_BTC)
+    return f"{whole}.{fraction:08d}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------------------------------------
+# Percent-encoding (BIP 21 layer)
+# ---------------------------------------------------------------------------------------------
+
+_BIP21_SAFE = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*+,;:@/?"
+)
+"""What bitcoin_uri leaves unescaped in a value: RFC 3986 query characters minus ``&`` ``=``."""
+
+
+def _percent_decode(text: str) -> bytes:
+    """RFC 3986 decoding; a ``%`` not followed by two hex digits is an error."""
+    raw = text.encode()
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        if raw[i] == ord("%"):
+            pair = raw[i + 1 : i + 3]
+            if len(pair) != 2 or not all(chr(b) in "0123456789abcdefABCDEF" for b in pair):
+                raise ParseError("InvalidPercentEncoding", f"bad escape at {text[i : i + 3]!r}")
+            out.append(int(pair, 16))
+            i += 3
+        else:
+            out.append(raw[i])
+            i += 1
+    return bytes(out)
+
+
+def _percent_encode(raw: bytes, safe: frozenset[int] = _BIP21_SAFE) -> str:
+    return "".join(chr(b) if b in safe else f"%{b:02X}" for b in raw)
+
+
+def _check_unicode(text: str) -> None:
+    """Refuse lone surrogates (possible in a Python str or JSON, impossible in a Rust &str)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParseError("NotUtf8", "text is not valid Unicode") from None
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
+
+
+# ---------------------------------------------------------------------------------------------
+# A WHATWG-style URL parser for http(s), enough to reproduce the url crate's serialization
+# ---------------------------------------------------------------------------------------------
+
+_C0 = frozenset(range(0x20)) | frozenset(range(0x7F, 0x100))
+_FRAGMENT_SET = _C0 | frozenset(b' "<>`')
+_QUERY_SET = _C0 | frozenset(b" \"#<>'")
+_PATH_SET = _C0 | frozenset(b' "#<>?`{}')
+_USERINFO_SET = _PATH_SET | frozenset(b"/:;=@[\\]^|")
+_FORBIDDEN_HOST = frozenset(" #%/:<>?@[\\]^|\x7f") | frozenset(chr(c) for c in range(0x20))
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class _Url:
+    scheme: str
+    userinfo: str  # "user:pass@" or ""
+    host: str
+    port: int | None
+    path: str
+    query: str | None
+    fragment: str | None
+
+    def origin_root(self) -> str:
+        port = "" if self.port is None else f":{self.port}"
+        return f"{self.scheme}://{self.userinfo}{self.host}{port}/"
+
+    def serialize(self) -> str:
+        query = "" if self.query is None else "?" + self.query
+        fragment = "" if self.fragment is None else "#" + self.fragment
+        return self.origin_root()[:-1] + self.path + query + fragment
+
+
+def _encode_set(text: str, unsafe: frozenset[int]) -> str:
+    return "".join(chr(b) if b not in unsafe else f"%{b:02X}" for b in text.encode())
+
+
+def _parse_http_url(text: str) -> _Url:
+    """Parse an absolute ``http``/``https`` URL the way the WHATWG URL standard does."""
+    _check_unicode(text)
+    text = text.strip("".join(chr(c) for c in range(0x21)))
+    text = re.sub("[\t\n\r]", "", text)
+    match = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", text)
+    if match is None:
+        raise ParseError("InvalidUrl", f"{text!r} is not an absolute URL")
+    scheme = match.group(1).lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ParseError("UnsecureEndpoint", f"scheme {scheme!r} is neither https nor http")
+    rest = text[match.end() :].lstrip("/\\")
+    authority_end = re.search(r"[/\\?#]", rest)
+    split = authority_end.start() if authority_end else len(rest)
+    authority, rest = rest[:split], rest[split:]
+    userinfo, _, hostport = authority.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    user, password = _encode_set(user, _USERINFO_SET), _encode_set(password, _USERINFO_SET)
+    credentials = (user + (":" + password if password else "") + "@") if (user or password) else ""
+    host, port = _parse_host_port(hostport, scheme)
+    fragment: str | None = None
+    query: str | None = None
+    if "#" in rest:
+        rest, _, fragment = rest.partition("#")
+    if "?" in rest:
+        rest, _, query = rest.partition("?")
+    return _Url(
+        scheme,
+        credentials,
+        host,
+        port,
+        _normalize_path(rest),
+        None if query is None else _encode_set(query, _QUERY_SET),
+        None if fragment is None else _encode_set(fragment, _FRAGMENT_SET),
+    )
+
+
+def _parse_host_port(hostport: str, scheme: str) -> tuple[str, int | None]:
+    if hostport.startswith("["):
+        close = hostport.find("]")
+        raw_host, port_text = hostport[: close + 1], hostport[close + 1 :]
+        if close < 0 or (port_text and not port_text.startswith(":")):
+            raise ParseError("InvalidUrl", f"malformed IPv6 host {hostport!r}")
+        port_text = port_text[1:]
+    else:
+        raw_host, _, port_text = hostport.partition(":")
+    host = _parse_host(raw_host)
+    if not re.fullmatch(r"[0-9]*", port_text) or (port_text and int(port_text) > 0xFFFF):
+        raise ParseError("InvalidUrl", f"invalid port {port_text!r}")
+    port = int(port_text) if port_text else None
+    return host, None if port == _DEFAULT_PORTS[scheme] else port
+
+
+def _parse_host(raw: str) -> str:
+    if raw.startswith("["):
+        inner = raw[1:-1]
+        try:
+            if "%" in inner:
+                raise ValueError("zone ids are not allowed")
+            address = ipaddress.IPv6Address(inner)
+        except ValueError:
+            raise ParseError("InvalidUrl", f"invalid IPv6 address {inner!r}") from None
+        return "[" + _ipv6_text(address.packed) + "]"
+    try:
+        host = _percent_decode(raw).decode("ascii").lower()
+    except (ParseError, UnicodeDecodeError):
+        raise ParseError("InvalidUrl", f"host {raw!r} is not an ASCII domain") from None
+    if not host or any(ch in _FORBIDDEN_HOST for ch in host):
+        raise ParseError("InvalidUrl", f"invalid host {raw!r}")
+    labels = host.split(".")
+    last = labels[-2] if labels[-1] == "" and len(labels) > 1 else labels[-1]
+    if re.fullmatch(r"[0-9]+|0[xX][0-9a-fA-F]*", last):
+        return _ipv4_text(host)
+    return host
+
+
+def _ipv4_text(host: str) -> str:
+    """WHATWG IPv4 parsing (decimal, ``0x`` hex and leading-zero octal parts, 1 to 4 of them)."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    numbers: list[int] = []
+    for part in parts:
+        if re.fullmatch(r"0[xX][0-9a-fA-F]*", part):
+            numbers.append(int(part[2:] or "0", 16))
+        elif re.fullmatch(r"0[0-7]+", part):
+            numbers.append(int(part, 8))
+        elif re.fullmatch(r"[0-9]+", part):
+            numbers.append(int(part))
+        else:
+            raise ParseError("InvalidUrl", f"invalid IPv4 host {host!r}")
+    if len(numbers) > 4 or any(n > 255 for n in numbers[:-1]):
+        raise ParseError("InvalidUrl", f"invalid IPv4 host {host!r}")
+    if numbers[-1] >= 256 ** (5 - len(numbers)):
+        raise ParseError("InvalidUrl", f"invalid IPv4 host {host!r}")
+    value = numbers[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1]))
+    return ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
+
+
+def _ipv6_text(packed: bytes) -> str:
+    """WHATWG IPv6 serialization: lower-case hex, the first longest run of 2+ zeros as ``::``."""
+    pieces = [int.from_bytes(packed[i : i + 2], "big") for i in range(0, 16, 2)]
+    best_start, best_len, i = -1, 1, 0
+    while i < 8:
+        j = i
+        while j < 8 and pieces[j] == 0:
+            j += 1
+        if j - i > best_len:
+            best_start, best_len = i, j - i
+        i = j + 1 if j == i else j
+    if best_start < 0:
+        return ":".join(f"{p:x}" for p in pieces)
+    head = ":".join(f"{p:x}" for p in pieces[:best_start])
+    tail = ":".join(f"{p:x}" for p in pieces[best_start + best_len :])
+    return f"{head}::{tail}"
+
+
+def _normalize_path(raw: str) -> str:
+    """Split on ``/`` and ``\\``, percent-encode, and resolve ``.`` and ``..`` segments."""
+    if not raw:
+        return "/"
+    parts = re.split(r"[/\\]", raw)[1:]
+    segments: list[str] = []
+    for index, part in enumerate(parts):
+        is_last = index == len(parts) - 1
+        encoded = _encode_set(part, _PATH_SET)
+        dots = encoded.lower().replace("%2e", ".")
+        if dots == "..":
+            if segments:
+                segments.pop()
+            if is_last:
+                segments.append("")
+        elif dots == ".":
+            if is_last:
+                segments.append("")
+        else:
+            segments.append(encoded)
+    return "/" + "/".join(segments)
