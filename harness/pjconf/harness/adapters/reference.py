@@ -1,0 +1,198 @@
+"""The reference implementation as an adapter: one handler per protocol op.
+
+Handlers only translate: protocol arguments (hex, names) in, reference calls, protocol results
+out. All behaviour lives in ``pjconf.reference``; a handler that needs an ``if`` about payjoin
+semantics is a sign the reference is missing a function.
+"""
+
+from __future__ import annotations
+
+from pjconf.harness.adapters.base import Handler, InProcessAdapter
+from pjconf.harness.protocol import (
+    JsonObject,
+    arg_bytes,
+    arg_str,
+    opt_bytes,
+    opt_str,
+)
+from pjconf.reference.bip77 import bhttp, messages, ohttp
+from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
+from pjconf.reference.bip77.short_id import format_short_id, short_id
+from pjconf.reference.bip77.uri import parse_uri, uri_to_protocol
+from pjconf.reference.crypto import ellswift, hpke
+from pjconf.reference.crypto.secp256k1 import KeyPair
+from pjconf.reference.entropy import RandomSource, SeededRandom, SystemRandom
+
+IMPLEMENTATION = "pjconf-reference"
+VERSION = "0.1.0"
+
+_SUITE = hpke.SECP256K1_CHACHA
+_MODES = {"base": hpke.Mode.BASE, "auth": hpke.Mode.AUTH}
+
+
+def crypto_handlers(rng: RandomSource) -> dict[str, Handler]:
+    """HPKE, ElligatorSwift and the BIP 77 messages."""
+
+    def hpke_seal(args: JsonObject) -> JsonObject:
+        mode = _MODES[arg_str(args, "mode", choices=tuple(_MODES))]
+        enc, ct = _SUITE.seal(
+            arg_bytes(args, "pk_r"),
+            arg_bytes(args, "info"),
+            arg_bytes(args, "aad"),
+            arg_bytes(args, "pt"),
+            mode=mode,
+            sk_s=arg_bytes(args, "sk_s") if mode is hpke.Mode.AUTH else None,
+            sk_e=opt_bytes(args, "sk_e"),
+            rng=rng,
+        )
+        return {"enc": enc.hex(), "ct": ct.hex()}
+
+    def hpke_open(args: JsonObject) -> JsonObject:
+        mode = _MODES[arg_str(args, "mode", choices=tuple(_MODES))]
+        pt = _SUITE.open(
+            arg_bytes(args, "enc"),
+            arg_bytes(args, "sk_r"),
+            arg_bytes(args, "info"),
+            arg_bytes(args, "aad"),
+            arg_bytes(args, "ct"),
+            mode=mode,
+            pk_s=arg_bytes(args, "pk_s") if mode is hpke.Mode.AUTH else None,
+        )
+        return {"pt": pt.hex()}
+
+    def ellswift_encode(args: JsonObject) -> JsonObject:
+        encoded = ellswift.encode(arg_bytes(args, "pk"), arg_bytes(args, "rnd32", length=32))
+        return {"ell64": encoded.hex()}
+
+    def ellswift_decode(args: JsonObject) -> JsonObject:
+        return {"pk": ellswift.decode(arg_bytes(args, "ell64", length=64)).hex()}
+
+    def msg_a_seal(args: JsonObject) -> JsonObject:
+        message = messages.seal_message_a(
+            arg_bytes(args, "body"),
+            arg_bytes(args, "receiver_pk"),
+            arg_bytes(args, "reply_pk"),
+            sk_e=opt_bytes(args, "sk_e"),
+            rng=rng,
+        )
+        return {"msg": message.hex()}
+
+    def msg_a_open(args: JsonObject) -> JsonObject:
+        receiver = KeyPair.from_secret(arg_bytes(args, "receiver_sk"))
+        reply_pk, plaintext = messages.open_message_a(arg_bytes(args, "msg"), receiver)
+        return {"reply_pk": reply_pk.hex(), "plaintext": plaintext.hex()}
+
+    def msg_b_seal(args: JsonObject) -> JsonObject:
+        receiver = KeyPair.from_secret(arg_bytes(args, "receiver_sk"))
+        message = messages.seal_message_b(
+            arg_bytes(args, "body"),
+            receiver,
+            arg_bytes(args, "reply_pk"),
+            sk_e=opt_bytes(args, "sk_e"),
+            rng=rng,
+        )
+        return {"msg": message.hex()}
+
+    def msg_b_open(args: JsonObject) -> JsonObject:
+        reply = KeyPair.from_secret(arg_bytes(args, "reply_sk"))
+        plaintext = messages.open_message_b(
+            arg_bytes(args, "msg"), reply, arg_bytes(args, "receiver_pk")
+        )
+        return {"plaintext": plaintext.hex()}
+
+    return {
+        "hpke.seal": hpke_seal,
+        "hpke.open": hpke_open,
+        "ellswift.encode": ellswift_encode,
+        "ellswift.decode": ellswift_decode,
+        "bip77.msg_a.seal": msg_a_seal,
+        "bip77.msg_a.open": msg_a_open,
+        "bip77.msg_b.seal": msg_b_seal,
+        "bip77.msg_b.open": msg_b_open,
+    }
+
+
+def uri_handlers() -> dict[str, Handler]:
+    """The ``pj`` URI, ShortIds and the directory's OHTTP key configuration."""
+
+    def uri_parse(args: JsonObject) -> JsonObject:
+        return uri_to_protocol(parse_uri(arg_str(args, "uri")))
+
+    def short_id_op(args: JsonObject) -> JsonObject:
+        mailbox = short_id(arg_bytes(args, "pk"))
+        return {"id": mailbox.hex(), "text": format_short_id(mailbox)}
+
+    def keys_decode(args: JsonObject) -> JsonObject:
+        config = OhttpKeyConfig.decode(arg_bytes(args, "bytes"))
+        return {
+            "key_id": config.key_id,
+            "kem_id": config.kem_id,
+            "pk": config.pk.hex(),
+            "suites": [list(suite) for suite in config.suites],
+        }
+
+    return {"uri.parse": uri_parse, "short_id": short_id_op, "ohttp.keys.decode": keys_decode}
+
+
+def ohttp_handlers(rng: RandomSource) -> dict[str, Handler]:
+    """BHTTP requests and OHTTP encapsulation, with contexts carried as hex across the pipe."""
+
+    def bhttp_encode(args: JsonObject) -> JsonObject:
+        return {"bhttp": bhttp.encode_request(bhttp.request_from_args(args)).hex()}
+
+    def bhttp_decode(args: JsonObject) -> JsonObject:
+        return bhttp.request_args(bhttp.decode_request(arg_bytes(args, "bhttp")))
+
+    def request_seal(args: JsonObject) -> JsonObject:
+        pad = opt_str(args, "pad", choices=("random", "zero"))
+        request, context = ohttp.seal_request(
+            OhttpKeyConfig.decode(arg_bytes(args, "key_config")),
+            arg_bytes(args, "bhttp"),
+            pad="zero" if pad == "zero" else "random",
+            sk_e=opt_bytes(args, "sk_e"),
+            rng=rng,
+        )
+        return {"request": request.hex(), "context": context.to_bytes().hex()}
+
+    def request_open(args: JsonObject) -> JsonObject:
+        plaintext, context = ohttp.open_request(
+            arg_bytes(args, "gateway_sk"),
+            OhttpKeyConfig.decode(arg_bytes(args, "key_config")),
+            arg_bytes(args, "request"),
+        )
+        return {"bhttp": plaintext.hex(), "context": context.to_bytes().hex()}
+
+    def response_seal(args: JsonObject) -> JsonObject:
+        response = ohttp.seal_response(
+            ohttp.ExchangeContext.from_bytes(arg_bytes(args, "context")),
+            arg_bytes(args, "bhttp"),
+            response_nonce=opt_bytes(args, "response_nonce", length=32),
+            rng=rng,
+        )
+        return {"response": response.hex()}
+
+    def response_open(args: JsonObject) -> JsonObject:
+        plaintext = ohttp.open_response(
+            ohttp.ExchangeContext.from_bytes(arg_bytes(args, "context")),
+            arg_bytes(args, "response"),
+        )
+        return {"bhttp": plaintext.hex()}
+
+    return {
+        "bhttp.request.encode": bhttp_encode,
+        "bhttp.request.decode": bhttp_decode,
+        "ohttp.request.seal": request_seal,
+        "ohttp.request.open": request_open,
+        "ohttp.response.seal": response_seal,
+        "ohttp.response.open": response_open,
+    }
+
+
+def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter:
+    """The reference behind the protocol; with ``seed``, every random draw is reproducible."""
+    rng: RandomSource = SystemRandom() if seed is None else SeededRandom(seed)
+    handlers: dict[str, Handler] = {}
+    handlers.update(crypto_handlers(rng))
+    handlers.update(ohttp_handlers(rng))
+    handlers.update(uri_handlers())
+    return InProcessAdapter(IMPLEMENTATION, VERSION, handlers, deterministic=True)

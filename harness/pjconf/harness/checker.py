@@ -1,0 +1,99 @@
+"""Judging one reply against one case: PASS, FAIL, SKIP, ACCEPTABLE or ERROR.
+
+Wycheproof's three-valued ``result`` decides what counts: a ``valid`` case must produce exactly
+the expected fields, an ``invalid`` case must be refused with the expected error kind, and an
+``acceptable`` case may go either way (the outcome names which way it went).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pjconf.harness.adapters.client import Reply
+from pjconf.harness.corpus import Case
+from pjconf.harness.protocol import JsonObject
+
+
+class Verdict(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    SKIP = "SKIP"
+    ACCEPTABLE = "ACCEPTABLE"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    verdict: Verdict
+    detail: str = ""
+    got: JsonObject | None = None
+
+
+def _mismatches(expected: JsonObject, got: JsonObject) -> list[str]:
+    return [
+        f"{key}: expected {_short(expected[key])}, got {_short(got.get(key, '<missing>'))}"
+        for key in expected
+        if got.get(key, _MISSING) != expected[key]
+    ]
+
+
+_MISSING = object()
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return (
+        text if len(text) <= limit else f"{text[: limit - 20]}...{text[-12:]} ({len(text)} chars)"
+    )
+
+
+def _error_matches(expected: JsonObject, got: JsonObject) -> str | None:
+    """None when the error is the expected one, else what differs."""
+    if got.get("kind") != expected.get("kind"):
+        return f"error kind: expected {expected.get('kind')}, got {got.get('kind')}"
+    if "reason" in expected and got.get("reason") != expected["reason"]:
+        return f"error reason: expected {expected['reason']}, got {got.get('reason')}"
+    return None
+
+
+def judge(case: Case, reply: Reply) -> Outcome:
+    if reply.kind == "malfunction":
+        return Outcome(case, Verdict.ERROR, str(reply.value.get("message", "")))
+    if reply.kind == "unimplemented":
+        return Outcome(case, Verdict.SKIP, f"unimplemented: {reply.value.get('message', '')}")
+    if case.result == "valid":
+        return _judge_valid(case, reply)
+    if case.result == "invalid":
+        return _judge_invalid(case, reply)
+    return _judge_acceptable(case, reply)
+
+
+def _judge_valid(case: Case, reply: Reply) -> Outcome:
+    if reply.kind == "error":
+        detail = f"refused a valid input: {reply.value.get('kind')}: {reply.value.get('message')}"
+        return Outcome(case, Verdict.FAIL, detail, reply.value)
+    diffs = _mismatches(case.expected or {}, reply.value)
+    if diffs:
+        return Outcome(case, Verdict.FAIL, "; ".join(diffs), reply.value)
+    return Outcome(case, Verdict.PASS)
+
+
+def _judge_invalid(case: Case, reply: Reply) -> Outcome:
+    if reply.kind == "result":
+        return Outcome(case, Verdict.FAIL, "accepted an invalid input", reply.value)
+    problem = _error_matches(case.error or {}, reply.value)
+    if problem:
+        return Outcome(case, Verdict.FAIL, problem, reply.value)
+    return Outcome(case, Verdict.PASS)
+
+
+def _judge_acceptable(case: Case, reply: Reply) -> Outcome:
+    if reply.kind == "result":
+        if case.expected is not None and _mismatches(case.expected, reply.value):
+            return Outcome(case, Verdict.FAIL, "accepted, but with other results", reply.value)
+        return Outcome(case, Verdict.ACCEPTABLE, "accepted")
+    if case.error is not None and _error_matches(case.error, reply.value):
+        return Outcome(case, Verdict.FAIL, "refused with an unexpected error", reply.value)
+    return Outcome(case, Verdict.ACCEPTABLE, f"refused: {reply.value.get('kind')}")

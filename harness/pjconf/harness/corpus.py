@@ -1,0 +1,72 @@
+"""Reading the vector corpus into cases the runner can execute."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pjconf.harness.protocol import JsonObject
+
+
+class CorpusError(Exception):
+    """A vector file that cannot be read or does not have the corpus shape."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One test case of one family, with everything needed to run and to reproduce it."""
+
+    family: str
+    tc_id: int
+    group_type: str
+    comment: str
+    flags: tuple[str, ...]
+    result: str
+    op: str | None
+    args: JsonObject = field(default_factory=dict)
+    expected: JsonObject | None = None
+    error: JsonObject | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.family}/{self.tc_id}"
+
+
+def load_file(path: Path) -> JsonObject:
+    try:
+        document: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{path}: {exc}") from None
+    if not isinstance(document, dict) or "testGroups" not in document:
+        raise CorpusError(f"{path}: not a vector file (no testGroups)")
+    return document
+
+
+def family_files(root: Path) -> list[Path]:
+    """Every vector file under ``root`` (schemas excluded), in a stable order."""
+    return sorted(p for p in root.rglob("*.json") if "schemas" not in p.relative_to(root).parts)
+
+
+def cases_of(document: JsonObject) -> Iterator[Case]:
+    family = str(document["family"])
+    for group in document["testGroups"]:
+        for test in group["tests"]:
+            yield Case(
+                family=family,
+                tc_id=int(test["tcId"]),
+                group_type=str(group.get("type", "")),
+                comment=str(test.get("comment", "")),
+                flags=tuple(test.get("flags", ())),
+                result=str(test["result"]),
+                op=test.get("op"),
+                args=dict(test.get("args", {})),
+                expected=test.get("expected"),
+                error=test.get("error"),
+            )
+
+
+def load_corpus(root: Path) -> list[Case]:
+    return [case for path in family_files(root) for case in cases_of(load_file(path))]

@@ -1,0 +1,63 @@
+"""A harness that cannot catch a broken implementation is not done.
+
+Each mutant is the reference with one op's answers corrupted; ``pjconf run`` must FAIL exactly
+the cases of that op and exit non-zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from pjconf.harness.adapters.base import InProcessAdapter
+from pjconf.harness.adapters.client import InProcessClient
+from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.checker import Verdict
+from pjconf.harness.corpus import load_corpus
+from pjconf.harness.paths import vectors_dir
+from pjconf.harness.protocol import JsonObject
+from pjconf.harness.runner import run
+
+Mutation = Callable[[JsonObject], JsonObject]
+
+
+def _flip_first_byte(field: str) -> Mutation:
+    def mutate(result: JsonObject) -> JsonObject:
+        value = result[field]
+        return {**result, field: f"{int(value[:2], 16) ^ 1:02x}{value[2:]}"}
+
+    return mutate
+
+
+def _mutant(op: str, mutate: Mutation) -> InProcessAdapter:
+    handlers = dict(reference_adapter().handlers)
+    original = handlers[op]
+    handlers[op] = lambda args: mutate(original(args))
+    return InProcessAdapter("mutant", "0", handlers)
+
+
+def _refuse_everything(result: JsonObject) -> JsonObject:
+    raise ValueError("refuses")
+
+
+MUTANTS = [
+    ("bip77.msg_a.open", _flip_first_byte("plaintext")),
+    ("bip77.msg_b.seal", _flip_first_byte("msg")),
+    ("ellswift.decode", _flip_first_byte("pk")),
+    ("hpke.open", _flip_first_byte("pt")),
+    ("ohttp.request.seal", _flip_first_byte("request")),
+    ("uri.parse", lambda r: {**r, "amount": 1 + (r["amount"] or 0)}),
+    ("short_id", _flip_first_byte("id")),
+    ("bhttp.request.decode", lambda r: {**r, "method": r["method"].lower() + "x"}),
+    ("ohttp.keys.decode", _refuse_everything),
+]
+
+
+@pytest.mark.parametrize(("op", "mutate"), MUTANTS, ids=[op for op, _ in MUTANTS])
+def test_each_mutant_fails_the_cases_of_its_op(op: str, mutate: Mutation) -> None:
+    cases = load_corpus(vectors_dir())
+    result = run(InProcessClient(_mutant(op, mutate)), cases)
+    failed = {o.case.op for o in result.outcomes if o.verdict in (Verdict.FAIL, Verdict.ERROR)}
+    assert failed == {op}
+    assert not result.ok
