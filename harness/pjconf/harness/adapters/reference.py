@@ -21,7 +21,7 @@ from pjconf.reference.bip77.short_id import format_short_id, short_id
 from pjconf.reference.bip77.uri import parse_uri, uri_to_protocol
 from pjconf.reference.crypto import ellswift, hpke
 from pjconf.reference.crypto.secp256k1 import KeyPair
-from pjconf.reference.entropy import RandomSource, SeededRandom, SystemRandom
+from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource, SeededRandom
 
 IMPLEMENTATION = "pjconf-reference"
 VERSION = "0.1.0"
@@ -190,7 +190,7 @@ def ohttp_handlers(rng: RandomSource) -> dict[str, Handler]:
 
 def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter:
     """The reference behind the protocol; with ``seed``, every random draw is reproducible."""
-    rng: RandomSource = SystemRandom() if seed is None else SeededRandom(seed)
+    rng: RandomSource = SYSTEM_RANDOM if seed is None else SeededRandom(seed)
     handlers: dict[str, Handler] = {}
     handlers.update(crypto_handlers(rng))
     handlers.update(ohttp_handlers(rng))

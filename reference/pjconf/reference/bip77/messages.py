@@ -14,7 +14,13 @@ Sizes and info strings follow rust-payjoin 1.0 (``payjoin/src/core/hpke.rs``).
 from __future__ import annotations
 
 from pjconf.reference.crypto import ellswift, hpke
-from pjconf.reference.crypto.secp256k1 import COMPRESSED_SIZE, KeyPair, parse_public_key
+from pjconf.reference.crypto.secp256k1 import (
+    COMPRESSED_SIZE,
+    KeyPair,
+    PublicKey,
+    as_public_key,
+    check_compressed_key,
+)
 from pjconf.reference.entropy import RandomSource
 from pjconf.reference.errors import PayloadTooLarge, PayloadTooShort
 
@@ -52,15 +58,20 @@ def _split(message: bytes) -> tuple[bytes, bytes]:
 
 def seal_message_a(
     body: bytes,
-    receiver_pk: bytes,
-    reply_pk: bytes,
+    receiver_pk: PublicKey | bytes,
+    reply_pk: PublicKey | bytes,
     *,
     sk_e: bytes | None = None,
     rng: RandomSource | None = None,
 ) -> bytes:
-    """Encrypt ``body`` (the Original PSBT request) to the receiver, carrying the reply key."""
-    plaintext = parse_public_key(reply_pk, compressed=True) + _pad(body, PADDED_PLAINTEXT_A_LENGTH)
-    enc, ctx = _SUITE.setup_sender(parse_public_key(receiver_pk), INFO_A, sk_e=sk_e, rng=rng)
+    """Encrypt ``body`` (the Original PSBT request) to the receiver, carrying the reply key.
+
+    Keys may be given as bytes (33 or 65) or, to skip parsing them again, as :class:`PublicKey`.
+    """
+    reply = as_public_key(reply_pk)
+    plaintext = reply.compressed + _pad(body, PADDED_PLAINTEXT_A_LENGTH)
+    receiver = as_public_key(receiver_pk)
+    enc, ctx = _SUITE.setup_sender(receiver.uncompressed, INFO_A, sk_e=sk_e, rng=rng)
     return ellswift.encode(enc) + ctx.seal(b"", plaintext)
 
 
@@ -71,21 +82,22 @@ def open_message_a(message: bytes, receiver: KeyPair) -> tuple[bytes, bytes]:
     plaintext = ctx.open(b"", ciphertext)
     if len(plaintext) < COMPRESSED_SIZE:
         raise PayloadTooShort(len(plaintext), COMPRESSED_SIZE)
-    reply_pk = parse_public_key(plaintext[:COMPRESSED_SIZE], compressed=True)
+    reply_pk = plaintext[:COMPRESSED_SIZE]
+    check_compressed_key(reply_pk)
     return reply_pk, plaintext[COMPRESSED_SIZE:]
 
 
 def seal_message_b(
     body: bytes,
     receiver: KeyPair,
-    reply_pk: bytes,
+    reply_pk: PublicKey | bytes,
     *,
     sk_e: bytes | None = None,
     rng: RandomSource | None = None,
 ) -> bytes:
     """Encrypt ``body`` (a Proposal PSBT or an error object) to the sender's reply key."""
     enc, ctx = _SUITE.setup_sender(
-        parse_public_key(reply_pk),
+        as_public_key(reply_pk).uncompressed,
         INFO_B,
         mode=hpke.Mode.AUTH,
         sk_s=receiver.secret,
@@ -96,7 +108,7 @@ def seal_message_b(
     return ellswift.encode(enc) + ctx.seal(b"", _pad(body, PADDED_PLAINTEXT_B_LENGTH))
 
 
-def open_message_b(message: bytes, reply: KeyPair, receiver_pk: bytes) -> bytes:
+def open_message_b(message: bytes, reply: KeyPair, receiver_pk: PublicKey | bytes) -> bytes:
     """Decrypt message B with the reply key, authenticating the receiver; 7088 padded bytes."""
     enc, ciphertext = _split(message)
     ctx = _SUITE.setup_recipient(
@@ -105,6 +117,6 @@ def open_message_b(message: bytes, reply: KeyPair, receiver_pk: bytes) -> bytes:
         INFO_B,
         mode=hpke.Mode.AUTH,
         pk_r=reply.public,
-        pk_s=parse_public_key(receiver_pk),
+        pk_s=as_public_key(receiver_pk).uncompressed,
     )
     return ctx.open(b"", ciphertext)

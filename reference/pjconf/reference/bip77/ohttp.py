@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidTag
 from pjconf.reference.bip77.ohttp_keys import BIP77_SUITE, KEM_SECP256K1, OhttpKeyConfig
 from pjconf.reference.crypto import hpke
 from pjconf.reference.crypto.hpke_aead import Cipher
-from pjconf.reference.entropy import RandomSource, SystemRandom
+from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource
 from pjconf.reference.errors import (
     InvalidArgument,
     InvalidKey,
@@ -281,7 +281,7 @@ def encapsulate_response(
     """Encapsulate a response: a fresh (or the given) nonce, then the AEAD ciphertext."""
     size = response_nonce_size(context)
     if response_nonce is None:
-        response_nonce = (rng or SystemRandom()).random_bytes(size)
+        response_nonce = (rng or SYSTEM_RANDOM).random_bytes(size)
     elif len(response_nonce) != size:
         raise InvalidArgument(f"response nonce must be {size} bytes, got {len(response_nonce)}")
     cipher, nonce = _response_cipher(context, response_nonce)
@@ -330,7 +330,7 @@ def seal_request(
         )
     if len(bhttp_message) > PADDED_BHTTP_REQ_BYTES:
         raise PayloadTooLarge(len(bhttp_message), PADDED_BHTTP_REQ_BYTES)
-    rng = rng or SystemRandom()
+    rng = rng or SYSTEM_RANDOM
     sender = _setup_sender(config, None, sk_e, rng)
     fill = PADDED_BHTTP_REQ_BYTES - len(bhttp_message)
     padding = bytes(fill) if pad == "zero" else rng.random_bytes(fill)

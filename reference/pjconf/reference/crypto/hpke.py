@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from pjconf.reference.crypto.hpke_aead import AEADS, Aead
 from pjconf.reference.crypto.hpke_kdf import HKDF_SHA256, Kdf
 from pjconf.reference.crypto.hpke_kem import KEMS, DhKem
-from pjconf.reference.entropy import RandomSource, SystemRandom
+from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource
 from pjconf.reference.errors import (
     InvalidArgument,
     MessageLimitReached,
@@ -294,7 +294,7 @@ class CipherSuite:
             _check_mode_inputs(mode, has_auth_key=sk_s is not None, psk=psk, psk_id=psk_id)
         pk_e = None
         if sk_e is None:
-            sk_e, pk_e = self.generate_key_pair(rng or SystemRandom())
+            sk_e, pk_e = self.kem.ephemeral_key_pair(rng or SYSTEM_RANDOM)
         shared_secret, enc = self.kem.encap(pk_r, sk_e, pk_e=pk_e, sk_s=sk_s, pk_s=pk_s)
         return enc, self._context(Role.SENDER, mode, shared_secret, info, psk=psk, psk_id=psk_id)
 

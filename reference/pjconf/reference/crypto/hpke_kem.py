@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pjconf.reference.crypto import secp256k1
 from pjconf.reference.crypto.hpke_kdf import HKDF_SHA256, Kdf
+from pjconf.reference.entropy import RandomSource
 from pjconf.reference.errors import InvalidKey
 
 
@@ -197,6 +198,19 @@ class DhKem:
 
     def public_key(self, sk: bytes) -> bytes:
         return self.group.public_key(sk)
+
+    def ephemeral_key_pair(self, rng: RandomSource) -> tuple[bytes, bytes]:
+        """A uniformly random key pair for one encapsulation.
+
+        Any uniform sampling interoperates (the recipient sees only ``enc``), so this samples the
+        scalar directly, by rejection against the group order, and skips DeriveKeyPair's two
+        HMACs; :meth:`derive_key_pair` stays the RFC's derivation for keys that need one.
+        """
+        order = self.group.order
+        while True:
+            sk = rng.random_bytes(self.nsk)
+            if order is None or 0 < int.from_bytes(sk, "big") < order:
+                return sk, self.group.public_key(sk)
 
     def encap(
         self,

@@ -53,6 +53,20 @@ def parse_public_key(data: bytes, *, compressed: bool = False) -> bytes:
     return keys.serialize(point, compressed=compressed)
 
 
+def check_compressed_key(data: bytes) -> None:
+    """Raise :class:`InvalidKey` unless ``data`` is a valid 33-byte compressed key.
+
+    A valid compressed key is already canonical, so unlike :func:`parse_public_key` nothing is
+    re-serialized: this is the cheap check for a key carried inside a message.
+    """
+    if len(data) != COMPRESSED_SIZE or data[0] not in (2, 3):
+        raise InvalidKey("expected a 33-byte compressed public key")
+    try:
+        keys.parse(data)
+    except ValueError:
+        raise InvalidKey("bytes are not a valid secp256k1 public key") from None
+
+
 def compress(public: bytes) -> bytes:
     """The 33-byte form of a valid public key given in either form."""
     return parse_public_key(public, compressed=True)
@@ -81,6 +95,36 @@ def ecdh_x(secret: bytes, public: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
+class PublicKey:
+    """A validated public key in both serializations.
+
+    Parsing a compressed key costs a square root, so a key that is used for many messages is
+    parsed once into this value, as rust-payjoin parses it once into an ``HpkePublicKey``.
+    """
+
+    uncompressed: bytes
+    """65 bytes, ``04 || x || y``: the form inside HPKE and OHTTP key configurations."""
+    compressed: bytes
+    """33 bytes, ``02``/``03 || x``: the form in URIs, message A's plaintext and ShortIds."""
+
+    @classmethod
+    def parse(cls, data: bytes) -> PublicKey:
+        """Validate a 33- or 65-byte key (:class:`InvalidKey` if it is not a point)."""
+        if len(data) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
+            raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(data)}")
+        try:
+            point = keys.parse(data)
+        except ValueError:
+            raise InvalidKey("bytes are not a valid secp256k1 public key") from None
+        return cls(keys.serialize(point, compressed=False), keys.serialize(point, compressed=True))
+
+
+def as_public_key(key: PublicKey | bytes) -> PublicKey:
+    """``key`` itself if already parsed, else the result of parsing it."""
+    return key if isinstance(key, PublicKey) else PublicKey.parse(key)
+
+
+@dataclass(frozen=True)
 class KeyPair:
     """A secret key with its public key kept beside it, as rust-payjoin's ``HpkeKeyPair`` does.
 
@@ -89,12 +133,12 @@ class KeyPair:
     """
 
     secret: bytes
-    public: bytes
-    """65-byte uncompressed."""
+    public_key: PublicKey
 
     @classmethod
     def from_secret(cls, secret: bytes) -> KeyPair:
-        return cls(secret, public_key(secret))
+        uncompressed = public_key(secret)
+        return cls(secret, PublicKey(uncompressed, compress(uncompressed)))
 
     @classmethod
     def generate(cls, rng: RandomSource) -> KeyPair:
@@ -105,5 +149,10 @@ class KeyPair:
                 return cls.from_secret(candidate)
 
     @property
+    def public(self) -> bytes:
+        """65-byte uncompressed."""
+        return self.public_key.uncompressed
+
+    @property
     def public_compressed(self) -> bytes:
-        return compress(self.public)
+        return self.public_key.compressed
