@@ -25,7 +25,11 @@ def _path(family: str) -> Path:
 
 @pytest.mark.parametrize("family", FAMILIES)
 def test_committed_file_equals_a_fresh_generation(family: str) -> None:
-    fresh = vectorgen.dumps(vectorgen.family_module(family).generate())
+    try:
+        document = vectorgen.family_module(family).generate()
+    except vectorgen.MissingSource as exc:  # a bare clone without ../shared; CI always has it
+        pytest.skip(str(exc))
+    fresh = vectorgen.dumps(document)
     assert _path(family).read_text(encoding="utf-8") == fresh, (
         f"vectors/{vectorgen.family_module(family).PATH} is stale: run `pjconf vectors generate`"
     )

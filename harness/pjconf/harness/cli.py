@@ -156,10 +156,16 @@ def _cmd_shim(args: argparse.Namespace) -> int:
 
 def _cmd_vectors(args: argparse.Namespace) -> int:
     if args.vectors_command == "generate":
+        missing = 0
         for family in args.family or vectorgen.FAMILY_MODULES:
-            path = vectorgen.write_family(family, args.out)
+            try:
+                path = vectorgen.write_family(family, args.out)
+            except vectorgen.MissingSource as exc:
+                print(f"pjconf: {family}: {exc}", file=sys.stderr)
+                missing += 1
+                continue
             print(f"wrote {path}")
-        return 0
+        return 1 if missing else 0
     if args.vectors_command == "lint":
         root = args.vectors or vectors_dir()
         found = lint(root)

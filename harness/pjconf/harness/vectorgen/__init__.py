@@ -30,6 +30,10 @@ FAMILY_MODULES: tuple[str, ...] = (
 Json = dict[str, Any]
 
 
+class MissingSource(Exception):
+    """A family re-expresses published vectors and their source files are not at hand."""
+
+
 def envelope(
     family: str,
     *,

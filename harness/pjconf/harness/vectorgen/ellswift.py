@@ -16,7 +16,7 @@ import csv
 from pathlib import Path
 
 from pjconf.harness.paths import shared_dir
-from pjconf.harness.vectorgen import Json, envelope
+from pjconf.harness.vectorgen import Json, MissingSource, envelope
 from pjconf.reference.crypto import ellswift, secp256k1
 from pjconf.reference.crypto import ellswift_spec as spec
 from pjconf.reference.entropy import SeededRandom
@@ -193,7 +193,7 @@ for _case in range(8):
 def _published(name: str) -> list[dict[str, str]]:
     root = shared_dir()
     if root is None:
-        raise FileNotFoundError("regenerating ellswift needs ../shared/published-vectors/")
+        raise MissingSource("this family re-expresses published vectors: it needs ../shared")
     path = Path(root) / "published-vectors" / "bip-0324" / name
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))

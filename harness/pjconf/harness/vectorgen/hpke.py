@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pjconf.harness.paths import shared_dir
-from pjconf.harness.vectorgen import Json, envelope
+from pjconf.harness.vectorgen import Json, MissingSource, envelope
 from pjconf.reference.crypto import hpke, secp256k1
 from pjconf.reference.errors import PjconfError
 
@@ -590,7 +590,7 @@ def load_bitcoin_hpke() -> list[Vector]:
     """The published bitcoin-hpke vectors, after checking they are the pinned file."""
     root = shared_dir()
     if root is None:
-        raise FileNotFoundError("regenerating the hpke family needs ../shared")
+        raise MissingSource("this family re-expresses published vectors: it needs ../shared")
     raw = (root / BITCOIN_HPKE_FILE).read_bytes()
     if hashlib.sha256(raw).hexdigest() != BITCOIN_HPKE_SHA256:
         raise ValueError(f"{BITCOIN_HPKE_FILE} is not the pinned file")
