@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -9,9 +10,17 @@ _CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 def vectors_dir() -> Path:
-    """The vector corpus: ``$PJCONF_VECTORS`` if set, else ``vectors/`` of this checkout."""
+    """The vector corpus: ``$PJCONF_VECTORS``, else this checkout's ``vectors/``, else the copy
+    installed with the package (``pjconf.vectors``), so an installed pjconf needs no checkout."""
     override = os.environ.get("PJCONF_VECTORS")
-    return Path(override) if override else _CHECKOUT / "vectors"
+    if override:
+        return Path(override)
+    checkout = _CHECKOUT / "vectors"
+    if checkout.is_dir():
+        return checkout
+    spec = importlib.util.find_spec("pjconf.vectors")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else checkout
 
 
 def shared_dir() -> Path | None:
