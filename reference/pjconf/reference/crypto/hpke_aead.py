@@ -19,9 +19,13 @@ from pjconf.reference.errors import UnsupportedSuite
 class Cipher(Protocol):
     """A keyed AEAD, as ``cryptography`` shapes them."""
 
-    def encrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+    def encrypt(
+        self, nonce: bytes, data: bytes | memoryview, associated_data: bytes | None
+    ) -> bytes: ...
 
-    def decrypt(self, nonce: bytes, data: bytes, associated_data: bytes | None) -> bytes: ...
+    def decrypt(
+        self, nonce: bytes, data: bytes | memoryview, associated_data: bytes | None
+    ) -> bytes: ...
 
 
 @dataclass(frozen=True, eq=False)

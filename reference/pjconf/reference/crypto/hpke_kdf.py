@@ -108,8 +108,7 @@ class Kdf:
 
     def labeled_extract(self, suite_id: bytes, salt: bytes, label: bytes, ikm: bytes) -> bytes:
         """RFC 9180 ``LabeledExtract``."""
-        labeled_ikm = _VERSION_LABEL + suite_id + label + ikm
-        return self.hmac(salt, labeled_ikm) if salt else self._zero_salt(labeled_ikm)
+        return self.extract(salt, extract_label(suite_id, label) + ikm)
 
     def labeled_expand(
         self, suite_id: bytes, prk: bytes | Prf, label: bytes, info: bytes, length: int
@@ -124,6 +123,23 @@ class Kdf:
             out = prk(block) if isinstance(prk, Prf) else self.hmac(prk, block)
             return out[:length]
         return self.expand(prk, labeled_info, length)
+
+    def one_block_expand_input(
+        self, suite_id: bytes, label: bytes, info: bytes, length: int
+    ) -> bytes:
+        """What ``LabeledExpand(prk, label, info, length)`` hashes when its output is one block.
+
+        ``hmac(prk, <this>)[:length]`` is then the whole expansion. The key schedule's infos are
+        fixed per HPKE info, so it builds these once and each message pays for the HMAC alone.
+        """
+        if not 0 < length <= self.nh:
+            raise InvalidArgument(f"a one-block expansion is 1 to {self.nh} bytes, not {length}")
+        return length.to_bytes(2, "big") + _VERSION_LABEL + suite_id + label + info + b"\x01"
+
+
+def extract_label(suite_id: bytes, label: bytes) -> bytes:
+    """``"HPKE-v1" || suite_id || label``: what ``LabeledExtract`` puts before its input."""
+    return _VERSION_LABEL + suite_id + label
 
 
 HKDF_SHA256 = Kdf(0x0001, hashlib.sha256, "sha256")

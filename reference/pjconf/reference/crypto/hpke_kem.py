@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from pjconf.reference.crypto import secp256k1
-from pjconf.reference.crypto.hpke_kdf import HKDF_SHA256, Kdf
+from pjconf.reference.crypto.hpke_kdf import HKDF_SHA256, Kdf, extract_label
 from pjconf.reference.entropy import RandomSource
 from pjconf.reference.errors import InvalidKey
 
@@ -158,9 +158,19 @@ class DhKem:
     group: DhGroup
     kdf: Kdf = HKDF_SHA256
     suite_id: bytes = field(init=False)
+    _eae_prk_label: bytes = field(init=False, repr=False)
+    _shared_secret_input: bytes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "suite_id", b"KEM" + self.kem_id.to_bytes(2, "big"))
+        suite_id = b"KEM" + self.kem_id.to_bytes(2, "big")
+        object.__setattr__(self, "suite_id", suite_id)
+        # ExtractAndExpand's labels are constant: built once, each message only appends to them.
+        object.__setattr__(self, "_eae_prk_label", extract_label(suite_id, b"eae_prk"))
+        shared_secret_input = self.kdf.one_block_expand_input(
+            suite_id, b"shared_secret", b"", self.kdf.nh
+        )
+        # The input ends with the block counter 0x01; the KEM context goes in before it.
+        object.__setattr__(self, "_shared_secret_input", shared_secret_input[:-1])
 
     @property
     def nsecret(self) -> int:
@@ -265,10 +275,10 @@ class DhKem:
         return self._extract_and_expand(dh, kem_context)
 
     def _extract_and_expand(self, dh: bytes, kem_context: bytes) -> bytes:
-        prk = self.kdf.labeled_extract(self.suite_id, b"", b"eae_prk", dh)
-        return self.kdf.labeled_expand(
-            self.suite_id, prk, b"shared_secret", kem_context, self.kdf.nh
-        )
+        """LabeledExtract("eae_prk") then a one-block LabeledExpand("shared_secret", Nsecret)."""
+        kdf = self.kdf
+        prk = kdf.extract(b"", self._eae_prk_label + dh)
+        return kdf.hmac(prk, self._shared_secret_input + kem_context + b"\x01")
 
 
 DHKEM_SECP256K1 = DhKem(0x0016, "DHKEM(secp256k1, HKDF-SHA256)", Secp256k1Group())

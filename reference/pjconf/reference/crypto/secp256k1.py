@@ -38,8 +38,13 @@ def check_secret_key(secret: bytes) -> None:
 
 def public_key(secret: bytes, *, compressed: bool = False) -> bytes:
     """The public key ``secret * G``: 65 bytes, or 33 with ``compressed``."""
-    check_secret_key(secret)
-    return keys.pubkey_from_prvkey(secret, compressed=compressed)
+    try:
+        return keys.pubkey_from_prvkey(secret, compressed=compressed)
+    except ValueError:
+        # libsecp256k1 checks the scalar itself; checking it again first would cost every call,
+        # so the reason is worked out only for a key it refused.
+        check_secret_key(secret)
+        raise InvalidKey("secret key refused by libsecp256k1") from None
 
 
 def parse_public_key(data: bytes, *, compressed: bool = False) -> bytes:
@@ -83,14 +88,14 @@ def ecdh_x(secret: bytes, public: bytes) -> bytes:
     This is HPKE's ``DH`` for the secp256k1 KEM (Ndh = 32). It is *not* libsecp256k1's default
     ECDH hash (SHA-256 of the compressed point), which is a different function.
     """
-    check_secret_key(secret)
-    if len(public) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
-        raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(public)}")
     try:
         shared = ecdh.shared_point(public, secret, compressed=True)
     except ValueError:
+        # As in public_key: libsecp256k1 validates both keys, and the reason is found only here.
+        check_secret_key(secret)
+        if len(public) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
+            raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(public)}") from None
         raise InvalidKey("bytes are not a valid secp256k1 public key") from None
-    assert shared is not None
     return shared[1:]
 
 
