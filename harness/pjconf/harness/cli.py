@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pjconf.harness import report, vectorgen
 from pjconf.harness.adapters.client import Client, InProcessClient, ProcessClient, Reply
+from pjconf.harness.adapters.docker import DockerClient, DockerUnavailable
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.checker import Outcome, Verdict
 from pjconf.harness.corpus import CorpusError, family_files, load_corpus
@@ -24,6 +25,7 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
 
   pjconf run                      check the built-in reference against the vector corpus
   pjconf run --impl cmd:'<cmd>'   check any implementation that speaks the adapter protocol
+  pjconf run --impl docker:IMAGE  ... run in a locked-down container
   pjconf shim                     serve the reference over the adapter protocol (stdin/stdout)
   pjconf vectors generate         regenerate the corpus deterministically
   pjconf vectors list             list the corpus families and case counts
@@ -60,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument(
         "--impl",
         default="reference",
-        help="'reference' (default, in-process) or 'cmd:<command line>' for an adapter process",
+        help="'reference' (default, in-process), 'cmd:<command line>' for an adapter process, "
+        "or 'docker:<image>' for an adapter image (run without network, read-only, no "
+        "capabilities, memory-limited)",
     )
     run_p.add_argument("--vectors", type=Path, help="corpus directory (default: vectors/)")
     run_p.add_argument("-k", dest="keyword", help="only cases whose name/op/comment/flags match")
@@ -97,7 +101,14 @@ def _client(impl: str, timeout: float) -> Client:
         return InProcessClient(reference_adapter())
     if impl.startswith("cmd:"):
         return ProcessClient(impl[len("cmd:") :], timeout=timeout)
-    raise SystemExit(f"pjconf: unknown --impl {impl!r} (use 'reference' or 'cmd:<command>')")
+    if impl.startswith("docker:"):
+        try:
+            return DockerClient(impl[len("docker:") :], timeout=timeout)
+        except DockerUnavailable as exc:
+            raise SystemExit(f"pjconf: {exc}") from None
+    raise SystemExit(
+        f"pjconf: unknown --impl {impl!r} (use 'reference', 'cmd:<command>' or 'docker:<image>')"
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

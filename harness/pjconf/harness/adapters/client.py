@@ -14,6 +14,7 @@ import queue
 import shlex
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -74,83 +75,114 @@ class InProcessClient:
         return None
 
 
-class ProcessClient:
-    """An adapter process speaking the protocol on stdin/stdout (``--impl cmd:<command>``)."""
+class Channel(Protocol):
+    """A running adapter: lines go in, answer lines come out on ``lines`` (None at its end)."""
 
-    def __init__(self, command: list[str] | str, *, timeout: float = 10.0) -> None:
-        self.command = shlex.split(command) if isinstance(command, str) else list(command)
+    lines: queue.Queue[str | None]
+
+    def send(self, line: str) -> None:
+        """Write one request line; OSError if the adapter can no longer read."""
+        ...
+
+    def kill(self) -> None:
+        """Stop the adapter now and release what it holds."""
+        ...
+
+
+class LineClient:
+    """The protocol over any :class:`Channel`: one request, one answer line, within a timeout.
+
+    The channel is opened on first use and again after any malfunction, so one crash, hang or
+    garbled answer costs one ERROR and the run goes on. ``restarts`` counts the reopenings.
+    """
+
+    def __init__(self, open_channel: Callable[[], Channel], *, timeout: float) -> None:
+        self._open_channel = open_channel
         self.timeout = timeout
-        self._process: subprocess.Popen[str] | None = None
-        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._channel: Channel | None = None
         self._next_id = 0
         self._ever_started = False
         self.restarts = 0
-        """How many times the process had to be started again after dying or being killed."""
+        """How many times the adapter had to be started again after dying or being killed."""
 
-    def _start(self) -> subprocess.Popen[str]:
-        process = subprocess.Popen(
-            self.command,
+    def _malfunction(self, message: str) -> Reply:
+        if self._channel is not None:
+            self._channel.kill()
+            self._channel = None
+        return Reply("malfunction", {"message": message})
+
+    def call(self, op: str, args: JsonObject) -> Reply:
+        if self._channel is None:
+            if self._ever_started:
+                self.restarts += 1
+            try:
+                self._channel = self._open_channel()
+            except OSError as exc:
+                return Reply("malfunction", {"message": f"cannot start the adapter: {exc}"})
+            self._ever_started = True
+        self._next_id += 1
+        channel = self._channel
+        try:
+            channel.send(encode_line({"id": self._next_id, "op": op, "args": args}) + "\n")
+        except OSError as exc:
+            return self._malfunction(f"adapter stdin closed: {exc}")
+        try:
+            line = channel.lines.get(timeout=self.timeout)
+        except queue.Empty:
+            return self._malfunction(f"no answer within {self.timeout:g}s")
+        if line is None:
+            return self._malfunction("adapter exited without answering")
+        try:
+            response = json.loads(line)
+        except json.JSONDecodeError:
+            return self._malfunction(f"answer is not JSON: {line[:200]!r}")
+        reply = classify(response, self._next_id)
+        if reply.kind == "malfunction":
+            return self._malfunction(str(reply.value["message"]))
+        return reply
+
+    def close(self) -> None:
+        if self._channel is None:
+            return
+        self.call("shutdown", {})
+        if self._channel is not None:
+            self._channel.kill()
+            self._channel = None
+
+
+class _ProcessChannel:
+    def __init__(self, command: list[str]) -> None:
+        self._process = subprocess.Popen(
+            command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None if os.environ.get("PJCONF_ADAPTER_STDERR") else subprocess.DEVNULL,
             text=True,
             bufsize=1,
         )
-        self._lines = queue.Queue()
-        threading.Thread(target=self._pump, args=(process, self._lines), daemon=True).start()
-        return process
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
 
-    @staticmethod
-    def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
+    def _pump(self) -> None:
+        assert self._process.stdout is not None
+        for line in self._process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
 
-    def _kill(self) -> None:
-        if self._process is not None:
-            self._process.kill()
-            self._process.wait()
-            self._process = None
-
-    def call(self, op: str, args: JsonObject) -> Reply:
-        if self._process is None or self._process.poll() is not None:
-            if self._ever_started:
-                self.restarts += 1
-            self._process = self._start()
-            self._ever_started = True
-        self._next_id += 1
+    def send(self, line: str) -> None:
         assert self._process.stdin is not None
-        try:
-            self._process.stdin.write(
-                encode_line({"id": self._next_id, "op": op, "args": args}) + "\n"
-            )
-            self._process.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            self._kill()
-            return Reply("malfunction", {"message": f"adapter stdin closed: {exc}"})
-        try:
-            line = self._lines.get(timeout=self.timeout)
-        except queue.Empty:
-            self._kill()
-            return Reply("malfunction", {"message": f"no answer within {self.timeout:g}s"})
-        if line is None:
-            self._kill()
-            return Reply("malfunction", {"message": "adapter exited without answering"})
-        try:
-            response = json.loads(line)
-        except json.JSONDecodeError:
-            self._kill()
-            return Reply("malfunction", {"message": f"answer is not JSON: {line[:200]!r}"})
-        return classify(response, self._next_id)
+        self._process.stdin.write(line)
+        self._process.stdin.flush()
 
-    def close(self) -> None:
-        if self._process is None:
-            return
+    def kill(self) -> None:
         if self._process.poll() is None:
-            try:
-                self.call("shutdown", {})
-                self._process.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        self._kill()
+            self._process.kill()
+        self._process.wait()
+
+
+class ProcessClient(LineClient):
+    """An adapter process speaking the protocol on stdin/stdout (``--impl cmd:<command>``)."""
+
+    def __init__(self, command: list[str] | str, *, timeout: float = 10.0) -> None:
+        self.command = shlex.split(command) if isinstance(command, str) else list(command)
+        super().__init__(lambda: _ProcessChannel(self.command), timeout=timeout)

@@ -1,0 +1,58 @@
+"""Fixtures of the cross-implementation suite: a Docker engine and locally built images.
+
+These tests need a running Docker engine (and, for rust-payjoin, cargo). They are selected by
+the ``docker`` and ``rust`` markers, and ``.ci/run`` runs them: where the engine or cargo is
+missing they FAIL, never skip, because a conformance claim without the other implementation is
+no claim at all.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pjconf.harness.adapters.docker import engine
+
+HERE = Path(__file__).resolve().parent
+BUSYBOX_IMAGE = "pjconf/test-busybox-adapter:1"
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Any:
+    return engine()  # DockerUnavailable fails the test with the reason
+
+
+def _context_tar(files: dict[str, tuple[bytes, int]]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, (data, mode) in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), mode
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.fixture(scope="session")
+def busybox_image(docker_engine: Any) -> str:
+    """A FROM-scratch image: Debian's static busybox running ``busybox_adapter.sh``."""
+    busybox = shutil.which("busybox")
+    assert busybox, "install Debian's busybox-static (.ci/run does)"
+    dockerfile = (
+        b"FROM scratch\nCOPY busybox /bin/busybox\nCOPY adapter.sh /adapter.sh\n"
+        b'ENTRYPOINT ["/bin/busybox", "sh", "/adapter.sh"]\n'
+    )
+    context = _context_tar(
+        {
+            "Dockerfile": (dockerfile, 0o644),
+            "busybox": (Path(busybox).read_bytes(), 0o755),
+            "adapter.sh": ((HERE / "busybox_adapter.sh").read_bytes(), 0o644),
+        }
+    )
+    docker_engine.images.build(fileobj=context, custom_context=True, tag=BUSYBOX_IMAGE, rm=True)
+    return BUSYBOX_IMAGE
