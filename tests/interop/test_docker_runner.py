@@ -6,15 +6,14 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.docker import DockerClient, DockerUnavailable
+from pjconf.harness.adapters.docker import SESSION_LABEL, DockerClient, DockerUnavailable
 
 pytestmark = pytest.mark.docker
 
 
-def _containers(docker_engine: Any, image: str) -> list[Any]:
-    return list(
-        docker_engine.containers.list(all=True, filters={"label": f"org.pjconf.adapter={image}"})
-    )
+def _containers(docker_engine: Any, client: DockerClient) -> list[Any]:
+    label = f"{SESSION_LABEL}={client.session}"
+    return list(docker_engine.containers.list(all=True, filters={"label": label}))
 
 
 def test_a_container_answers_through_the_protocol(busybox_image: str) -> None:
@@ -50,10 +49,10 @@ def test_misbehaviour_is_an_error_and_the_container_is_replaced(
         assert client.call("ping", {}).kind == "result"
         assert client.restarts == 1
         # The broken container is gone; only the replacement remains.
-        assert len(_containers(docker_engine, busybox_image)) == 1
+        assert len(_containers(docker_engine, client)) == 1
     finally:
         client.close()
-    assert _containers(docker_engine, busybox_image) == []
+    assert _containers(docker_engine, client) == []
 
 
 def test_an_image_that_is_not_built_is_a_clear_error(docker_engine: Any) -> None:

@@ -15,6 +15,7 @@ import socket
 import struct
 import sys
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,9 @@ class ContainerLimits:
     pids: int = 64
 
 
+SESSION_LABEL = "org.pjconf.session"
+"""Every container of one :class:`DockerClient` carries its session id under this label."""
+
 _STDOUT, _STDERR = 1, 2
 _FRAME_HEADER = struct.Struct(">BxxxL")  # stream type, 3 zero bytes, payload length
 
@@ -41,7 +45,7 @@ _FRAME_HEADER = struct.Struct(">BxxxL")  # stream type, 3 zero bytes, payload le
 class _DockerChannel:
     """One container: its attached stdin/stdout, with Docker's stream frames undone."""
 
-    def __init__(self, engine: Any, image: str, limits: ContainerLimits) -> None:
+    def __init__(self, engine: Any, image: str, limits: ContainerLimits, session: str) -> None:
         self._container = engine.containers.create(
             image,
             stdin_open=True,
@@ -53,7 +57,7 @@ class _DockerChannel:
             mem_limit=limits.memory,
             memswap_limit=limits.memory,
             pids_limit=limits.pids,
-            labels={"org.pjconf.adapter": image},
+            labels={"org.pjconf.adapter": image, SESSION_LABEL: session},
         )
         attached = self._container.attach_socket(
             params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
@@ -135,4 +139,7 @@ class DockerClient(LineClient):
                 "e.g. ci/build-rust-payjoin.sh)"
             )
         chosen = limits or ContainerLimits()
-        super().__init__(lambda: _DockerChannel(self._engine, image, chosen), timeout=timeout)
+        self.session = uuid.uuid4().hex
+        super().__init__(
+            lambda: _DockerChannel(self._engine, image, chosen, self.session), timeout=timeout
+        )
