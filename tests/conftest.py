@@ -1,8 +1,10 @@
-"""Shared fixtures: where published vectors and the project's corpus live."""
+"""Shared fixtures: where published vectors, the derived BIP 77 values and the corpus live."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,3 +23,13 @@ def published() -> Path:
     if root is None:
         pytest.skip("../shared is not present beside this checkout")
     return root / "published-vectors"
+
+
+@pytest.fixture(scope="session")
+def derived(published: Path) -> dict[str, Any]:
+    """``shared/spec/bip77-derived-vectors.json``: an independent derivation of BIP 77 values."""
+    path = published.parent / "spec" / "bip77-derived-vectors.json"
+    if not path.is_file():
+        pytest.skip("shared/spec/bip77-derived-vectors.json is not present")
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import outcome, uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,25 +17,13 @@ from pjconf.reference.errors import ParseError
 STUFF = bytes([0, 1, 2, 3, 31, 32, 33, 95, 0, 96, 127, 128, 129, 254, 255, 0])
 
 
-def _cases(corpus: Path, group_type: str) -> list[dict[str, Any]]:
-    document = json.loads((corpus / "crypto" / "uri.json").read_text(encoding="utf-8"))
-    return [t for g in document["testGroups"] if g["type"] == group_type for t in g["tests"]]
-
-
-def _outcome(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    try:
-        return {"expected": run()}
-    except ParseError as exc:
-        return {"error": {"kind": exc.kind, "reason": exc.reason}}
-
-
 def _decoded(text: str) -> dict[str, Any]:
     hrp, data = bech32.decode(text)
     return {"hrp": hrp, "data": data.hex()}
 
 
 def test_encode_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "Bech32Encode")
+    cases = uri_cases(corpus, "Bech32Encode")
     assert cases
     for case in cases:
         text = bech32.encode_upper(case["args"]["hrp"], bytes.fromhex(case["args"]["data"]))
@@ -44,10 +31,10 @@ def test_encode_vectors(corpus: Path) -> None:
 
 
 def test_decode_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "Bech32Decode")
+    cases = uri_cases(corpus, "Bech32Decode")
     assert cases
     for case in cases:
-        got = _outcome(partial(_decoded, case["args"]["text"]))
+        got = outcome(partial(_decoded, case["args"]["text"]))
         want = {k: case[k] for k in ("expected", "error") if k in case}
         assert got == want, case["comment"]
 

@@ -23,15 +23,6 @@ FIG11 = bytes.fromhex(gen.RFC9292_FIG11)
 FIG13 = bytes.fromhex(gen.RFC9292_FIG13)
 
 
-@pytest.fixture(scope="module")
-def derived(published: Path) -> dict[str, Any]:
-    path = published.parent / "spec" / "bip77-derived-vectors.json"
-    if not path.is_file():
-        pytest.skip("shared/spec/bip77-derived-vectors.json is not present")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
 # -- published and derived values ---------------------------------------------------------------
 
 

@@ -35,15 +35,6 @@ RFC_SK, RFC_CONFIG = gen.rfc_gateway()
 POLL = bhttp.encode_request(bhttp_gen.receiver_poll())
 
 
-@pytest.fixture(scope="module")
-def derived(published: Path) -> dict[str, Any]:
-    path = published.parent / "spec" / "bip77-derived-vectors.json"
-    if not path.is_file():
-        pytest.skip("shared/spec/bip77-derived-vectors.json is not present")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
 # -- RFC 9458 Appendix A, through the same generic code -----------------------------------------
 
 

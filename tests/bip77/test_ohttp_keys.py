@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import outcome, uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,21 +33,6 @@ RUST_OH = "OH1QYPM5JXYNS754Y4R45QWE336QFX6ZR8DQGVQCULVZTV20TFVEYDMFQC"
 GATEWAY = KeyPair.from_secret(bytes(31) + b"\x07")
 
 
-def _cases(corpus: Path, group_type: str) -> list[dict[str, Any]]:
-    document = json.loads((corpus / "crypto" / "uri.json").read_text(encoding="utf-8"))
-    return [t for g in document["testGroups"] if g["type"] == group_type for t in g["tests"]]
-
-
-def _outcome(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    try:
-        return {"expected": run()}
-    except PjconfError as exc:
-        error = {"kind": exc.kind}
-        if hasattr(exc, "reason"):
-            error["reason"] = exc.reason
-        return {"error": error}
-
-
 def _decoded(data: bytes) -> dict[str, Any]:
     config = OhttpKeyConfig.decode(data)
     return {
@@ -63,20 +48,20 @@ def _rebuilt(compact: bytes) -> dict[str, Any]:
 
 
 def test_decode_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "OhttpKeysDecode")
+    cases = uri_cases(corpus, "OhttpKeysDecode")
     assert cases
     for case in cases:
         assert case["op"] == "ohttp.keys.decode"
-        got = _outcome(partial(_decoded, bytes.fromhex(case["args"]["bytes"])))
+        got = outcome(partial(_decoded, bytes.fromhex(case["args"]["bytes"])))
         assert got == {k: case[k] for k in ("expected", "error") if k in case}, case["comment"]
 
 
 def test_compact_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "OhttpKeysCompact")
+    cases = uri_cases(corpus, "OhttpKeysCompact")
     assert cases
     for case in cases:
         data = bytes.fromhex(case["args"]["compact"])
-        got = _outcome(partial(_rebuilt, data))
+        got = outcome(partial(_rebuilt, data))
         assert got == {k: case[k] for k in ("expected", "error") if k in case}, case["comment"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,13 +21,8 @@ from pjconf.reference.errors import InvalidKey, ParseError
 RUST_PK = bytes.fromhex("03db28458c699c002fe03bd4a020d037b7f286e2d65b04ebb6cb808f50f20c1596")
 
 
-def _cases(corpus: Path, group_type: str) -> list[dict[str, Any]]:
-    document = json.loads((corpus / "crypto" / "uri.json").read_text(encoding="utf-8"))
-    return [t for g in document["testGroups"] if g["type"] == group_type for t in g["tests"]]
-
-
 def test_short_id_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "ShortId")
+    cases = uri_cases(corpus, "ShortId")
     assert cases
     for case in cases:
         assert case["op"] == "short_id"
@@ -36,7 +32,7 @@ def test_short_id_vectors(corpus: Path) -> None:
 
 
 def test_short_id_text_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "ShortIdParse")
+    cases = uri_cases(corpus, "ShortIdParse")
     assert cases
     for case in cases:
         try:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import outcome, uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,18 +44,6 @@ FRAGMENT = f"{EX}-{OH}-{RK}"
 RUST_URI = f"bitcoin:{ADDRESS}?amount=0.01&pjos=0&pj=HTTPS://EXAMPLE.COM/TXJCGKTKXLUUZ%23{FRAGMENT}"
 
 
-def _cases(corpus: Path, group_type: str) -> list[dict[str, Any]]:
-    document = json.loads((corpus / "crypto" / "uri.json").read_text(encoding="utf-8"))
-    return [t for g in document["testGroups"] if g["type"] == group_type for t in g["tests"]]
-
-
-def _outcome(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    try:
-        return {"expected": run()}
-    except ParseError as exc:
-        return {"error": {"kind": exc.kind, "reason": exc.reason}}
-
-
 def _parsed(text: str) -> dict[str, Any]:
     return uri_to_protocol(parse_uri(text))
 
@@ -72,16 +60,16 @@ def _v2(fragment: str = FRAGMENT, path: str = "TXJCGKTKXLUUZ") -> str:
 
 
 def test_parse_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "UriParse")
+    cases = uri_cases(corpus, "UriParse")
     assert len(cases) > 60
     for case in cases:
         assert case["op"] == "uri.parse"
-        got = _outcome(partial(_parsed, case["args"]["uri"]))
+        got = outcome(partial(_parsed, case["args"]["uri"]))
         assert got == _want(case), case["comment"]
 
 
 def test_display_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "UriDisplay")
+    cases = uri_cases(corpus, "UriDisplay")
     assert cases
     for case in cases:
         shown = format_uri(parse_uri(case["args"]["uri"]))
@@ -91,17 +79,17 @@ def test_display_vectors(corpus: Path) -> None:
 
 
 def test_strict_v2_vectors(corpus: Path) -> None:
-    for case in _cases(corpus, "PjParamV2"):
+    for case in uri_cases(corpus, "PjParamV2"):
 
         def run(case: dict[str, Any] = case) -> dict[str, Any]:
             pj = parse_pj_param_v2(case["args"]["pj"])
             return {"mailbox": format_short_id(pj.mailbox), "endpoint": pj.endpoint}
 
-        assert _outcome(run) == _want(case), case["comment"]
+        assert outcome(run) == _want(case), case["comment"]
 
 
 def test_expiry_vectors(corpus: Path) -> None:
-    cases = _cases(corpus, "Expiry")
+    cases = uri_cases(corpus, "Expiry")
     assert cases
     for case in cases:
         expired = is_expired(case["args"]["expiration"], FixedClock(case["args"]["now"]))
@@ -109,7 +97,7 @@ def test_expiry_vectors(corpus: Path) -> None:
 
 
 def test_every_failure_reason_has_a_vector(corpus: Path) -> None:
-    reasons = {c["error"]["reason"] for c in _cases(corpus, "UriParse") if "error" in c}
+    reasons = {c["error"]["reason"] for c in uri_cases(corpus, "UriParse") if "error" in c}
     assert reasons >= {reason for _, reason in FAILURES} - {"NotV2"}
 
 

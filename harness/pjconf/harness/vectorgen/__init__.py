@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from pjconf.harness.paths import vectors_dir
+from pjconf.reference.errors import PjconfError
 
 GENERATOR_VERSION = "0.1.0"
 
@@ -32,6 +34,43 @@ Json = dict[str, Any]
 
 class MissingSource(Exception):
     """A family re-expresses published vectors and their source files are not at hand."""
+
+
+class CaseIds:
+    """tcIds 1, 2, 3... in the order a family builds its cases (one counter per file)."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def __call__(self) -> int:
+        self.next += 1
+        return self.next
+
+
+def case(ids: CaseIds, comment: str, flags: list[str], **rest: Any) -> Json:
+    """A case in corpus key order; it is ``invalid`` exactly when ``rest`` has an ``error``."""
+    result = "invalid" if "error" in rest else "valid"
+    return {"tcId": ids(), "comment": comment, "flags": flags, "result": result, **rest}
+
+
+def error_json(exc: PjconfError) -> Json:
+    """The vector's ``error``: the kind, and for ParseError the reason too."""
+    reason = getattr(exc, "reason", None)
+    return {"kind": exc.kind} if reason is None else {"kind": exc.kind, "reason": reason}
+
+
+def error_of(call: Callable[..., object], *args: Any) -> Json:
+    """The ``error`` of a call the vector expects to fail; it is a generator bug if it succeeds."""
+    try:
+        call(*args)
+    except PjconfError as exc:
+        return error_json(exc)
+    raise AssertionError(f"{call.__name__} succeeded; the vector expects an error")
+
+
+def flip_bit(data: bytes, index: int) -> bytes:
+    """``data`` with the low bit of byte ``index`` flipped (a tampered copy)."""
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
 
 
 def envelope(

@@ -11,9 +11,7 @@ what follows (BIP 77 pads requests with random bytes).
 
 from __future__ import annotations
 
-from typing import Any
-
-from pjconf.harness.vectorgen import Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, case, envelope, error_json, error_of
 from pjconf.harness.vectorgen.fixtures import (
     BIP78_PROPOSAL_PSBT,
     SERIALIZED_BODY_V2,
@@ -179,35 +177,6 @@ SOURCES: list[Json] = [
 ]
 
 
-class _Ids:
-    def __init__(self) -> None:
-        self.next = 0
-
-    def __call__(self) -> int:
-        self.next += 1
-        return self.next
-
-
-def _case(ids: _Ids, comment: str, flags: list[str], **rest: Any) -> Json:
-    result = "invalid" if "error" in rest else "valid"
-    return {"tcId": ids(), "comment": comment, "flags": flags, "result": result, **rest}
-
-
-def _err(exc: ParseError) -> Json:
-    return {"kind": exc.kind, "reason": exc.reason}
-
-
-def _decode_error(data: bytes, *, request: bool) -> Json:
-    try:
-        if request:
-            bhttp.decode_request(data)
-        else:
-            bhttp.decode_response(data)
-    except ParseError as exc:
-        return _err(exc)
-    raise AssertionError(f"{data.hex()} decoded; the vector expects an error")
-
-
 def _fields_json(fields: bhttp.Fields) -> list[list[str]]:
     return [[n.decode(), v.decode()] for n, v in fields]
 
@@ -262,7 +231,7 @@ def _pad(data: bytes, size: int, fill: bytes | None = None) -> bytes:
     return data + (fill if fill is not None else bytes(size - len(data)))
 
 
-def _encode_group(ids: _Ids) -> Json:
+def _encode_group(ids: CaseIds) -> Json:
     cases: list[tuple[str, list[str], BhttpRequest]] = [
         ("receiver poll GET of its mailbox", ["Bip77", "DerivedVector"], receiver_poll()),
         (
@@ -297,7 +266,7 @@ def _encode_group(ids: _Ids) -> Json:
         ),
     ]
     tests = [
-        _case(
+        case(
             ids,
             comment,
             flags,
@@ -312,13 +281,13 @@ def _encode_group(ids: _Ids) -> Json:
         bhttp.encode_request(empty_name)
     except ParseError as exc:
         tests.append(
-            _case(
+            case(
                 ids,
                 "a header field with an empty name cannot be written",
                 ["EmptyFieldName"],
                 op="bhttp.request.encode",
                 args=bhttp.request_args(empty_name),
-                error=_err(exc),
+                error=error_json(exc),
             )
         )
     return {"type": "BhttpRequestEncode", "tests": tests}
@@ -429,9 +398,9 @@ def _invalid_decodes() -> list[tuple[str, list[str], bytes]]:
     ]
 
 
-def _decode_group(ids: _Ids) -> Json:
+def _decode_group(ids: CaseIds) -> Json:
     tests = [
-        _case(
+        case(
             ids,
             comment,
             flags,
@@ -442,13 +411,13 @@ def _decode_group(ids: _Ids) -> Json:
         for comment, flags, data in _valid_decodes()
     ]
     tests += [
-        _case(
+        case(
             ids,
             comment,
             flags,
             op="bhttp.request.decode",
             args={"bhttp": data.hex()},
-            error=_decode_error(data, request=True),
+            error=error_of(bhttp.decode_request, data),
         )
         for comment, flags, data in _invalid_decodes()
     ]
@@ -478,9 +447,9 @@ def _responses() -> list[tuple[str, list[str], BhttpResponse]]:
     ]
 
 
-def _response_encode_group(ids: _Ids) -> Json:
+def _response_encode_group(ids: CaseIds) -> Json:
     tests = [
-        _case(
+        case(
             ids,
             comment,
             flags,
@@ -494,12 +463,14 @@ def _response_encode_group(ids: _Ids) -> Json:
             bhttp.encode_response(BhttpResponse(status))
         except ParseError as exc:
             tests.append(
-                _case(ids, comment, ["InvalidStatus"], args={"status": status}, error=_err(exc))
+                case(
+                    ids, comment, ["InvalidStatus"], args={"status": status}, error=error_json(exc)
+                )
             )
     return {"type": "BhttpResponseEncode", "tests": tests}
 
 
-def _response_decode_group(ids: _Ids) -> Json:
+def _response_decode_group(ids: CaseIds) -> Json:
     b_message = bhttp.encode_response(BhttpResponse(200, body=message_b()))
     valid: list[tuple[str, list[str], bytes]] = [
         ("202 Accepted", ["Bip77"], bytes.fromhex("0140ca000000")),
@@ -534,7 +505,7 @@ def _response_decode_group(ids: _Ids) -> Json:
         ("the status code is cut after one byte", ["Truncated"], bytes.fromhex("0140")),
     ]
     tests = [
-        _case(
+        case(
             ids,
             comment,
             flags,
@@ -544,12 +515,12 @@ def _response_decode_group(ids: _Ids) -> Json:
         for comment, flags, data in valid
     ]
     tests += [
-        _case(
+        case(
             ids,
             comment,
             flags,
             args={"bhttp": data.hex()},
-            error=_decode_error(data, request=False),
+            error=error_of(bhttp.decode_response, data),
         )
         for comment, flags, data in invalid
     ]
@@ -573,14 +544,16 @@ _URLS: list[tuple[str, list[str], str, str]] = [
 ]
 
 
-def _url_group(ids: _Ids) -> Json:
+def _url_group(ids: CaseIds) -> Json:
     tests: list[Json] = []
     for comment, flags, method, url in _URLS:
         args = {"method": method, "url": url}
         try:
             request = bhttp.request_for_url(method, url)
         except ParseError as exc:
-            tests.append(_case(ids, comment, ["TargetUrl", *flags], args=args, error=_err(exc)))
+            tests.append(
+                case(ids, comment, ["TargetUrl", *flags], args=args, error=error_json(exc))
+            )
             continue
         expected = {
             "scheme": request.scheme.decode(),
@@ -588,12 +561,12 @@ def _url_group(ids: _Ids) -> Json:
             "path": request.path.decode(),
             "bhttp": bhttp.encode_request(request).hex(),
         }
-        tests.append(_case(ids, comment, ["TargetUrl", *flags], args=args, expected=expected))
+        tests.append(case(ids, comment, ["TargetUrl", *flags], args=args, expected=expected))
     return {"type": "BhttpTargetUrl", "tests": tests}
 
 
 def generate() -> Json:
-    ids = _Ids()
+    ids = CaseIds()
     groups = [
         _encode_group(ids),
         _decode_group(ids),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pjconf.harness.vectorgen import Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, envelope, flip_bit
 from pjconf.harness.vectorgen.fixtures import BIP78_PROPOSAL_PSBT, SERIALIZED_BODY_V2, named_key
 from pjconf.reference.bip77 import messages
 from pjconf.reference.crypto import ellswift, hpke
@@ -74,10 +74,6 @@ STRANGER = named_key("stranger")
 ERROR_BODY = b'{"errorCode":"unavailable","message":"Receiver error"}'
 
 
-def _flip(data: bytes, index: int) -> bytes:
-    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
-
-
 def _intermediates(message: bytes, ephemeral: KeyPair, ctx: hpke.Context) -> Json:
     return {
         "enc_uncompressed": ephemeral.public.hex(),
@@ -88,16 +84,7 @@ def _intermediates(message: bytes, ephemeral: KeyPair, ctx: hpke.Context) -> Jso
     }
 
 
-class _Ids:
-    def __init__(self) -> None:
-        self.next = 0
-
-    def __call__(self) -> int:
-        self.next += 1
-        return self.next
-
-
-def _message_a_group(ids: _Ids) -> Json:
+def _message_a_group(ids: CaseIds) -> Json:
     tests: list[Json] = []
     suite = hpke.SECP256K1_CHACHA
     bodies = [
@@ -172,28 +159,28 @@ def _message_a_group(ids: _Ids) -> Json:
         (
             "bit flipped at byte 3 (ElligatorSwift u)",
             RECEIVER,
-            _flip(first_message, 3),
+            flip_bit(first_message, 3),
             ["Tampered"],
             "OpenError",
         ),
         (
             "bit flipped at byte 40 (ElligatorSwift t)",
             RECEIVER,
-            _flip(first_message, 40),
+            flip_bit(first_message, 40),
             ["Tampered"],
             "OpenError",
         ),
         (
             "bit flipped at byte 7165 (the tag)",
             RECEIVER,
-            _flip(first_message, 7165),
+            flip_bit(first_message, 7165),
             ["Tampered"],
             "OpenError",
         ),
         (
             "bit flipped at byte 100 (the ciphertext)",
             RECEIVER,
-            _flip(first_message, 100),
+            flip_bit(first_message, 100),
             ["Tampered"],
             "OpenError",
         ),
@@ -230,7 +217,7 @@ def _message_a_group(ids: _Ids) -> Json:
     return {"type": "MessageA", "info": messages.INFO_A.decode(), "tests": tests}
 
 
-def _message_b_group(ids: _Ids) -> Json:
+def _message_b_group(ids: CaseIds) -> Json:
     tests: list[Json] = []
     suite = hpke.SECP256K1_CHACHA
     bodies = [
@@ -321,7 +308,7 @@ def _message_b_group(ids: _Ids) -> Json:
             "bit flipped at byte 3 (ElligatorSwift u)",
             REPLY,
             RECEIVER,
-            _flip(first_message, 3),
+            flip_bit(first_message, 3),
             ["Tampered"],
             "OpenError",
         ),
@@ -329,7 +316,7 @@ def _message_b_group(ids: _Ids) -> Json:
             "bit flipped at byte 7165 (the tag)",
             REPLY,
             RECEIVER,
-            _flip(first_message, 7165),
+            flip_bit(first_message, 7165),
             ["Tampered"],
             "OpenError",
         ),
@@ -356,6 +343,6 @@ def _message_b_group(ids: _Ids) -> Json:
 
 
 def generate() -> Json:
-    ids = _Ids()
+    ids = CaseIds()
     groups = [_message_a_group(ids), _message_b_group(ids)]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

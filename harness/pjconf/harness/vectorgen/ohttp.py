@@ -21,9 +21,8 @@ the handle that returns.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
-from pjconf.harness.vectorgen import Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, case, envelope, error_json, error_of, flip_bit
 from pjconf.harness.vectorgen.bhttp import message_b, receiver_poll, sender_post
 from pjconf.harness.vectorgen.fixtures import named_key
 from pjconf.reference.bip77 import bhttp, ohttp
@@ -152,38 +151,6 @@ OHTTP_GET = named_key("ohttp ephemeral GET")
 OHTTP_POST = named_key("ohttp ephemeral POST")
 
 
-class _Ids:
-    def __init__(self) -> None:
-        self.next = 0
-
-    def __call__(self) -> int:
-        self.next += 1
-        return self.next
-
-
-def _case(ids: _Ids, comment: str, flags: list[str], **rest: Any) -> Json:
-    result = "invalid" if "error" in rest else "valid"
-    return {"tcId": ids(), "comment": comment, "flags": flags, "result": result, **rest}
-
-
-def _err(exc: PjconfError) -> Json:
-    """The vector's ``error``: the kind, and for ParseError the reason too."""
-    reason = getattr(exc, "reason", None)
-    return {"kind": exc.kind} if reason is None else {"kind": exc.kind, "reason": reason}
-
-
-def _error_of(call: Any, *args: Any) -> Json:
-    try:
-        call(*args)
-    except PjconfError as exc:
-        return _err(exc)
-    raise AssertionError(f"{call.__name__} succeeded; the vector expects an error")
-
-
-def _flip(data: bytes, index: int) -> bytes:
-    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
-
-
 def gateway() -> tuple[bytes, OhttpKeyConfig]:
     """payjoin-test-utils' gateway: KeyConfig::derive(1, K256, [HKDF-SHA256/ChaCha20], DUMMY32)."""
     sk, pk = hpke.SECP256K1_CHACHA.derive_key_pair(TEST_IKM)
@@ -201,7 +168,7 @@ def rfc_gateway() -> tuple[bytes, OhttpKeyConfig]:
     return bytes.fromhex(RFC_GATEWAY_SK), config
 
 
-def _rfc_group(ids: _Ids) -> Json:
+def _rfc_group(ids: CaseIds) -> Json:
     sk, config = rfc_gateway()
     request, ctx = ohttp.encapsulate_request(
         config, bytes.fromhex(RFC_REQUEST), sk_e=bytes.fromhex(RFC_SK_E)
@@ -216,7 +183,7 @@ def _rfc_group(ids: _Ids) -> Json:
     flags = ["Rfc9458Example"]
     context = ctx.to_bytes().hex()
     tests = [
-        _case(
+        case(
             ids,
             "encapsulate the request (the client picks the first suite, AES-128-GCM)",
             [*flags, "FixedEphemeral"],
@@ -228,7 +195,7 @@ def _rfc_group(ids: _Ids) -> Json:
                 "context": context,
             },
         ),
-        _case(
+        case(
             ids,
             "decapsulate the request",
             flags,
@@ -240,7 +207,7 @@ def _rfc_group(ids: _Ids) -> Json:
             expected={"bhttp": opened.hex()},
             intermediates={"context": context},
         ),
-        _case(
+        case(
             ids,
             "encapsulate the response",
             [*flags, "FixedResponseNonce", "ContextHandle"],
@@ -254,19 +221,19 @@ def _rfc_group(ids: _Ids) -> Json:
                 "aead_nonce": keys.nonce.hex(),
             },
         ),
-        _case(
+        case(
             ids,
             "decapsulate the response",
             [*flags, "ContextHandle"],
             args={"context": context, "response": response.hex()},
             expected={"bhttp": RFC_RESPONSE},
         ),
-        _case(
+        case(
             ids,
             "a response with its last tag bit flipped",
             [*flags, "ContextHandle", "Tampered"],
-            args={"context": context, "response": _flip(response, len(response) - 1).hex()},
-            error=_error_of(ohttp.decapsulate_response, ctx, _flip(response, len(response) - 1)),
+            args={"context": context, "response": flip_bit(response, len(response) - 1).hex()},
+            error=error_of(ohttp.decapsulate_response, ctx, flip_bit(response, len(response) - 1)),
         ),
     ]
     return {
@@ -333,7 +300,7 @@ class _Exchange:
         self.open_tc = 0
 
 
-def _request_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
+def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
     tests: list[Json] = []
     for exchange, comment in (
         (get, "receiver poll GET of its mailbox"),
@@ -341,7 +308,7 @@ def _request_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
     ):
         exchange.seal_tc = ids.next + 1
         tests.append(
-            _case(
+            case(
                 ids,
                 comment,
                 ["Bip77", "DerivedVector", "FixedEphemeral", "ZeroPadding"],
@@ -364,7 +331,7 @@ def _request_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
     exact = _request_of_size(ohttp.PADDED_BHTTP_REQ_BYTES)
     request, _ = ohttp.seal_request(get.config, exact, pad="zero", sk_e=OHTTP_POST.secret)
     tests.append(
-        _case(
+        case(
             ids,
             "a BHTTP plaintext of exactly 8104 bytes needs no padding",
             ["Bip77", "FixedEphemeral", "MaxBody"],
@@ -380,7 +347,7 @@ def _request_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
     )
     oversize = exact + b"\x00"
     tests.append(
-        _case(
+        case(
             ids,
             "a BHTTP message of 8105 bytes does not fit",
             ["Bip77", "Oversize"],
@@ -391,22 +358,28 @@ def _request_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
                 "sk_e": OHTTP_POST.secret.hex(),
                 "pad": "zero",
             },
-            error=_error_of(ohttp.seal_request, get.config, oversize),
+            error=error_of(ohttp.seal_request, get.config, oversize),
         )
     )
     return {"type": "OhttpRequestSeal", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
 
 
 def _open_case(
-    ids: _Ids, comment: str, flags: list[str], *, sk: bytes, config: OhttpKeyConfig, request: bytes
+    ids: CaseIds,
+    comment: str,
+    flags: list[str],
+    *,
+    sk: bytes,
+    config: OhttpKeyConfig,
+    request: bytes,
 ) -> Json:
     args = {"gateway_sk": sk.hex(), "key_config": config.encode().hex(), "request": request.hex()}
     try:
         plaintext, ctx = ohttp.open_request(sk, config, request)
     except PjconfError as exc:
-        return _case(ids, comment, flags, op="ohttp.request.open", args=args, error=_err(exc))
+        return case(ids, comment, flags, op="ohttp.request.open", args=args, error=error_json(exc))
     message, _ = bhttp.read_request(plaintext)
-    return _case(
+    return case(
         ids,
         comment,
         flags,
@@ -424,7 +397,7 @@ def _with_header(request: bytes, key_id: int, kem: int, kdf: int, aead: int) -> 
     return ohttp.request_header(key_id, kem, kdf, aead) + request[ohttp.HEADER_SIZE :]
 
 
-def _request_open_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
+def _request_open_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
     sk, config = get.sk, get.config
     tests: list[Json] = []
     for exchange, comment in ((get, "receiver poll GET"), (post, "sender POST of message A")):
@@ -456,10 +429,10 @@ def _request_open_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
         ("KEM X25519 (0x0020)", ["UnsupportedSuite"], sk, _with_header(req, 1, 0x20, 1, 3)),
         ("KDF HKDF-SHA384 (0x0002)", ["UnsupportedSuite"], sk, _with_header(req, 1, 0x16, 2, 3)),
         ("AEAD AES-128-GCM (0x0001)", ["UnsupportedSuite"], sk, _with_header(req, 1, 0x16, 1, 1)),
-        ("enc's point format byte 0x04 flipped to 0x05", ["Tampered"], sk, _flip(req, enc_at)),
-        ("a bit of enc's x coordinate flipped", ["Tampered"], sk, _flip(req, enc_at + 20)),
-        ("a bit of the ciphertext flipped", ["Tampered"], sk, _flip(req, ct_at + 4000)),
-        ("the last bit of the tag flipped", ["Tampered"], sk, _flip(req, len(req) - 1)),
+        ("enc's point format byte 0x04 flipped to 0x05", ["Tampered"], sk, flip_bit(req, enc_at)),
+        ("a bit of enc's x coordinate flipped", ["Tampered"], sk, flip_bit(req, enc_at + 20)),
+        ("a bit of the ciphertext flipped", ["Tampered"], sk, flip_bit(req, ct_at + 4000)),
+        ("the last bit of the tag flipped", ["Tampered"], sk, flip_bit(req, len(req) - 1)),
         ("6 bytes: the header is cut", ["Truncated"], sk, req[:6]),
         ("71 bytes: enc is cut", ["Truncated"], sk, req[: ct_at - 1]),
         ("87 bytes: less ciphertext than a tag", ["Truncated"], sk, req[: ct_at + 15]),
@@ -476,7 +449,7 @@ def _context_source(exchange: _Exchange, *, gateway_side: bool) -> Json:
     return {"context_source": exchange.open_tc if gateway_side else exchange.seal_tc}
 
 
-def _response_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
+def _response_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
     cases: list[tuple[str, list[str], _Exchange, BhttpResponse, bytes]] = [
         (
             "202 Accepted to the receiver's poll",
@@ -506,7 +479,7 @@ def _response_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
         response = ohttp.seal_response(exchange.context, message, response_nonce=nonce)
         keys = ohttp.response_keys(exchange.context, nonce)
         tests.append(
-            _case(
+            case(
                 ids,
                 comment,
                 ["Bip77", "FixedResponseNonce", "ContextHandle", *flags],
@@ -544,19 +517,19 @@ def _response_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
             )
         except PjconfError as exc:
             tests.append(
-                _case(
+                case(
                     ids,
                     comment,
                     all_flags,
                     op="ohttp.response.seal",
                     args=args,
-                    error=_err(exc),
+                    error=error_json(exc),
                     intermediates=source,
                 )
             )
             continue
         tests.append(
-            _case(
+            case(
                 ids,
                 comment,
                 all_flags,
@@ -569,7 +542,7 @@ def _response_seal_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
     return {"type": "OhttpResponseSeal", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
 
 
-def _response_open_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
+def _response_open_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
     r202 = ohttp.seal_response(
         get.context, bhttp.encode_response(BhttpResponse(202)), response_nonce=RESPONSE_NONCE_202
     )
@@ -584,9 +557,9 @@ def _response_open_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
         ("8191 bytes: the last byte is missing", ["InvalidSize"], get, r202[:-1]),
         ("8193 bytes: one byte too many", ["InvalidSize"], get, r202 + b"\x00"),
         ("an empty body", ["InvalidSize"], get, b""),
-        ("a bit of the response nonce flipped", ["Tampered"], get, _flip(r202, 3)),
-        ("a bit of the ciphertext flipped", ["Tampered"], get, _flip(r202, 4000)),
-        ("the last bit of the tag flipped", ["Tampered"], get, _flip(r202, len(r202) - 1)),
+        ("a bit of the response nonce flipped", ["Tampered"], get, flip_bit(r202, 3)),
+        ("a bit of the ciphertext flipped", ["Tampered"], get, flip_bit(r202, 4000)),
+        ("the last bit of the tag flipped", ["Tampered"], get, flip_bit(r202, len(r202) - 1)),
         ("opened with the context of another request", ["WrongKey"], post, r202),
     ]
     tests: list[Json] = []
@@ -598,19 +571,19 @@ def _response_open_group(ids: _Ids, get: _Exchange, post: _Exchange) -> Json:
             plaintext = ohttp.open_response(exchange.context, response)
         except PjconfError as exc:
             tests.append(
-                _case(
+                case(
                     ids,
                     comment,
                     all_flags,
                     op="ohttp.response.open",
                     args=args,
-                    error=_err(exc),
+                    error=error_json(exc),
                     intermediates=source,
                 )
             )
             continue
         tests.append(
-            _case(
+            case(
                 ids,
                 comment,
                 all_flags,
@@ -634,7 +607,7 @@ def exchanges() -> tuple[_Exchange, _Exchange]:
 
 
 def generate() -> Json:
-    ids = _Ids()
+    ids = CaseIds()
     get, post = exchanges()
     groups = [
         _rfc_group(ids),

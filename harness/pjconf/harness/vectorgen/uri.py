@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from pjconf.harness.vectorgen import Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, envelope, error_json
 from pjconf.harness.vectorgen.fixtures import named_key
 from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
@@ -559,28 +559,15 @@ def _expired(now: int) -> Json:
 # -- case construction ----------------------------------------------------------------------------
 
 
-class _Ids:
-    def __init__(self) -> None:
-        self.next = 0
-
-    def __call__(self) -> int:
-        self.next += 1
-        return self.next
-
-
 def _outcome(run: Callable[[], Json]) -> tuple[Json | None, Json | None]:
     """Run the reference: ``(result, None)`` or ``(None, error)``."""
     try:
         return run(), None
     except PjconfError as exc:
-        error: Json = {"kind": exc.kind}
-        reason = getattr(exc, "reason", None)
-        if reason is not None:
-            error["reason"] = reason
-        return None, error
+        return None, error_json(exc)
 
 
-def _case(ids: _Ids, op: str | None, row: Row, args: Json, run: Callable[[], Json]) -> Json:
+def _case(ids: CaseIds, op: str | None, row: Row, args: Json, run: Callable[[], Json]) -> Json:
     """One case; its expected value or error is the reference's, its ``result`` the row's."""
     result, flags, comment, _ = row
     expected, error = _outcome(run)
@@ -602,7 +589,7 @@ def _args(key: str, value: Any) -> Json:
 
 
 def _group(
-    ids: _Ids,
+    ids: CaseIds,
     kind: str,
     op: str | None,
     rows: Sequence[Row],
@@ -663,7 +650,7 @@ def _generated_key_rows() -> list[Row]:
 
 
 def generate() -> Json:
-    ids = _Ids()
+    ids = CaseIds()
     uri_rows: list[Row] = [
         *URI_ROWS,
         (V, "", "research vectors: named receiver key, test OHTTP config", derived_uri()),

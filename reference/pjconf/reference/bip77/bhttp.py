@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pjconf.reference.bip77.url import parse_url
 from pjconf.reference.errors import InvalidArgument, ParseError
 
 Field = tuple[bytes, bytes]
@@ -319,91 +320,15 @@ def decode_response(data: bytes) -> BhttpResponse:
 # -- rust-payjoin's target URL -------------------------------------------------------------------
 
 
-def _rust_uint(text: str, *, radix: int, limit: int) -> int | None:
-    """Rust's ``uN::from_str_radix``: an optional ``+``, then at least one digit, no overflow."""
-    digits = text.removeprefix("+")
-    allowed = "0123456789abcdefABCDEF"[: 10 if radix == 10 else 22]
-    if not digits or any(c not in allowed for c in digits):
-        return None
-    value = int(digits, radix)
-    return value if value <= limit else None
-
-
-def _parse_ipv6(text: str) -> str:
-    def groups(part: str) -> list[int]:
-        if not part:
-            return []
-        out = [_rust_uint(p, radix=16, limit=0xFFFF) for p in part.split(":")]
-        if any(g is None for g in out):
-            raise ParseError("InvalidHost", f"bad IPv6 group in {text!r}")
-        return [g for g in out if g is not None]
-
-    if "::" in text:
-        left, right = text.split("::", 1)
-        head, tail = groups(left), groups(right)
-        if len(head) + len(tail) > 7:
-            raise ParseError("InvalidHost", f"too many IPv6 groups in {text!r}")
-        segments = head + [0] * (8 - len(head) - len(tail)) + tail
-    else:
-        segments = groups(text)
-        if len(segments) != 8:
-            raise ParseError("InvalidHost", f"an IPv6 address needs 8 groups: {text!r}")
-    return "[" + ":".join(f"{s:x}" for s in segments) + "]"
-
-
-def _parse_host(rest: str) -> tuple[str, str]:
-    """Split the host off ``rest``; returns (host as rust-payjoin renders it, remainder)."""
-    if rest.startswith("["):
-        end = rest.find("]")
-        if end < 0:
-            raise ParseError("InvalidHost", "unclosed IPv6 literal")
-        return _parse_ipv6(rest[1:end]), rest[end + 1 :]
-    end = next((i for i, c in enumerate(rest) if c in ":/?#"), len(rest))
-    host, rest = rest[:end], rest[end:]
-    octets = [_rust_uint(p, radix=10, limit=255) for p in host.split(".")]
-    if len(octets) == 4 and all(o is not None for o in octets):
-        return ".".join(str(o) for o in octets), rest
-    if not host:
-        raise ParseError("EmptyHost", "the URL has no host")
-    if not all(c.isascii() and (c.isalnum() or c in "-.") for c in host):
-        raise ParseError("InvalidHost", f"invalid host {host!r}")
-    return host, rest
-
-
-def _parse_port(rest: str) -> tuple[int | None, str]:
-    """An explicit port; like rust-payjoin, a malformed one is not an error but part of the path."""
-    if not rest.startswith(":"):
-        return None, rest
-    after = rest[1:]
-    end = next((i for i, c in enumerate(after) if c in "/?#"), len(after))
-    digits = after[:end]
-    if not digits:
-        return None, after
-    port = None if digits.startswith("+") else _rust_uint(digits, radix=10, limit=0xFFFF)
-    if port is None:
-        return None, rest
-    return port, after[end:]
-
-
 def parse_target_url(url: str) -> tuple[str, str, str]:
     """(scheme, authority, path) of ``url`` exactly as rust-payjoin 1.0's own ``Url`` gives them.
 
-    The scheme is lower-cased; the host is kept as written (no case folding), except that IPv4
-    and IPv6 literals are re-rendered; an explicit port is kept (as a decimal number) even when
-    it is the default; the path is the path only, ``/`` when empty, without query or fragment.
+    See :mod:`pjconf.reference.bip77.url`: the scheme is lower-cased, the host kept as written
+    (IP literals re-rendered), an explicit port kept even when it is the default, and the path is
+    the path only, ``/`` when empty, without query or fragment.
     """
-    colon = url.find(":")
-    scheme = url if colon < 0 else url[:colon]
-    if not scheme or not all(c.isascii() and (c.isalnum() or c in "+-.") for c in scheme):
-        raise ParseError("InvalidScheme", f"invalid scheme in {url!r}")
-    rest = url[len(scheme) :]
-    if not rest.startswith("://"):
-        raise ParseError("InvalidFormat", f"{url!r} is not scheme://host...")
-    host, rest = _parse_host(rest[3:])
-    port, rest = _parse_port(rest)
-    path = rest.split("#", 1)[0].split("?", 1)[0] or "/"
-    authority = host if port is None else f"{host}:{port}"
-    return scheme.lower(), authority, path
+    parsed = parse_url(url)
+    return parsed.scheme, parsed.authority, parsed.path
 
 
 def request_for_url(method: str, url: str, body: bytes = b"") -> BhttpRequest:

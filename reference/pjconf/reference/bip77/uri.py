@@ -13,10 +13,13 @@ Parsing layers, each failure a :class:`~pjconf.reference.errors.ParseError` with
 1. BIP 21 (:func:`parse_uri`): scheme, address, ``amount``/``label``/``message``, ``pj``,
    ``pjos``, ``req-*``; the query ends at the first unescaped ``#``.
 2. The ``pj`` URL (:func:`parse_pj_param`): a WHATWG-style parse of ``http``/``https`` URLs
-   (lower-cased scheme and host, default port dropped, dot segments resolved, percent-encoding
-   of the path, query and fragment as the ``url`` crate does it). Other schemes are refused
-   as ``UnsecureEndpoint`` without further parsing, and non-ASCII host names are refused as
-   ``InvalidUrl`` (no IDNA); both are narrower than the ``url`` crate and affect no BIP 77 URI.
+   (:func:`~pjconf.reference.bip77.url.parse_whatwg_http_url`: lower-cased scheme and host,
+   default port dropped, dot segments resolved, percent-encoding of the path, query and fragment
+   as the ``url`` crate does it). Other schemes are refused as ``UnsecureEndpoint`` without
+   further parsing, and non-ASCII host names are refused as ``InvalidUrl`` (no IDNA); both are
+   narrower than the ``url`` crate and affect no BIP 77 URI. rust-payjoin 1.0 itself parses
+   ``pj`` with its own ``Url`` (:func:`~pjconf.reference.bip77.url.parse_url`), which differs;
+   the vectors still pin this parse.
 3. v2 detection: exactly one path segment that parses as a ShortId, and a fragment naming
    ``RK1``, ``OH1`` and ``EX1``. If it is not v2, Rust falls back to BIP 78 and so does this
    module: the result is a :class:`PjParamV1` (``pj.version == 1``) holding the endpoint, valid
@@ -32,7 +35,6 @@ are accepted; ``RK1`` may carry a 65-byte key; a v2 URL is accepted over plain `
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +42,7 @@ from typing import Any
 from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, parse_short_id, short_id
+from pjconf.reference.bip77.url import Url, check_unicode, parse_whatwg_http_url, percent_decode
 from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.entropy import Clock
 from pjconf.reference.errors import InvalidKey, ParseError
@@ -110,7 +113,7 @@ def new_pj_param(
     A directory with a path would give the mailbox URL two path segments, which no v2 parser
     accepts (BIP 77 research notes §5.3), so it is refused as ``InvalidUrl``.
     """
-    url = _parse_http_url(directory)
+    url = parse_whatwg_http_url(directory)
     if url.path != "/" or url.query is not None or url.fragment is not None:
         raise ParseError("InvalidUrl", "a BIP 77 directory must be an origin root URL")
     return PjParamV2(
@@ -120,7 +123,7 @@ def new_pj_param(
 
 def parse_pj_param(text: str) -> PjParam:
     """Parse a (percent-decoded) ``pj`` value: v2 if it is one, else a BIP 78 endpoint."""
-    url = _parse_http_url(text)
+    url = parse_whatwg_http_url(text)
     v2 = _parse_v2(url)
     if v2 is not None:
         return v2
@@ -131,7 +134,7 @@ def parse_pj_param(text: str) -> PjParam:
 
 def parse_pj_param_v2(text: str) -> PjParamV2:
     """Like :func:`parse_pj_param` but without the BIP 78 fallback: raises ``NotV2``."""
-    url = _parse_http_url(text)
+    url = parse_whatwg_http_url(text)
     v2 = _parse_v2(url)
     if v2 is None:
         raise ParseError("NotV2", "not a mailbox URL with RK1, OH1 and EX1 fragment parameters")
@@ -143,13 +146,13 @@ def format_pj_param(pj: PjParam) -> str:
 
     Rust does this with two ``replacen(.., 1)`` calls on the serialized URL, so this does too.
     """
-    url = _parse_http_url(pj.endpoint)
+    url = parse_whatwg_http_url(pj.endpoint)
     text = url.serialize()
     text = text.replace(url.scheme, url.scheme.upper(), 1)
     return text.replace(url.host, url.host.upper(), 1)
 
 
-def _parse_v2(url: _Url) -> PjParamV2 | None:
+def _parse_v2(url: Url) -> PjParamV2 | None:
     """rust-payjoin's ``v2::PjParam::parse``; ``None`` means "not v2" (the BIP 78 fallback)."""
     segments = url.path[1:].split("/")
     if len(segments) != 1:
@@ -263,7 +266,7 @@ class PjUri:
 
 def parse_uri(text: str) -> PjUri:
     """Parse a payjoin URI as ``Uri::try_from(..)?.assume_checked().check_pj_supported()``."""
-    _check_unicode(text)
+    check_unicode(text)
     scheme = "bitcoin:"
     if len(text) < len(scheme) or _ascii_lower(text[: len(scheme)]) != scheme:
         raise ParseError("InvalidScheme", "a payjoin URI starts with 'bitcoin:'")
@@ -283,10 +286,10 @@ def parse_uri(text: str) -> PjUri:
         if key == "amount":
             amount = parse_amount(value)  # not percent-decoded; a repeat overwrites
         elif key in ("label", "message"):
-            decoded = _percent_decode(value).decode("utf-8", "surrogateescape")
+            decoded = percent_decode(value).decode("utf-8", "surrogateescape")
             label, message = (decoded, message) if key == "label" else (label, decoded)
         else:
-            raw = _percent_decode(value)
+            raw = percent_decode(value)
             if key == "pj":
                 if pj is not None:
                     raise ParseError("DuplicateParam", "more than one 'pj' parameter")
@@ -422,212 +425,9 @@ _BIP21_SAFE = frozenset(
 """What bitcoin_uri leaves unescaped in a value: RFC 3986 query characters minus ``&`` ``=``."""
 
 
-def _percent_decode(text: str) -> bytes:
-    """RFC 3986 decoding; a ``%`` not followed by two hex digits is an error."""
-    raw = text.encode()
-    out = bytearray()
-    i = 0
-    while i < len(raw):
-        if raw[i] == ord("%"):
-            pair = raw[i + 1 : i + 3]
-            if len(pair) != 2 or not all(chr(b) in "0123456789abcdefABCDEF" for b in pair):
-                raise ParseError("InvalidPercentEncoding", f"bad escape at {text[i : i + 3]!r}")
-            out.append(int(pair, 16))
-            i += 3
-        else:
-            out.append(raw[i])
-            i += 1
-    return bytes(out)
-
-
 def _percent_encode(raw: bytes, safe: frozenset[int] = _BIP21_SAFE) -> str:
     return "".join(chr(b) if b in safe else f"%{b:02X}" for b in raw)
 
 
-def _check_unicode(text: str) -> None:
-    """Refuse lone surrogates (possible in a Python str or JSON, impossible in a Rust &str)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ParseError("NotUtf8", "text is not valid Unicode") from None
-
-
 def _ascii_lower(text: str) -> str:
     return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
-
-
-# ---------------------------------------------------------------------------------------------
-# A WHATWG-style URL parser for http(s), enough to reproduce the url crate's serialization
-# ---------------------------------------------------------------------------------------------
-
-_C0 = frozenset(range(0x20)) | frozenset(range(0x7F, 0x100))
-_FRAGMENT_SET = _C0 | frozenset(b' "<>`')
-_QUERY_SET = _C0 | frozenset(b" \"#<>'")
-_PATH_SET = _C0 | frozenset(b' "#<>?`{}')
-_USERINFO_SET = _PATH_SET | frozenset(b"/:;=@[\\]^|")
-_FORBIDDEN_HOST = frozenset(" #%/:<>?@[\\]^|\x7f") | frozenset(chr(c) for c in range(0x20))
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-@dataclass(frozen=True)
-class _Url:
-    scheme: str
-    userinfo: str  # "user:pass@" or ""
-    host: str
-    port: int | None
-    path: str
-    query: str | None
-    fragment: str | None
-
-    def origin_root(self) -> str:
-        port = "" if self.port is None else f":{self.port}"
-        return f"{self.scheme}://{self.userinfo}{self.host}{port}/"
-
-    def serialize(self) -> str:
-        query = "" if self.query is None else "?" + self.query
-        fragment = "" if self.fragment is None else "#" + self.fragment
-        return self.origin_root()[:-1] + self.path + query + fragment
-
-
-def _encode_set(text: str, unsafe: frozenset[int]) -> str:
-    return "".join(chr(b) if b not in unsafe else f"%{b:02X}" for b in text.encode())
-
-
-def _parse_http_url(text: str) -> _Url:
-    """Parse an absolute ``http``/``https`` URL the way the WHATWG URL standard does."""
-    _check_unicode(text)
-    text = text.strip("".join(chr(c) for c in range(0x21)))
-    text = re.sub("[\t\n\r]", "", text)
-    match = re.match(r"([A-Za-z][A-Za-z0-9+.\-]*):", text)
-    if match is None:
-        raise ParseError("InvalidUrl", f"{text!r} is not an absolute URL")
-    scheme = match.group(1).lower()
-    if scheme not in _DEFAULT_PORTS:
-        raise ParseError("UnsecureEndpoint", f"scheme {scheme!r} is neither https nor http")
-    rest = text[match.end() :].lstrip("/\\")
-    authority_end = re.search(r"[/\\?#]", rest)
-    split = authority_end.start() if authority_end else len(rest)
-    authority, rest = rest[:split], rest[split:]
-    userinfo, _, hostport = authority.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    user, password = _encode_set(user, _USERINFO_SET), _encode_set(password, _USERINFO_SET)
-    credentials = (user + (":" + password if password else "") + "@") if (user or password) else ""
-    host, port = _parse_host_port(hostport, scheme)
-    fragment: str | None = None
-    query: str | None = None
-    if "#" in rest:
-        rest, _, fragment = rest.partition("#")
-    if "?" in rest:
-        rest, _, query = rest.partition("?")
-    return _Url(
-        scheme,
-        credentials,
-        host,
-        port,
-        _normalize_path(rest),
-        None if query is None else _encode_set(query, _QUERY_SET),
-        None if fragment is None else _encode_set(fragment, _FRAGMENT_SET),
-    )
-
-
-def _parse_host_port(hostport: str, scheme: str) -> tuple[str, int | None]:
-    if hostport.startswith("["):
-        close = hostport.find("]")
-        raw_host, port_text = hostport[: close + 1], hostport[close + 1 :]
-        if close < 0 or (port_text and not port_text.startswith(":")):
-            raise ParseError("InvalidUrl", f"malformed IPv6 host {hostport!r}")
-        port_text = port_text[1:]
-    else:
-        raw_host, _, port_text = hostport.partition(":")
-    host = _parse_host(raw_host)
-    if not re.fullmatch(r"[0-9]*", port_text) or (port_text and int(port_text) > 0xFFFF):
-        raise ParseError("InvalidUrl", f"invalid port {port_text!r}")
-    port = int(port_text) if port_text else None
-    return host, None if port == _DEFAULT_PORTS[scheme] else port
-
-
-def _parse_host(raw: str) -> str:
-    if raw.startswith("["):
-        inner = raw[1:-1]
-        try:
-            if "%" in inner:
-                raise ValueError("zone ids are not allowed")
-            address = ipaddress.IPv6Address(inner)
-        except ValueError:
-            raise ParseError("InvalidUrl", f"invalid IPv6 address {inner!r}") from None
-        return "[" + _ipv6_text(address.packed) + "]"
-    try:
-        host = _percent_decode(raw).decode("ascii").lower()
-    except (ParseError, UnicodeDecodeError):
-        raise ParseError("InvalidUrl", f"host {raw!r} is not an ASCII domain") from None
-    if not host or any(ch in _FORBIDDEN_HOST for ch in host):
-        raise ParseError("InvalidUrl", f"invalid host {raw!r}")
-    labels = host.split(".")
-    last = labels[-2] if labels[-1] == "" and len(labels) > 1 else labels[-1]
-    if re.fullmatch(r"[0-9]+|0[xX][0-9a-fA-F]*", last):
-        return _ipv4_text(host)
-    return host
-
-
-def _ipv4_text(host: str) -> str:
-    """WHATWG IPv4 parsing (decimal, ``0x`` hex and leading-zero octal parts, 1 to 4 of them)."""
-    parts = host.split(".")
-    if parts[-1] == "" and len(parts) > 1:
-        parts.pop()
-    numbers: list[int] = []
-    for part in parts:
-        if re.fullmatch(r"0[xX][0-9a-fA-F]*", part):
-            numbers.append(int(part[2:] or "0", 16))
-        elif re.fullmatch(r"0[0-7]+", part):
-            numbers.append(int(part, 8))
-        elif re.fullmatch(r"[0-9]+", part):
-            numbers.append(int(part))
-        else:
-            raise ParseError("InvalidUrl", f"invalid IPv4 host {host!r}")
-    if len(numbers) > 4 or any(n > 255 for n in numbers[:-1]):
-        raise ParseError("InvalidUrl", f"invalid IPv4 host {host!r}")
-    if numbers[-1] >= 256 ** (5 - len(numbers)):
-        raise ParseError("InvalidUrl", f"invalid IPv4 host {host!r}")
-    value = numbers[-1] + sum(n << (8 * (3 - i)) for i, n in enumerate(numbers[:-1]))
-    return ".".join(str((value >> shift) & 0xFF) for shift in (24, 16, 8, 0))
-
-
-def _ipv6_text(packed: bytes) -> str:
-    """WHATWG IPv6 serialization: lower-case hex, the first longest run of 2+ zeros as ``::``."""
-    pieces = [int.from_bytes(packed[i : i + 2], "big") for i in range(0, 16, 2)]
-    best_start, best_len, i = -1, 1, 0
-    while i < 8:
-        j = i
-        while j < 8 and pieces[j] == 0:
-            j += 1
-        if j - i > best_len:
-            best_start, best_len = i, j - i
-        i = j + 1 if j == i else j
-    if best_start < 0:
-        return ":".join(f"{p:x}" for p in pieces)
-    head = ":".join(f"{p:x}" for p in pieces[:best_start])
-    tail = ":".join(f"{p:x}" for p in pieces[best_start + best_len :])
-    return f"{head}::{tail}"
-
-
-def _normalize_path(raw: str) -> str:
-    """Split on ``/`` and ``\\``, percent-encode, and resolve ``.`` and ``..`` segments."""
-    if not raw:
-        return "/"
-    parts = re.split(r"[/\\]", raw)[1:]
-    segments: list[str] = []
-    for index, part in enumerate(parts):
-        is_last = index == len(parts) - 1
-        encoded = _encode_set(part, _PATH_SET)
-        dots = encoded.lower().replace("%2e", ".")
-        if dots == "..":
-            if segments:
-                segments.pop()
-            if is_last:
-                segments.append("")
-        elif dots == ".":
-            if is_last:
-                segments.append("")
-        else:
-            segments.append(encoded)
-    return "/" + "/".join(segments)

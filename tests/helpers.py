@@ -1,0 +1,39 @@
+"""Helpers the corpus-reading tests share: reading a family's cases, and the reference's outcome.
+
+The outcome is built here, not with the generator's ``error_json``, so that a test checks the
+committed corpus against the reference without trusting the code that wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pjconf.reference.errors import PjconfError
+
+Json = dict[str, Any]
+
+
+def group_cases(corpus: Path, path: str, group_type: str) -> list[Json]:
+    """The cases of every ``group_type`` group in the family file ``corpus/path``."""
+    document = json.loads((corpus / path).read_text(encoding="utf-8"))
+    return [t for g in document["testGroups"] if g["type"] == group_type for t in g["tests"]]
+
+
+def uri_cases(corpus: Path, group_type: str) -> list[Json]:
+    """The ``uri`` family's cases of one group (bech32, ShortId, OHTTP keys and URIs)."""
+    return group_cases(corpus, "crypto/uri.json", group_type)
+
+
+def outcome(run: Callable[[], Json]) -> Json:
+    """``{"expected": ...}`` or ``{"error": {kind[, reason]}}``: what a case records."""
+    try:
+        return {"expected": run()}
+    except PjconfError as exc:
+        error = {"kind": exc.kind}
+        reason = getattr(exc, "reason", None)
+        if reason is not None:
+            error["reason"] = reason
+        return {"error": error}
