@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 import tarfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.docker import engine
+from pjconf.harness.adapters.docker import DockerClient, engine, image_present
 
 HERE = Path(__file__).resolve().parent
 BUSYBOX_IMAGE = "pjconf/test-busybox-adapter:1"
@@ -56,3 +58,23 @@ def busybox_image(docker_engine: Any) -> str:
     )
     docker_engine.images.build(fileobj=context, custom_context=True, tag=BUSYBOX_IMAGE, rm=True)
     return BUSYBOX_IMAGE
+
+
+RUST_IMAGE = "pjconf/rust-payjoin:1.0.0"
+ROOT = HERE.parents[1]
+
+
+@pytest.fixture(scope="session")
+def rust_payjoin_image(docker_engine: Any) -> str:
+    """rust-payjoin 1.0's adapter image, built here from the committed lock file if missing."""
+    if not image_present(docker_engine, RUST_IMAGE):
+        assert shutil.which("cargo"), "cargo is required to build the rust-payjoin adapter"
+        subprocess.run(["bash", str(ROOT / "ci" / "build-rust-payjoin.sh")], check=True)
+    return RUST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def rust(rust_payjoin_image: str) -> Iterator[DockerClient]:
+    client = DockerClient(rust_payjoin_image, timeout=30)
+    yield client
+    client.close()
