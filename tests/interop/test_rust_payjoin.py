@@ -242,6 +242,9 @@ def _generated_uris(count: int) -> list[str]:
     return uris
 
 
+BIP78_PAYEE = "2N47mmrWXsNBvQR6k78hWJoTji57zXwNcU7"
+"""The testnet P2SH address BIP 78's Original PSBT pays (output script a914774096…87)."""
+
 BIP77_EXAMPLE = (
     "bitcoin:12c6DSiU4Rq3P4ZxziKxzrL5LmMBrzjrJX?amount=0.01&pjos=0&pj=HTTPS://EXAMPLE.COM/"
     "TXJCGKTKXLUUZ%23EX1C4UC6ES-OH1QYPM5JXYNS754Y4R45QWE336QFX6ZR8DQGVQCULVZTV20TFVEYDMFQC-"
@@ -327,7 +330,7 @@ def test_rust_sender_created_event_has_the_documented_shape(rust: DockerClient) 
     receiver = rust.call(
         "session.new_receiver",
         {
-            "address": "tb1q6d3a2w975yny0asuvd9a67ner4nks58ff0q8g4",
+            "address": BIP78_PAYEE,
             "directory": "https://example.com/",
             "ohttp_keys": h(CONFIG.encode()),
             "expiration": 4_000_000_000,

@@ -1,0 +1,222 @@
+//! pjconf adapter for rust-payjoin 1.0.0.
+//!
+//! Speaks pjconf's adapter protocol (docs/adapter-protocol.md): one JSON request per stdin line,
+//! one JSON answer per stdout line, in order. Every op runs under `catch_unwind`, so a panic inside
+//! rust-payjoin (or its crypto crates) is reported as an `InternalError` and the process goes on.
+
+mod args;
+mod crypto;
+mod events;
+mod ohttp_ops;
+mod uri_ops;
+
+use std::io::{BufRead, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use serde_json::{json, Map, Value};
+
+use crate::args::OpError;
+
+pub const IMPLEMENTATION: &str = "rust-payjoin";
+pub const VERSION: &str = "1.0.0";
+
+/// What an op hands back: a result object, a protocol error, or "not supported here".
+pub enum Answer {
+    Result(Value),
+    Error(OpError),
+    Unimplemented(String),
+}
+
+impl From<Result<Value, OpError>> for Answer {
+    fn from(r: Result<Value, OpError>) -> Self {
+        match r {
+            Ok(v) => Answer::Result(v),
+            Err(e) => Answer::Error(e),
+        }
+    }
+}
+
+/// Every op this adapter implements, in the order `hello` lists them.
+pub const OPS: &[&str] = &[
+    "hello",
+    "shutdown",
+    "hpke.seal",
+    "hpke.open",
+    "ellswift.encode",
+    "ellswift.decode",
+    "bip77.msg_a.seal",
+    "bip77.msg_a.open",
+    "bip77.msg_b.seal",
+    "bip77.msg_b.open",
+    "ohttp.keys.decode",
+    "ohttp.request.seal",
+    "ohttp.response.open",
+    "bhttp.request.encode",
+    "bhttp.request.decode",
+    "uri.parse",
+    "short_id",
+    "event.roundtrip",
+    "replay",
+    "session.new_receiver",
+    "session.new_sender",
+    "session.events",
+    "session.drop",
+];
+
+/// Process-wide state: OHTTP response contexts and live sessions, both behind string handles.
+#[derive(Default)]
+pub struct State {
+    pub ohttp: ohttp_ops::Contexts,
+    pub sessions: events::Sessions,
+}
+
+fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
+    match op {
+        "hello" => Answer::Result(json!({
+            "protocol": 1,
+            "implementation": IMPLEMENTATION,
+            "version": VERSION,
+            "ops": OPS,
+            "deterministic": false,
+        })),
+        "hpke.seal" => crypto::hpke_seal(args),
+        "hpke.open" => crypto::hpke_open(args).into(),
+        "ellswift.encode" => crypto::ellswift_encode(args).into(),
+        "ellswift.decode" => crypto::ellswift_decode(args).into(),
+        "bip77.msg_a.seal" => crypto::msg_a_seal(args),
+        "bip77.msg_a.open" => crypto::msg_a_open(args).into(),
+        "bip77.msg_b.seal" => crypto::msg_b_seal(args),
+        "bip77.msg_b.open" => crypto::msg_b_open(args).into(),
+        "ohttp.keys.decode" => ohttp_ops::keys_decode(args).into(),
+        "ohttp.request.seal" => ohttp_ops::request_seal(&mut state.ohttp, args),
+        "ohttp.request.open" => Answer::Unimplemented(
+            "bitcoin-ohttp 0.6 builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
+             or KeyConfig::derive (from IKM); a raw gateway_sk cannot be loaded"
+                .into(),
+        ),
+        "ohttp.response.seal" => Answer::Unimplemented(
+            "ohttp::ServerResponse only comes from Server::decapsulate, which needs \
+             ohttp.request.open (unimplemented: a raw gateway_sk cannot be loaded)"
+                .into(),
+        ),
+        "ohttp.response.open" => ohttp_ops::response_open(&mut state.ohttp, args),
+        "bhttp.request.encode" => ohttp_ops::bhttp_encode(args).into(),
+        "bhttp.request.decode" => ohttp_ops::bhttp_decode(args).into(),
+        "uri.parse" => uri_ops::uri_parse(args).into(),
+        "short_id" => uri_ops::short_id(args).into(),
+        "event.roundtrip" => events::roundtrip(args).into(),
+        "replay" => events::replay(args).into(),
+        "session.new_receiver" => events::new_receiver(&mut state.sessions, args).into(),
+        "session.new_sender" => events::new_sender(&mut state.sessions, args).into(),
+        "session.events" => events::session_events(&state.sessions, args).into(),
+        "session.drop" => events::session_drop(&mut state.sessions, args).into(),
+        other => Answer::Unimplemented(format!("op {other:?} is not implemented by this adapter")),
+    }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}
+
+fn error_object(id: Value, kind: &str, message: String) -> Value {
+    json!({"id": id, "error": {"kind": kind, "message": message}})
+}
+
+/// Answer one line. Returns the answer and whether the process should exit afterwards.
+fn handle_line(state: &mut State, line: &str) -> (Value, bool) {
+    let parsed: Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return (error_object(Value::Null, "BadRequest", format!("bad JSON: {e}")), false),
+    };
+    let Some(obj) = parsed.as_object() else {
+        return (error_object(Value::Null, "BadRequest", "request is not a JSON object".into()), false);
+    };
+    let id = match obj.get("id") {
+        Some(v @ Value::Number(n)) if n.is_i64() || n.is_u64() => v.clone(),
+        _ => {
+            return (error_object(Value::Null, "BadRequest", "missing or non-integer \"id\"".into()), false)
+        }
+    };
+    let Some(op) = obj.get("op").and_then(Value::as_str) else {
+        return (error_object(id, "BadRequest", "\"op\" missing or not a string".into()), false);
+    };
+    let empty = Map::new();
+    let args = match obj.get("args") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(m)) => m,
+        Some(_) => return (error_object(id, "BadRequest", "\"args\" is not an object".into()), false),
+    };
+
+    if op == "shutdown" {
+        return (json!({"id": id, "result": {}}), true);
+    }
+
+    let answer = catch_unwind(AssertUnwindSafe(|| dispatch(state, op, args)));
+    let out = match answer {
+        Ok(Answer::Result(result)) => json!({"id": id, "result": result}),
+        Ok(Answer::Error(e)) => {
+            let mut err = Map::new();
+            err.insert("kind".into(), Value::String(e.kind));
+            err.insert("message".into(), Value::String(e.message));
+            if let Some(reason) = e.reason {
+                err.insert("reason".into(), Value::String(reason));
+            }
+            for (k, v) in e.extra {
+                err.insert(k, v);
+            }
+            json!({"id": id, "error": err})
+        }
+        Ok(Answer::Unimplemented(message)) => {
+            json!({"id": id, "unimplemented": true, "message": message})
+        }
+        Err(payload) => {
+            error_object(id, "InternalError", format!("panic: {}", panic_message(payload.as_ref())))
+        }
+    };
+    (out, false)
+}
+
+fn main() {
+    // Keep panics inside rust-payjoin visible on stderr (free for logs) but short.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("pjconf-adapter-rust-payjoin: caught panic: {info}");
+    }));
+
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut state = State::default();
+    let mut input = stdin.lock();
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match input.read_until(b'\n', &mut buf) {
+            Ok(0) => break, // EOF
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("pjconf-adapter-rust-payjoin: stdin: {e}");
+                break;
+            }
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (answer, exit) = handle_line(&mut state, line);
+        let mut out = stdout.lock();
+        let text = serde_json::to_string(&answer).expect("a serde_json::Value always serializes");
+        if writeln!(out, "{text}").and_then(|_| out.flush()).is_err() {
+            break;
+        }
+        if exit {
+            break;
+        }
+    }
+    std::process::exit(0);
+}
