@@ -22,6 +22,7 @@ from pjconf.reference.bip77.uri import parse_uri, uri_to_protocol
 from pjconf.reference.crypto import ellswift, hpke
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource, SeededRandom
+from pjconf.reference.errors import InvalidKey
 
 IMPLEMENTATION = "pjconf-reference"
 VERSION = "0.1.0"
@@ -155,11 +156,12 @@ def ohttp_handlers(rng: RandomSource) -> dict[str, Handler]:
         return {"request": request.hex(), "context": context.to_bytes().hex()}
 
     def request_open(args: JsonObject) -> JsonObject:
-        plaintext, context = ohttp.open_request(
-            arg_bytes(args, "gateway_sk"),
-            OhttpKeyConfig.decode(arg_bytes(args, "key_config")),
-            arg_bytes(args, "request"),
-        )
+        config = OhttpKeyConfig.decode(arg_bytes(args, "key_config"))
+        gateway_sk = arg_bytes(args, "gateway_sk")
+        ikm = opt_bytes(args, "gateway_ikm", length=32)
+        if ikm is not None and hpke.SECP256K1_CHACHA.derive_key_pair(ikm)[0] != gateway_sk:
+            raise InvalidKey("gateway_ikm does not derive gateway_sk")
+        plaintext, context = ohttp.open_request(gateway_sk, config, arg_bytes(args, "request"))
         return {"bhttp": plaintext.hex(), "context": context.to_bytes().hex()}
 
     def response_seal(args: JsonObject) -> JsonObject:
