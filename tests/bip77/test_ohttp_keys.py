@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import outcome, uri_cases
+from helpers import outcome, unpinned, uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,7 +53,9 @@ def test_decode_vectors(corpus: Path) -> None:
     for case in cases:
         assert case["op"] == "ohttp.keys.decode"
         got = outcome(partial(_decoded, bytes.fromhex(case["args"]["bytes"])))
-        assert got == {k: case[k] for k in ("expected", "error") if k in case}, case["comment"]
+        assert unpinned(got, case) == {k: case[k] for k in ("expected", "error") if k in case}, (
+            case["comment"]
+        )
 
 
 def test_compact_vectors(corpus: Path) -> None:

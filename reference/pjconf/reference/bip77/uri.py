@@ -1,8 +1,8 @@
 """The payjoin URI: a BIP 21 ``bitcoin:`` URI whose ``pj`` parameter is a BIP 77 mailbox URL.
 
 Everything here follows what rust-payjoin 1.0 (with payjoin's ``bitcoin_uri`` fork of the bip21
-crate, rust-bitcoin 0.32 and the ``url`` crate) accepts and Displays, quirks included, because a
-conformance reference must agree with the deployed implementation byte for byte::
+crate, rust-bitcoin 0.32 and payjoin's own ``Url`` type) accepts and Displays, quirks included,
+because a conformance reference must agree with the deployed implementation byte for byte::
 
     bitcoin:<address>?amount=<btc>&label=..&message=..&pjos=0&pj=<PJ>
     PJ = HTTPS://HOST/<SHORTID>%23EX1<expiry>-OH1<ohttp keys>-RK1<receiver key>
@@ -12,14 +12,11 @@ Parsing layers, each failure a :class:`~pjconf.reference.errors.ParseError` with
 
 1. BIP 21 (:func:`parse_uri`): scheme, address, ``amount``/``label``/``message``, ``pj``,
    ``pjos``, ``req-*``; the query ends at the first unescaped ``#``.
-2. The ``pj`` URL (:func:`parse_pj_param`): a WHATWG-style parse of ``http``/``https`` URLs
-   (:func:`~pjconf.reference.bip77.url.parse_whatwg_http_url`: lower-cased scheme and host,
-   default port dropped, dot segments resolved, percent-encoding of the path, query and fragment
-   as the ``url`` crate does it). Other schemes are refused as ``UnsecureEndpoint`` without
-   further parsing, and non-ASCII host names are refused as ``InvalidUrl`` (no IDNA); both are
-   narrower than the ``url`` crate and affect no BIP 77 URI. rust-payjoin 1.0 itself parses
-   ``pj`` with its own ``Url`` (:func:`~pjconf.reference.bip77.url.parse_url`), which differs;
-   the vectors still pin this parse.
+2. The ``pj`` URL (:func:`parse_pj_param`), parsed as rust-payjoin 1.0 parses it, with its own
+   ``Url`` (:func:`~pjconf.reference.bip77.url.parse_url`): scheme lower-cased, host kept as
+   written, an explicit port kept even when it is the default, the path never normalised.
+   (Earlier rust-payjoin used the ``url`` crate, which lower-cases hosts and drops default ports;
+   running the corpus against rust-payjoin 1.0 showed the difference, and the crate wins.)
 3. v2 detection: exactly one path segment that parses as a ShortId, and a fragment naming
    ``RK1``, ``OH1`` and ``EX1``. If it is not v2, Rust falls back to BIP 78 and so does this
    module: the result is a :class:`PjParamV1` (``pj.version == 1``) holding the endpoint, valid
@@ -42,7 +39,7 @@ from typing import Any
 from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, parse_short_id, short_id
-from pjconf.reference.bip77.url import Url, check_unicode, parse_whatwg_http_url, percent_decode
+from pjconf.reference.bip77.url import Url, check_unicode, parse_url, percent_decode
 from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.entropy import Clock
 from pjconf.reference.errors import InvalidKey, ParseError
@@ -62,7 +59,8 @@ SATS_PER_BTC = 100_000_000
 class PjParamV2:
     """A BIP 77 mailbox endpoint.
 
-    ``directory`` is the origin root as the ``url`` crate writes it (``https://payjo.in/``);
+    ``directory`` is the origin root as rust-payjoin 1.0's ``Url`` writes it: scheme lower-cased,
+    host and explicit port as written (``HTTPS://PAYJO.IN:443/…`` gives ``https://PAYJO.IN:443/``);
     ``mailbox`` the 8-byte ShortId (normally, but not necessarily, that of ``receiver_pk``);
     ``receiver_pk`` 33 bytes compressed; ``expiration`` Unix seconds.
     """
@@ -87,13 +85,13 @@ class PjParamV2:
 
     @property
     def endpoint(self) -> str:
-        """The mailbox URL as the ``url`` crate serializes it (lower-case scheme and host)."""
+        """The mailbox URL as rust-payjoin serializes it (scheme lower-cased, host as written)."""
         return self.directory + format_short_id(self.mailbox) + "#" + format_fragment(self)
 
 
 @dataclass(frozen=True)
 class PjParamV1:
-    """A BIP 78 endpoint (what a non-v2 ``pj`` falls back to), as the ``url`` crate writes it."""
+    """A BIP 78 endpoint (what a non-v2 ``pj`` falls back to) as payjoin's ``Url`` writes it."""
 
     endpoint: str
 
@@ -113,7 +111,7 @@ def new_pj_param(
     A directory with a path would give the mailbox URL two path segments, which no v2 parser
     accepts (BIP 77 research notes §5.3), so it is refused as ``InvalidUrl``.
     """
-    url = parse_whatwg_http_url(directory)
+    url = parse_url(directory)
     if url.path != "/" or url.query is not None or url.fragment is not None:
         raise ParseError("InvalidUrl", "a BIP 77 directory must be an origin root URL")
     return PjParamV2(
@@ -123,18 +121,18 @@ def new_pj_param(
 
 def parse_pj_param(text: str) -> PjParam:
     """Parse a (percent-decoded) ``pj`` value: v2 if it is one, else a BIP 78 endpoint."""
-    url = parse_whatwg_http_url(text)
+    url = parse_url(text)
     v2 = _parse_v2(url)
     if v2 is not None:
         return v2
-    if url.scheme == "https" or url.host.endswith(".onion"):
+    if url.scheme == "https" or (url.scheme == "http" and url.host.endswith(".onion")):
         return PjParamV1(url.serialize())
     raise ParseError("UnsecureEndpoint", "a BIP 78 endpoint must be https or an http .onion")
 
 
 def parse_pj_param_v2(text: str) -> PjParamV2:
     """Like :func:`parse_pj_param` but without the BIP 78 fallback: raises ``NotV2``."""
-    url = parse_whatwg_http_url(text)
+    url = parse_url(text)
     v2 = _parse_v2(url)
     if v2 is None:
         raise ParseError("NotV2", "not a mailbox URL with RK1, OH1 and EX1 fragment parameters")
@@ -146,7 +144,7 @@ def format_pj_param(pj: PjParam) -> str:
 
     Rust does this with two ``replacen(.., 1)`` calls on the serialized URL, so this does too.
     """
-    url = parse_whatwg_http_url(pj.endpoint)
+    url = parse_url(pj.endpoint)
     text = url.serialize()
     text = text.replace(url.scheme, url.scheme.upper(), 1)
     return text.replace(url.host, url.host.upper(), 1)
@@ -154,7 +152,8 @@ def format_pj_param(pj: PjParam) -> str:
 
 def _parse_v2(url: Url) -> PjParamV2 | None:
     """rust-payjoin's ``v2::PjParam::parse``; ``None`` means "not v2" (the BIP 78 fallback)."""
-    segments = url.path[1:].split("/")
+    # `Url::path_segments`: no segment for "" or "/", else split after trimming every leading "/".
+    segments = [] if url.path in ("", "/") else url.path.lstrip("/").split("/")
     if len(segments) != 1:
         return None
     try:
@@ -163,7 +162,8 @@ def _parse_v2(url: Url) -> PjParamV2 | None:
         return None
     fragment = url.fragment
     if fragment is not None:
-        if any("a" <= ch <= "z" for ch in fragment):
+        # `char::is_lowercase` is Unicode's Lowercase property, not just a-z ("é" counts).
+        if any(ch.islower() for ch in fragment):
             raise ParseError("LowercaseFragment", "fragment parameters must be upper-case")
         if not all(key in fragment for key in ("RK1", "OH1", "EX1")):
             return None
@@ -333,13 +333,14 @@ def format_uri(uri: PjUri) -> str:
 def uri_to_protocol(uri: PjUri) -> dict[str, Any]:
     """The adapter protocol's ``uri.parse`` result.
 
-    v2: ``pj`` = ``{directory, mailbox (canonical ShortId text), receiver_pk (33, hex),
-    ohttp_keys (the 74-byte config, hex), expiration}``. A BIP 78 fallback, which the protocol
-    table does not cover, is ``pj`` = ``{"version": 1, "endpoint": <url>}``.
+    v2: ``pj`` = ``{version: 2, directory, mailbox (canonical ShortId text), receiver_pk (33,
+    hex), ohttp_keys (the 74-byte config, hex), expiration}``. A BIP 78 fallback is ``pj`` =
+    ``{"version": 1, "endpoint": <url>}``.
     """
     pj: dict[str, Any]
     if isinstance(uri.pj, PjParamV2):
         pj = {
+            "version": 2,
             "directory": uri.pj.directory,
             "mailbox": format_short_id(uri.pj.mailbox),
             "receiver_pk": uri.pj.receiver_pk.hex(),
