@@ -8,6 +8,7 @@ reference interoperates, and a skipped half of it would prove nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -33,9 +34,11 @@ pytestmark = [pytest.mark.docker, pytest.mark.rust]
 
 RECEIVER = named_key("receiver")
 REPLY = named_key("reply")
-GATEWAY = named_key("gateway")
-CONFIG = OhttpKeyConfig(key_id=1, kem_id=0x0016, pk=GATEWAY.public, suites=[(1, 3)])
 SUITE = hpke.SECP256K1_CHACHA
+GATEWAY_IKM = hashlib.sha256(b"BIP77 test gateway ikm").digest()
+"""bitcoin-ohttp builds a gateway only from a seed, so the gateway key is derived from one."""
+GATEWAY = KeyPair.from_secret(SUITE.derive_key_pair(GATEWAY_IKM)[0])
+CONFIG = OhttpKeyConfig(key_id=1, kem_id=0x0016, pk=GATEWAY.public, suites=[(1, 3)])
 GET_REQUEST = bhttp.encode_request(bhttp.request_for_url("GET", "https://payjo.in/TYJLPCFLQVTQQ"))
 
 
@@ -151,6 +154,7 @@ def test_ohttp_python_client_rust_gateway(rust: DockerClient) -> None:
     request, client_ctx = ohttp.seal_request(CONFIG, GET_REQUEST)
     args = {
         "gateway_sk": h(GATEWAY.secret),
+        "gateway_ikm": h(GATEWAY_IKM),
         "key_config": h(CONFIG.encode()),
         "request": h(request),
     }

@@ -7,6 +7,7 @@
 mod args;
 mod crypto;
 mod events;
+mod live;
 mod ohttp_ops;
 mod uri_ops;
 
@@ -50,6 +51,8 @@ pub const OPS: &[&str] = &[
     "bip77.msg_b.open",
     "ohttp.keys.decode",
     "ohttp.request.seal",
+    "ohttp.request.open",
+    "ohttp.response.seal",
     "ohttp.response.open",
     "bhttp.request.encode",
     "bhttp.request.decode",
@@ -59,6 +62,10 @@ pub const OPS: &[&str] = &[
     "replay",
     "session.new_receiver",
     "session.new_sender",
+    "session.resume",
+    "session.call",
+    "session.request",
+    "session.response",
     "session.events",
     "session.drop",
 ];
@@ -67,7 +74,7 @@ pub const OPS: &[&str] = &[
 #[derive(Default)]
 pub struct State {
     pub ohttp: ohttp_ops::Contexts,
-    pub sessions: events::Sessions,
+    pub sessions: live::Sessions,
 }
 
 fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
@@ -89,16 +96,8 @@ fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
         "bip77.msg_b.open" => crypto::msg_b_open(args).into(),
         "ohttp.keys.decode" => ohttp_ops::keys_decode(args).into(),
         "ohttp.request.seal" => ohttp_ops::request_seal(&mut state.ohttp, args),
-        "ohttp.request.open" => Answer::Unimplemented(
-            "bitcoin-ohttp 0.6 builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
-             or KeyConfig::derive (from IKM); a raw gateway_sk cannot be loaded"
-                .into(),
-        ),
-        "ohttp.response.seal" => Answer::Unimplemented(
-            "ohttp::ServerResponse only comes from Server::decapsulate, which needs \
-             ohttp.request.open (unimplemented: a raw gateway_sk cannot be loaded)"
-                .into(),
-        ),
+        "ohttp.request.open" => ohttp_ops::request_open(&mut state.ohttp, args),
+        "ohttp.response.seal" => ohttp_ops::response_seal(&mut state.ohttp, args),
         "ohttp.response.open" => ohttp_ops::response_open(&mut state.ohttp, args),
         "bhttp.request.encode" => ohttp_ops::bhttp_encode(args).into(),
         "bhttp.request.decode" => ohttp_ops::bhttp_decode(args).into(),
@@ -106,10 +105,14 @@ fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
         "short_id" => uri_ops::short_id(args).into(),
         "event.roundtrip" => events::roundtrip(args).into(),
         "replay" => events::replay(args).into(),
-        "session.new_receiver" => events::new_receiver(&mut state.sessions, args).into(),
-        "session.new_sender" => events::new_sender(&mut state.sessions, args).into(),
-        "session.events" => events::session_events(&state.sessions, args).into(),
-        "session.drop" => events::session_drop(&mut state.sessions, args).into(),
+        "session.new_receiver" => live::new_receiver(&mut state.sessions, args).into(),
+        "session.new_sender" => live::new_sender(&mut state.sessions, args).into(),
+        "session.resume" => live::resume(&mut state.sessions, args).into(),
+        "session.call" => live::call(&mut state.sessions, args),
+        "session.request" => live::request(&mut state.sessions, args).into(),
+        "session.response" => live::response(&mut state.sessions, args),
+        "session.events" => live::session_events(&state.sessions, args).into(),
+        "session.drop" => live::session_drop(&mut state.sessions, args).into(),
         other => Answer::Unimplemented(format!("op {other:?} is not implemented by this adapter")),
     }
 }

@@ -27,6 +27,8 @@ pub struct Contexts {
     clients: HashMap<String, ohttp::ClientResponse>,
     /// Handles whose single-use `ClientResponse` was consumed by `decapsulate`.
     used: std::collections::HashSet<String>,
+    /// Gateway-side response contexts from `ohttp.request.open` (single use).
+    servers: HashMap<String, ohttp::ServerResponse>,
 }
 
 fn ohttp_error_kind(e: &ohttp::Error) -> (&'static str, Option<&'static str>) {
@@ -188,6 +190,111 @@ pub fn response_open(ctxs: &mut Contexts, args: &Args) -> Answer {
             }
             Answer::Error(err)
         }
+    }
+}
+
+/// payjoin-mailroom pads a BHTTP response to 8192 - (32 + 16) before encapsulating it.
+const PADDED_BHTTP_RES_BYTES: usize = ENCAPSULATED_MESSAGE_BYTES - (32 + 16);
+
+/// The gateway side, as payjoin-mailroom builds it: `KeyConfig::derive(key_id, K256Sha256,
+/// [HKDF-SHA256/ChaCha20-Poly1305], ikm)` then `Server::new(..).decapsulate(request)`. bitcoin-ohttp
+/// 0.6 cannot load a raw secret key, so only `gateway_ikm` is supported.
+pub fn request_open(ctxs: &mut Contexts, args: &Args) -> Answer {
+    if crate::args::opt_value(args, "gateway_ikm").is_none() {
+        return Answer::Unimplemented(
+            "bitcoin-ohttp 0.6 builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
+             or KeyConfig::derive (from IKM); a raw gateway_sk cannot be loaded (pass gateway_ikm)"
+                .into(),
+        );
+    }
+    let run = || -> Result<(Vec<u8>, ohttp::ServerResponse), OpError> {
+        let ikm = crate::args::arg_array::<32>(args, "gateway_ikm")?;
+        let key_config = arg_bytes(args, "key_config")?;
+        let request = arg_bytes(args, "request")?;
+        let given =
+            ohttp::KeyConfig::decode(&key_config).map_err(|e| ohttp_op_error("KeyConfig::decode", &e))?;
+        let given_enc = given.encode().map_err(|e| ohttp_op_error("KeyConfig::encode", &e))?;
+        // key_id(1) kem(2) pk(65) ...
+        if given_enc.len() < 68 {
+            return Err(OpError::new("InternalError", "re-encoded key config too short"));
+        }
+        let key_id = given_enc[0];
+        let suite = ohttp::SymmetricSuite::new(ohttp::hpke::Kdf::HkdfSha256, ohttp::hpke::Aead::ChaCha20Poly1305);
+        let derived = ohttp::KeyConfig::derive(key_id, ohttp::hpke::Kem::K256Sha256, vec![suite], &ikm)
+            .map_err(|e| OpError::new("InvalidKey", format!("KeyConfig::derive: {e}")))?;
+        let derived_enc = derived.encode().map_err(|e| ohttp_op_error("KeyConfig::encode", &e))?;
+        if derived_enc.get(3..68) != given_enc.get(3..68) {
+            return Err(OpError::new(
+                "InvalidKey",
+                "the key derived from gateway_ikm is not the key_config's public key",
+            ));
+        }
+        let server = ohttp::Server::new(derived).map_err(|e| ohttp_op_error("Server::new", &e))?;
+        // header(7) + enc(65): past them, every failure is the HPKE open failing (a bad `enc`
+        // point, a short or corrupt ciphertext), which the protocol calls OpenError.
+        const HEADER_AND_ENC: usize = 7 + 65;
+        server.decapsulate(&request).map_err(|e| {
+            let mut err = ohttp_op_error("Server::decapsulate", &e);
+            if err.kind == "ParseError" && request.len() >= HEADER_AND_ENC {
+                err.kind = "OpenError".into();
+                err.reason = None;
+            }
+            err
+        })
+    };
+    match run() {
+        Err(e) => Answer::Error(e),
+        Ok((bhttp, response)) => {
+            ctxs.next += 1;
+            let handle = format!("rust-payjoin-ohttp-gateway-{}", ctxs.next);
+            ctxs.servers.insert(handle.clone(), response);
+            Answer::Result(json!({"bhttp": hex(bhttp), "context": handle}))
+        }
+    }
+}
+
+/// `ServerResponse::encapsulate` of the BHTTP response zero-padded to 8144 bytes (payjoin-mailroom).
+pub fn response_seal(ctxs: &mut Contexts, args: &Args) -> Answer {
+    let handle = match arg_str(args, "context") {
+        Ok(h) => h.to_string(),
+        Err(e) => return Answer::Error(e),
+    };
+    let bhttp = match arg_bytes(args, "bhttp") {
+        Ok(b) => b,
+        Err(e) => return Answer::Error(e),
+    };
+    if crate::args::opt_value(args, "response_nonce").is_some() {
+        return Answer::Unimplemented(
+            "bitcoin-ohttp 0.6 draws the response nonce itself (ServerResponse::new); \
+             a fixed response_nonce cannot be injected"
+                .into(),
+        );
+    }
+    if ctxs.used.contains(&handle) {
+        return Answer::Error(OpError::invalid_arg(
+            "context",
+            "already used: bitcoin-ohttp's ServerResponse::encapsulate consumes the context",
+        ));
+    }
+    if bhttp.len() > PADDED_BHTTP_RES_BYTES {
+        return Answer::Error(OpError::new(
+            "PayloadTooLarge",
+            format!("BHTTP response of {} bytes does not fit {PADDED_BHTTP_RES_BYTES}", bhttp.len()),
+        ));
+    }
+    let Some(server) = ctxs.servers.remove(&handle) else {
+        return Answer::Unimplemented(
+            "gateway contexts are opaque bitcoin-ohttp ServerResponse handles issued by \
+             ohttp.request.open; a serialized exchange context cannot be loaded into bitcoin-ohttp"
+                .into(),
+        );
+    };
+    ctxs.used.insert(handle);
+    let mut padded = vec![0u8; PADDED_BHTTP_RES_BYTES];
+    padded[..bhttp.len()].copy_from_slice(&bhttp);
+    match server.encapsulate(&padded) {
+        Ok(response) => Answer::Result(json!({"response": hex(response)})),
+        Err(e) => Answer::Error(ohttp_op_error("ServerResponse::encapsulate", &e)),
     }
 }
 

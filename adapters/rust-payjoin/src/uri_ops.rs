@@ -47,6 +47,15 @@ fn reason_from_debug(debug: &str) -> &'static str {
         ("InvalidFormat", "InvalidBech32"),
         ("NotV2", "NotV2"),
     ];
+    // payjoin's own URL parser (core/url.rs ParseError): name its variant, as the vectors do.
+    const URL_REASONS: &[&str] = &["EmptyHost", "InvalidScheme", "InvalidFormat", "InvalidPort", "InvalidHost"];
+    if debug.contains("PayjoinParams(") {
+        for reason in URL_REASONS {
+            if debug.contains(&format!("IntoUrl(ParseError({reason}))")) {
+                return reason;
+            }
+        }
+    }
     let table = if debug.contains("PayjoinParams(") { PJ } else { BIP21 };
     for (needle, reason) in table {
         if debug.contains(needle) {
@@ -87,10 +96,8 @@ fn v2_fields(p: &impl serde::Serialize) -> Result<Value, OpError> {
         .map_err(|e| OpError::new("InternalError", format!("receiver key: {e}")))?;
     let ohttp_keys = hex(bytes_of("ohttp_keys")?);
     let expiration = v.get("expiration").cloned().unwrap_or(Value::Null);
-    // docs/adapter-protocol.md says a v2 `pj` also has "version": 2, but the reference
-    // (uri_to_protocol) and the vectors omit it and the runner compares `pj` as a whole,
-    // so it is left out here.
     Ok(json!({
+        "version": 2,
         "directory": directory,
         "mailbox": mailbox,
         "receiver_pk": receiver_pk,
