@@ -44,6 +44,12 @@ NOTES: dict[str, Json] = {
         "description": "The message is cut short.",
         "effect": "Shorter than 64 bytes: PayloadTooShort; otherwise OpenError.",
     },
+    "ShortAuthenticPlaintext": {
+        "description": "An authentic message A (sealed to the receiver's key, which the URI "
+        "publishes) whose plaintext is too short to hold the 33-byte reply key.",
+        "effect": "Must be refused (PayloadTooShort). rust-payjoin 1.0 slices the plaintext "
+        "unchecked and panics: anyone holding the pj URI can crash a receiver with it.",
+    },
     "ErrorReply": {
         "description": "Message B carrying a JSON error object instead of a Proposal PSBT.",
         "effect": "The sender must be able to read replyable errors.",
@@ -82,6 +88,14 @@ def _intermediates(message: bytes, ephemeral: KeyPair, ctx: hpke.Context) -> Jso
         "base_nonce": ctx.base_nonce.hex(),
         "sha256": hashlib.sha256(message).hexdigest(),
     }
+
+
+def _short_message_a(plaintext: bytes) -> bytes:
+    """A message A with a well-formed envelope around a plaintext of any length (not padded)."""
+    enc, ctx = hpke.SECP256K1_CHACHA.setup_sender(
+        RECEIVER.public, messages.INFO_A, sk_e=EPHEMERAL_A.secret
+    )
+    return ellswift.encode(enc) + ctx.seal(b"", plaintext)
 
 
 def _message_a_group(ids: CaseIds) -> Json:
@@ -149,6 +163,13 @@ def _message_a_group(ids: CaseIds) -> Json:
         }
     )
     broken = [
+        (
+            "an authentic 10-byte plaintext, shorter than the reply key",
+            RECEIVER,
+            _short_message_a(b"0123456789"),
+            ["ShortAuthenticPlaintext"],
+            "PayloadTooShort",
+        ),
         (
             "open with a key it was not sealed for",
             STRANGER,
