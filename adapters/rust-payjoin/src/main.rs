@@ -9,6 +9,7 @@ mod crypto;
 mod events;
 mod live;
 mod ohttp_ops;
+mod psbt_ops;
 mod uri_ops;
 
 use std::io::{BufRead, Write};
@@ -60,6 +61,8 @@ pub const OPS: &[&str] = &[
     "short_id",
     "event.roundtrip",
     "replay",
+    "psbt.to_json",
+    "psbt.from_json",
     "session.new_receiver",
     "session.new_sender",
     "session.resume",
@@ -105,6 +108,8 @@ fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
         "short_id" => uri_ops::short_id(args).into(),
         "event.roundtrip" => events::roundtrip(args).into(),
         "replay" => events::replay(args).into(),
+        "psbt.to_json" => psbt_ops::to_json(args).into(),
+        "psbt.from_json" => psbt_ops::from_json(args).into(),
         "session.new_receiver" => live::new_receiver(&mut state.sessions, args).into(),
         "session.new_sender" => live::new_sender(&mut state.sessions, args).into(),
         "session.resume" => live::resume(&mut state.sessions, args).into(),
