@@ -6,41 +6,27 @@ its output by that amount minus a fee bump, editing the PSBT with the node's own
 (``decodepsbt``/``createpsbt``/``utxoupdatepsbt``); both wallets sign their inputs; the mempool
 accepts the 2-input transaction, which is broadcast and mined with one confirmation.
 
-With the kernel fallback: the same shape with keys held here (BIP 143 signatures) on an
+With the kernel fallback: the same shape signed by the reference's ``TestWallet`` on an
 in-process libbitcoinkernel chain; the block carrying it connects, and blocks carrying a
 double spend or a bad signature do not.
 """
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from btclib_secp256k1 import dsa, keys
+from regtest.kit import btc, sats, signed_spend, unsigned_psbt
 
-from pjconf.harness.regtest import (
-    COINBASE_MATURITY,
-    Coin,
-    KernelChain,
-    Regtest,
-    compact_size,
-    sha256d,
-)
+from pjconf.harness.regtest import COINBASE_MATURITY, KernelChain, Regtest
+from pjconf.reference.bitcoin.tx import Transaction, TxOut
+from pjconf.reference.bitcoin.wallet import AddressKind, TestWallet, extract_tx
 
 pytestmark = pytest.mark.regtest
 
-SAT = Decimal("0.00000001")
 FEE_BUMP_SAT = 300  # the receiver's input adds ~68 vB; it pays for them from its contribution
-
-
-def sats(amount: Decimal) -> int:
-    return int((amount / SAT).to_integral_exact())
-
-
-def btc(value: int) -> Decimal:
-    return (Decimal(value) * SAT).quantize(SAT)
 
 
 def test_payjoin_shaped_transaction_confirms(
@@ -152,114 +138,93 @@ def _proposal(
 
 
 # ------------------------------------------------------------------------------------------------
-# kernel: consensus only, keys held here
+# kernel: consensus only, keys held by the reference's TestWallet
 
 
-def hash160(data: bytes) -> bytes:
-    return hashlib.new("ripemd160", hashlib.sha256(data).digest()).digest()
+SENDER = TestWallet.from_seed("pjconf regtest sender")
+RECEIVER = TestWallet.from_seed("pjconf regtest receiver")
 
 
-class P2WPKHKey:
-    def __init__(self, label: str) -> None:
-        self.secret = hashlib.sha256(f"pjconf regtest {label}".encode()).digest()
-        self.pubkey = keys.pubkey_from_prvkey(self.secret)
-        self.script_pubkey = b"\x00\x14" + hash160(self.pubkey)
-
-
-def _output(value: int, script: bytes) -> bytes:
-    return value.to_bytes(8, "little") + compact_size(len(script)) + script
-
-
-def sign_p2wpkh(
-    spends: list[tuple[Coin, P2WPKHKey]], outputs: list[tuple[int, bytes]], locktime: int = 0
-) -> bytes:
-    """A version-2 segwit transaction spending P2WPKH coins, each signed (BIP 143, ALL)."""
-    version, sequence = (2).to_bytes(4, "little"), (0xFFFFFFFD).to_bytes(4, "little")
-    lock = locktime.to_bytes(4, "little")
-    outpoints = [coin.txid + coin.vout.to_bytes(4, "little") for coin, _ in spends]
-    serialized_outputs = b"".join(_output(v, s) for v, s in outputs)
-    hash_prevouts = sha256d(b"".join(outpoints))
-    hash_sequence = sha256d(sequence * len(spends))
-    hash_outputs = sha256d(serialized_outputs)
-    witnesses = []
-    for outpoint, (coin, key) in zip(outpoints, spends, strict=True):
-        script_code = b"\x19\x76\xa9\x14" + hash160(key.pubkey) + b"\x88\xac"
-        preimage = (
-            version
-            + hash_prevouts
-            + hash_sequence
-            + outpoint
-            + script_code
-            + coin.value.to_bytes(8, "little")
-            + sequence
-            + hash_outputs
-            + lock
-            + (1).to_bytes(4, "little")
-        )
-        signature = dsa.sign(sha256d(preimage), key.secret) + b"\x01"
-        witnesses.append(
-            compact_size(2)
-            + compact_size(len(signature))
-            + signature
-            + compact_size(len(key.pubkey))
-            + key.pubkey
-        )
-    return (
-        version
-        + b"\x00\x01"
-        + compact_size(len(spends))
-        + b"".join(op + b"\x00" + sequence for op in outpoints)
-        + compact_size(len(outputs))
-        + serialized_outputs
-        + b"".join(witnesses)
-        + lock
-    )
+def _spk(wallet: TestWallet) -> bytes:
+    return wallet.script_pubkey(AddressKind.P2WPKH)
 
 
 def _payjoin_on_kernel(chain: KernelChain) -> None:
-    sender, receiver = P2WPKHKey("sender"), P2WPKHKey("receiver")
-    (sender_coin,) = chain.mine(1, sender.script_pubkey)
-    (receiver_coin,) = chain.mine(1, receiver.script_pubkey)
+    (sender_coin,) = chain.mine(1, _spk(SENDER))
+    (receiver_coin,) = chain.mine(1, _spk(RECEIVER))
     chain.mine(COINBASE_MATURITY, b"\x51")
     payment, original_fee = 10_000_000, 1_000
     change = sender_coin.value - payment - original_fee
-    payjoin = sign_p2wpkh(
-        [(sender_coin, sender), (receiver_coin, receiver)],
+    psbt = unsigned_psbt(
+        [sender_coin, receiver_coin],
         [
-            (change, sender.script_pubkey),
-            (payment + receiver_coin.value - FEE_BUMP_SAT, receiver.script_pubkey),
+            TxOut(change, _spk(SENDER)),
+            TxOut(payment + receiver_coin.value - FEE_BUMP_SAT, _spk(RECEIVER)),
         ],
     )
+    # Each party signs only its own input, as in a payjoin.
+    by_receiver = RECEIVER.sign_psbt(psbt)
+    assert by_receiver.inputs[0].final_script_witness is None
+    payjoin = extract_tx(SENDER.sign_psbt(by_receiver))
     height = chain.height
     assert chain.connect([payjoin]), "the block with the signed payjoin did not connect"
     assert chain.height == height + 1
-    print(f"payjoin-shaped spend connected at height {chain.height}")
+    print(f"payjoin-shaped spend {payjoin.txid_hex()} connected at height {chain.height}")
+
+
+def _tamper_signature(tx: Transaction, index: int) -> Transaction:
+    """``tx`` with one byte inside input ``index``'s DER signature flipped."""
+    sig, *rest = tx.inputs[index].witness
+    bad = sig[:10] + bytes([sig[10] ^ 0x01]) + sig[11:]
+    inputs = list(tx.inputs)
+    inputs[index] = replace(inputs[index], witness=(bad, *rest))
+    return replace(tx, inputs=tuple(inputs))
 
 
 def test_kernel_connects_only_valid_spends(kernel: KernelChain) -> None:
     """The fallback itself, whichever backend the session chose: a block with a validly signed
-    spend connects (the tip moves); a double spend and a bad signature do not."""
-    key, other = P2WPKHKey("kernel-a"), P2WPKHKey("kernel-b")
-    coins = kernel.mine(3, key.script_pubkey)
+    spend connects (the tip moves); a double spend, a bad signature, the wrong key and an
+    immature coinbase do not."""
+    key, other = SENDER, RECEIVER
+    coins = kernel.mine(3, _spk(key))
     kernel.mine(COINBASE_MATURITY, b"\x51")
     assert kernel.height == 3 + COINBASE_MATURITY
     first, second, third = coins
-    spend = sign_p2wpkh([(first, key)], [(first.value - 1_000, other.script_pubkey)])
+    spend = signed_spend(key, [first], [TxOut(first.value - 1_000, _spk(other))])
     assert kernel.connect([spend])
     height = kernel.height
 
-    double = sign_p2wpkh([(first, key)], [(first.value - 2_000, other.script_pubkey)])
+    double = signed_spend(key, [first], [TxOut(first.value - 2_000, _spk(other))])
     assert not kernel.connect([double])
     assert kernel.height == height
 
-    bad = bytearray(sign_p2wpkh([(second, key)], [(second.value - 1_000, key.script_pubkey)]))
-    bad[-4 - 33 - 1 - 10] ^= 0x01  # a byte inside the DER signature
-    assert not kernel.connect([bytes(bad)])
+    good = signed_spend(key, [second], [TxOut(second.value - 1_000, _spk(key))])
+    assert not kernel.connect([_tamper_signature(good, 0)])
     assert kernel.height == height
 
-    wrong_key = sign_p2wpkh([(third, other)], [(third.value - 1_000, key.script_pubkey)])
-    assert not kernel.connect([wrong_key])
-    immature = kernel.mine(1, key.script_pubkey)[0]
-    too_early = sign_p2wpkh([(immature, key)], [(immature.value - 1_000, key.script_pubkey)])
+    # `other` cannot sign `third` (not its script), so the witness is `other`'s P2WPKH signature
+    # grafted onto key's coin: a signature by the wrong key.
+    stolen = replace(third, script_pubkey=_spk(other), tx=None)
+    forged = signed_spend(other, [stolen], [TxOut(third.value - 1_000, _spk(key))])
+    assert not kernel.connect([forged])
+    immature = kernel.mine(1, _spk(key))[0]
+    too_early = signed_spend(key, [immature], [TxOut(immature.value - 1_000, _spk(key))])
     assert not kernel.connect([too_early])
     assert kernel.height == height + 1
+    assert kernel.connect([good]), "the untampered spend of the same coin connects"
+
+
+def test_kernel_reorganizes_onto_a_longer_branch(kernel: KernelChain) -> None:
+    """A branch off the tip's parent replaces the tip once it is longer; the kernel validates
+    the branch in full, so a branch whose first block is invalid never becomes the tip."""
+    (coin,) = kernel.mine(1, _spk(SENDER))
+    kernel.mine(COINBASE_MATURITY, b"\x51")
+    fork = kernel.tip
+    first = signed_spend(SENDER, [coin], [TxOut(coin.value - 1_000, _spk(RECEIVER))])
+    assert kernel.connect([first])
+    replaced = kernel.tip
+    conflicting = signed_spend(SENDER, [coin], [TxOut(coin.value - 5_000, _spk(SENDER))])
+    assert not kernel.connect_branch(fork, [[_tamper_signature(conflicting, 0)], []])
+    assert kernel.tip == replaced
+    assert kernel.connect_branch(fork, [[conflicting], []])
+    assert replaced not in set(kernel.blocks())

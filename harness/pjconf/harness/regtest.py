@@ -9,16 +9,17 @@ removed, also when a test fails or the interpreter exits.
 
 :class:`KernelChain` is the fallback where no bitcoind can be had: Bitcoin Core's
 libbitcoinkernel in-process (``py-bitcoinkernel``, a test extra). It mines a regtest chain and
-connects blocks carrying given transactions. It checks consensus only: there is no mempool
-policy, no wallet and no RPC. The kernel may accept a block for processing and still not connect
-it, so a block counts as connected only when the tip moves to it.
+connects blocks carrying given transactions, on the tip or on a branch that replaces it. It
+checks consensus only: there is no mempool policy, no wallet and no RPC. The kernel may accept a
+block for processing and still not connect it, so a block counts as connected only when the tip
+moves to it. Transactions (coinbases included) are :mod:`pjconf.reference.bitcoin`'s model and
+encoding; only block framing and proof of work are built here.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import json
 import os
 import secrets
@@ -40,6 +41,9 @@ from importlib.metadata import version as _distribution_version
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+
+from pjconf.reference.bitcoin.encoding import Reader, compact_size, sha256d
+from pjconf.reference.bitcoin.tx import SEQUENCE_FINAL, OutPoint, Transaction, TxIn, TxOut
 
 _CHECKOUT = Path(__file__).resolve().parents[3]
 
@@ -583,6 +587,10 @@ class Wallet:
     def sendtoaddress(self, address: str, amount: Decimal) -> str:
         return _str(self.rpc("sendtoaddress", address, amount))
 
+    def sendmany(self, amounts: dict[str, Decimal]) -> str:
+        """One transaction paying each address its amount (plus change); its txid."""
+        return _str(self.rpc("sendmany", "", amounts))
+
     def walletcreatefundedpsbt(
         self,
         inputs: Sequence[dict[str, Any]],
@@ -609,77 +617,8 @@ class Wallet:
 # The in-process fallback: libbitcoinkernel
 
 
-def sha256d(data: bytes) -> bytes:
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
-def compact_size(n: int) -> bytes:
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + n.to_bytes(2, "little")
-    if n <= 0xFFFFFFFF:
-        return b"\xfe" + n.to_bytes(4, "little")
-    return b"\xff" + n.to_bytes(8, "little")
-
-
-@dataclass(frozen=True)
-class RawTx:
-    """The two identities of a serialised transaction: ``txid`` and ``wtxid`` (internal order)."""
-
-    raw: bytes
-    txid: bytes
-    wtxid: bytes
-    has_witness: bool
-
-    @classmethod
-    def parse(cls, raw: bytes) -> RawTx:
-        """Split ``raw`` just far enough to hash it without its witnesses."""
-        pos = 4
-
-        def varint() -> int:
-            nonlocal pos
-            first = raw[pos]
-            pos += 1
-            size = {0xFD: 2, 0xFE: 4, 0xFF: 8}.get(first, 0)
-            if not size:
-                return first
-            value = int.from_bytes(raw[pos : pos + size], "little")
-            pos += size
-            return value
-
-        def skip(n: int) -> None:
-            nonlocal pos
-            if pos + n > len(raw):
-                raise ValueError("truncated transaction")
-            pos += n
-
-        segwit = raw[4:6] == b"\x00\x01"
-        if segwit:
-            pos = 6
-        body_start = pos
-        n_in = varint()
-        for _ in range(n_in):
-            skip(36)
-            skip(varint())
-            skip(4)
-        n_out = varint()
-        for _ in range(n_out):
-            skip(8)
-            skip(varint())
-        body_end = pos
-        if segwit:
-            for _ in range(n_in):
-                for _ in range(varint()):
-                    skip(varint())
-        skip(4)
-        if pos != len(raw):
-            raise ValueError("trailing bytes after the transaction")
-        stripped = raw[:4] + raw[body_start:body_end] + raw[-4:]
-        return cls(raw, sha256d(stripped), sha256d(raw), segwit)
-
-
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
+    """Bitcoin's merkle root (the last node of an odd level is paired with itself)."""
     level = list(leaves)
     while len(level) > 1:
         if len(level) % 2:
@@ -689,7 +628,7 @@ def merkle_root(leaves: Sequence[bytes]) -> bytes:
 
 
 def _script_num(n: int) -> bytes:
-    """The minimal push of ``n`` as Bitcoin Core's ``CScript() << n`` writes it."""
+    """The minimal push of ``n`` as Bitcoin Core's ``CScript() << n`` writes it (BIP 34)."""
     if n == 0:
         return b"\x00"
     if 1 <= n <= 16:
@@ -707,17 +646,56 @@ REGTEST_GENESIS_TIME = 1296688602
 REGTEST_BITS = 0x207FFFFF
 REGTEST_HALVING_INTERVAL = 150
 COINBASE_MATURITY = 100
+WITNESS_COMMITMENT_HEADER = b"\x6a\x24\xaa\x21\xa9\xed"
+"""``OP_RETURN <36 bytes>`` starting with BIP 141's commitment tag."""
+
+
+def block_subsidy(height: int) -> int:
+    """The regtest block reward at ``height`` (halving every 150 blocks)."""
+    return (50 * 100_000_000) >> (height // REGTEST_HALVING_INTERVAL)
+
+
+def block_hash(block: bytes) -> bytes:
+    """A serialized block's hash (of its 80-byte header), internal byte order."""
+    return sha256d(block[:80])
+
+
+def block_transactions(block: bytes) -> list[Transaction]:
+    """The transactions of a serialized block, parsed by the reference's decoder."""
+    reader = Reader(block, 80)
+    txs = [Transaction.read(reader) for _ in range(reader.compact_size())]
+    if not reader.at_end():
+        raise RegtestError(f"{reader.remaining()} bytes after the block's last transaction")
+    return txs
+
+
+TxLike = Transaction | bytes
+"""A transaction for a block: the reference's model, or its consensus serialization."""
+
+
+def _as_tx(tx: TxLike) -> Transaction:
+    return tx if isinstance(tx, Transaction) else Transaction.deserialize(tx)
 
 
 @dataclass(frozen=True)
 class Coin:
-    """A spendable output: ``txid`` in internal byte order, ``vout``, ``value`` in sat."""
+    """A spendable output: ``txid`` in internal byte order, ``vout``, ``value`` in sat, and the
+    transaction that created it (a PSBT's ``non_witness_utxo``)."""
 
     txid: bytes
     vout: int
     value: int
     script_pubkey: bytes
     height: int
+    tx: Transaction | None = None
+
+    @property
+    def outpoint(self) -> OutPoint:
+        return OutPoint(self.txid, self.vout)
+
+    @property
+    def txout(self) -> TxOut:
+        return TxOut(self.value, self.script_pubkey)
 
 
 class KernelChain:
@@ -725,6 +703,10 @@ class KernelChain:
 
     Blocks are built here (coinbase with the BIP 34 height, witness commitment, merkle root,
     proof of work at regtest difficulty) and handed to the kernel, which validates them fully.
+    Transactions, coinbases included, are the reference's :class:`Transaction` model, so the
+    kernel also checks the reference's serialization; only block framing and mining are local.
+    A block may be built on any block this chain built (``parent``), so a branch can replace
+    the tip: the kernel reorganizes to the branch with more work, validating it in full.
     """
 
     def __init__(self, datadir: str | Path | None = None) -> None:
@@ -743,6 +725,8 @@ class KernelChain:
         options.set_worker_threads_num(0)
         self._chainman: Any = pbk.ChainstateManager(options)
         self._time = REGTEST_GENESIS_TIME
+        # Heights of the blocks built here (and genesis): a branch's parent may be off the tip.
+        self._heights: dict[bytes, int] = {self.tip: 0}
 
     @staticmethod
     def version() -> str:
@@ -774,42 +758,40 @@ class KernelChain:
     ) -> None:
         self.close()
 
-    def _coinbase(self, height: int, script_pubkey: bytes, commitment: bytes | None) -> bytes:
-        subsidy = (50 * 100_000_000) >> (height // REGTEST_HALVING_INTERVAL)
-        script_sig = _script_num(height) + b"\x00"  # height (BIP 34), padded to >= 2 bytes
-        outputs = [(subsidy, script_pubkey)]
+    @staticmethod
+    def coinbase(height: int, script_pubkey: bytes, commitment: bytes | None) -> Transaction:
+        """The coinbase of a block at ``height``: the BIP 34 height in its scriptSig, the
+        subsidy to ``script_pubkey`` and, for a block with witnesses, the BIP 141 commitment
+        with the all-zero witness reserved value."""
+        script_sig = _script_num(height) + b"\x00"  # BIP 34 height, padded to >= 2 bytes
+        outputs = [TxOut(block_subsidy(height), script_pubkey)]
+        witness: tuple[bytes, ...] = ()
         if commitment is not None:
-            outputs.append((0, b"\x6a\x24\xaa\x21\xa9\xed" + commitment))
-        body = (
-            compact_size(1)
-            + b"\x00" * 32
-            + b"\xff\xff\xff\xff"
-            + compact_size(len(script_sig))
-            + script_sig
-            + b"\xff\xff\xff\xff"
-            + compact_size(len(outputs))
-            + b"".join(v.to_bytes(8, "little") + compact_size(len(s)) + s for v, s in outputs)
-        )
-        version, locktime = (2).to_bytes(4, "little"), b"\x00" * 4
-        if commitment is None:
-            return version + body + locktime
-        witness = compact_size(1) + compact_size(32) + b"\x00" * 32  # witness reserved value
-        return version + b"\x00\x01" + body + witness + locktime
+            outputs.append(TxOut(0, WITNESS_COMMITMENT_HEADER + commitment))
+            witness = (bytes(32),)
+        txin = TxIn(OutPoint(bytes(32), 0xFFFF_FFFF), script_sig, SEQUENCE_FINAL, witness)
+        return Transaction(2, (txin,), tuple(outputs), 0)
 
-    def build_block(self, transactions: Sequence[bytes], script_pubkey: bytes) -> bytes:
-        """A block on the current tip: a coinbase paying ``script_pubkey``, then the txs."""
-        txs = [RawTx.parse(raw) for raw in transactions]
-        height = self.height + 1
+    def build_block(
+        self, transactions: Sequence[TxLike], script_pubkey: bytes, parent: bytes | None = None
+    ) -> bytes:
+        """A block on ``parent`` (by default the tip): a coinbase paying ``script_pubkey``, then
+        the transactions."""
+        txs = [_as_tx(tx) for tx in transactions]
+        parent = self.tip if parent is None else parent
+        if parent not in self._heights:
+            raise RegtestError(f"unknown parent block {parent[::-1].hex()}")
+        height = self._heights[parent] + 1
         commitment = None
-        if any(tx.has_witness for tx in txs):
-            witness_root = merkle_root([b"\x00" * 32] + [tx.wtxid for tx in txs])
-            commitment = sha256d(witness_root + b"\x00" * 32)
-        coinbase = RawTx.parse(self._coinbase(height, script_pubkey, commitment))
-        root = merkle_root([coinbase.txid] + [tx.txid for tx in txs])
+        if any(tx.uses_segwit_serialization for tx in txs):
+            witness_root = merkle_root([bytes(32)] + [tx.wtxid() for tx in txs])
+            commitment = sha256d(witness_root + bytes(32))
+        coinbase = self.coinbase(height, script_pubkey, commitment)
+        root = merkle_root([coinbase.txid()] + [tx.txid() for tx in txs])
         self._time += 1
         header = (
             (0x20000000).to_bytes(4, "little")
-            + self.tip
+            + parent
             + root
             + self._time.to_bytes(4, "little")
             + REGTEST_BITS.to_bytes(4, "little")
@@ -819,20 +801,37 @@ class KernelChain:
             candidate = header + nonce.to_bytes(4, "little")
             if int.from_bytes(sha256d(candidate), "little") <= target:
                 break
-        return (
-            candidate + compact_size(1 + len(txs)) + coinbase.raw + b"".join(tx.raw for tx in txs)
-        )
+        self._heights[sha256d(candidate)] = height
+        body = [coinbase.serialize(), *(tx.serialize() for tx in txs)]
+        return candidate + compact_size(len(body)) + b"".join(body)
 
     def submit(self, block: bytes) -> bool:
         """Hand ``block`` to the kernel; True when the tip moved to it (connected)."""
         before = self.tip
         with contextlib.suppress(self._pbk.ProcessBlockException):
             self._chainman.process_block(self._pbk.Block(block))
-        return self.tip != before and self.tip == sha256d(block[:80])
+        return self.tip != before and self.tip == block_hash(block)
 
-    def connect(self, transactions: Sequence[bytes], script_pubkey: bytes = b"\x51") -> bool:
-        """Mine a block with ``transactions`` on the tip; True when it connected."""
-        return self.submit(self.build_block(transactions, script_pubkey))
+    def connect(
+        self,
+        transactions: Sequence[TxLike],
+        script_pubkey: bytes = b"\x51",
+        parent: bytes | None = None,
+    ) -> bool:
+        """Mine a block with ``transactions`` on ``parent`` (the tip); True when it connected."""
+        return self.submit(self.build_block(transactions, script_pubkey, parent))
+
+    def connect_branch(
+        self, parent: bytes, blocks: Sequence[Sequence[TxLike]], script_pubkey: bytes = b"\x51"
+    ) -> bool:
+        """Blocks carrying ``blocks[i]`` in a chain from ``parent``; True when the tip is the
+        last of them (a branch off the tip must be longer than what it replaces)."""
+        last = parent
+        for transactions in blocks:
+            block = self.build_block(transactions, script_pubkey, last)
+            self.submit(block)
+            last = block_hash(block)
+        return self.tip == last
 
     def mine(self, count: int, script_pubkey: bytes) -> list[Coin]:
         """``count`` blocks whose coinbases pay ``script_pubkey``; their outputs."""
@@ -841,9 +840,11 @@ class KernelChain:
             block = self.build_block([], script_pubkey)
             if not self.submit(block):
                 raise RegtestError(f"an empty block at height {self.height + 1} did not connect")
-            coinbase = RawTx.parse(block[81:])
-            subsidy = (50 * 100_000_000) >> (self.height // REGTEST_HALVING_INTERVAL)
-            coins.append(Coin(coinbase.txid, 0, subsidy, script_pubkey, self.height))
+            coinbase = block_transactions(block)[0]
+            out = coinbase.outputs[0]
+            coins.append(
+                Coin(coinbase.txid(), 0, out.value, out.script_pubkey, self.height, coinbase)
+            )
         return coins
 
     def blocks(self) -> Iterator[bytes]:
