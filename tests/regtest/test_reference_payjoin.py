@@ -19,8 +19,8 @@ On the kernel backend (consensus only, no mempool) the Original is judged by con
 that carries it, and the payjoin by a two-block branch from that block's parent that replaces
 it: the kernel validates the branch in full and the Original leaves the active chain.
 
-Test-local, because the reference has no such function: the sender's query string (payjoin
-1.0's ``serialize_url`` parameters) and the Original's fee estimate.
+Test-local, because the reference has no such function: the Original's fee estimate. The
+sender's query string is the reference's (``payjoin.request_body.sender_query``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlencode
 
 import pytest
 from regtest.kit import btc, coins_of, sats, unsigned_psbt
@@ -42,7 +41,8 @@ from pjconf.reference.bitcoin.wallet import AddressKind, TestWallet, extract_tx
 from pjconf.reference.entropy import SeededRandom
 from pjconf.reference.payjoin.params import OutputSubstitution
 from pjconf.reference.payjoin.receiver import InputPair, parse_payload
-from pjconf.reference.payjoin.sender import SenderBuilder, SenderContext
+from pjconf.reference.payjoin.request_body import sender_query
+from pjconf.reference.payjoin.sender import SenderBuilder
 from pjconf.reference.payjoin.units import fee_for, fee_rate, sat_per_vb
 
 pytestmark = pytest.mark.regtest
@@ -228,24 +228,6 @@ def chain(regtest_backend: Any, request: pytest.FixtureRequest) -> Chain:
 # Test-local helpers (the reference has neither)
 
 
-def rust_f32_str(value: float) -> str:
-    """Rust's ``f32`` Display for the values used here: no ``.0`` on a whole number."""
-    return str(int(value)) if value == int(value) else repr(value)
-
-
-def sender_query(ctx: SenderContext) -> str:
-    """The optional parameters payjoin 1.0's sender appends (``serialize_url``), in its order."""
-    pairs = [("v", "2")]
-    if ctx.output_substitution is OutputSubstitution.DISABLED:
-        pairs.append(("disableoutputsubstitution", "true"))
-    if ctx.fee_contribution is not None:
-        pairs.append(("additionalfeeoutputindex", str(ctx.fee_contribution.vout)))
-        pairs.append(("maxadditionalfeecontribution", str(ctx.fee_contribution.max_amount)))
-    if ctx.min_fee_rate > 0:
-        pairs.append(("minfeerate", rust_f32_str(ctx.min_fee_rate / 250)))
-    return urlencode(pairs)
-
-
 def build_original(
     sender: TestWallet, kind: AddressKind, coin: Coin, payee: bytes, height: int
 ) -> Psbt:
@@ -330,7 +312,9 @@ def test_reference_payjoin_confirms(
     )
     assert sender_ctx.fee_contribution is not None
     assert sender_ctx.fee_contribution.vout == 1, "the change output pays the extra fee"
-    query = sender_query(sender_ctx)
+    query = sender_query(
+        sender_ctx.output_substitution, sender_ctx.fee_contribution, sender_ctx.min_fee_rate
+    )
 
     # 2. Receiver: checks, one contributed input, fee range, its signature.
     wire, additional_fee = receive(
