@@ -130,6 +130,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 0
     client = _client(args.impl, args.timeout)
     hello = client.call("hello", {})
+    if hello.kind == "malfunction":
+        client.close()
+        print(
+            f"pjconf: the implementation did not answer hello: {hello.value['message']}",
+            file=sys.stderr,
+        )
+        return 2
     implementation = hello.value if hello.kind == "result" else {"impl": args.impl}
     live = sys.stderr.isatty() and not args.quiet
     started = time.monotonic()
@@ -175,6 +182,9 @@ def _cmd_vectors(args: argparse.Namespace) -> int:
                 print(f"pjconf: {family}: {exc}", file=sys.stderr)
                 missing += 1
                 continue
+            except OSError as exc:
+                print(f"pjconf: cannot write {family}: {exc}", file=sys.stderr)
+                return 2
             print(f"wrote {path}")
         return 1 if missing else 0
     if args.vectors_command == "lint":

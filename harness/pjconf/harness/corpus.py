@@ -51,6 +51,15 @@ def family_files(root: Path) -> list[Path]:
 
 
 def cases_of(document: JsonObject) -> Iterator[Case]:
+    """The cases of one vector file; a file without the corpus shape is a :class:`CorpusError`."""
+    try:
+        yield from _cases(document)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        name = document.get("family", "?") if isinstance(document, dict) else "?"
+        raise CorpusError(f"family {name}: not a well-formed vector file ({exc!r})") from None
+
+
+def _cases(document: JsonObject) -> Iterator[Case]:
     family = str(document["family"])
     for group in document["testGroups"]:
         for test in group["tests"]:
@@ -69,4 +78,10 @@ def cases_of(document: JsonObject) -> Iterator[Case]:
 
 
 def load_corpus(root: Path) -> list[Case]:
-    return [case for path in family_files(root) for case in cases_of(load_file(path))]
+    cases: list[Case] = []
+    for path in family_files(root):
+        try:
+            cases.extend(cases_of(load_file(path)))
+        except CorpusError as exc:
+            raise CorpusError(f"{path}: {exc}") from None
+    return cases
