@@ -1,0 +1,1 @@
+"""payjoin 1.0's durable session events: typed values and their JSON and CBOR codecs."""
