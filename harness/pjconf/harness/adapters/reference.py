@@ -23,6 +23,7 @@ from pjconf.reference.crypto import ellswift, hpke
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource, SeededRandom
 from pjconf.reference.errors import InvalidKey
+from pjconf.reference.session import json_codec
 
 IMPLEMENTATION = "pjconf-reference"
 VERSION = "0.1.0"
@@ -190,6 +191,25 @@ def ohttp_handlers(rng: RandomSource) -> dict[str, Handler]:
     }
 
 
+def event_handlers() -> dict[str, Handler]:
+    """payjoin 1.0 session events: decode one JSON text and write it back as the crate would.
+
+    A text the codec refuses is a ``DecodeError`` whose ``reason`` names the broken rule and
+    whose message starts with the path of the offending value (``Created.directory: ...``).
+    """
+
+    def roundtrip(args: JsonObject) -> JsonObject:
+        role = arg_str(args, "role", choices=("receiver", "sender"))
+        text = arg_str(args, "event")
+        if role == "receiver":
+            out = json_codec.encode_receiver_event(json_codec.decode_receiver_event(text))
+        else:
+            out = json_codec.encode_sender_event(json_codec.decode_sender_event(text))
+        return {"event": out}
+
+    return {"event.roundtrip": roundtrip}
+
+
 def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter:
     """The reference behind the protocol; with ``seed``, every random draw is reproducible."""
     rng: RandomSource = SYSTEM_RANDOM if seed is None else SeededRandom(seed)
@@ -197,4 +217,5 @@ def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter
     handlers.update(crypto_handlers(rng))
     handlers.update(ohttp_handlers(rng))
     handlers.update(uri_handlers())
+    handlers.update(event_handlers())
     return InProcessAdapter(IMPLEMENTATION, VERSION, handlers, deterministic=True)

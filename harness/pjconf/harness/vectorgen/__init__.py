@@ -26,6 +26,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "ohttp",
     "bhttp",
     "uri",
+    "events",
 )
 """Every family module, in the order ``pjconf vectors generate`` writes them."""
 

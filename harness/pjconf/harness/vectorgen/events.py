@@ -1,0 +1,822 @@
+"""The ``events`` family: payjoin 1.0 session events, byte for byte, and the texts to refuse.
+
+Every case runs ``event.roundtrip``: decode one ``SessionEvent`` JSON text for a role and write
+it back. A valid event must come back unchanged (that is what payjoin 1.0's
+``serde_json::to_string(serde_json::from_str(text))`` does), and its CBOR envelope (pjconf's
+versioned log format, ``seq`` 0) is given in ``intermediates`` for CBOR implementations. The
+texts are the session-log research examples (crate-verified) and seeded events of every variant;
+the hostile group holds what serde refuses, and the lenient group what serde accepts beyond the
+canonical form (an implementation may refuse it, but if it accepts it must normalise it).
+"""
+
+# ruff: noqa: E501  (the session-log texts are kept on one line each, as the research gives them)
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
+from pjconf.reference.bip77.url import parse_url
+from pjconf.reference.bitcoin import address
+from pjconf.reference.bitcoin.tx import TxOut
+from pjconf.reference.crypto.secp256k1 import N, public_key
+from pjconf.reference.entropy import SeededRandom
+from pjconf.reference.payjoin.params import OutputSubstitution, Params
+from pjconf.reference.session import cbor_codec, json_codec
+from pjconf.reference.session import receiver_events as r
+from pjconf.reference.session import sender_events as s
+from pjconf.reference.session.serde_values import DecodeError
+
+FAMILY = "events"
+PATH = "session/events.json"
+
+# --- the session-log research examples (tests/session_log_examples.py keeps the same texts) ---
+
+PSBT = '{"unsigned_tx":{"version":2,"lock_time":211,"input":[{"previous_output":"833b085de288cda6ff614c6e8655f61e7ae4f84604a2751998dc25a0d1ba278f:0","script_sig":"","sequence":4294967294,"witness":[]}],"output":[{"value":95983068,"script_pubkey":"a9141de849f069d274150e3afeae8d72eb5a6b09443087"},{"value":2000000,"script_pubkey":"a914774096dbcf486743c22f4347e9b469febe8b677a87"}]},"version":0,"xpub":{},"proprietary":[],"unknown":[],"inputs":[{"non_witness_utxo":null,"witness_utxo":{"value":97983400,"script_pubkey":"a914de4e1e9061ca59135b035ad5e6d47990454354d087"},"partial_sigs":{},"sighash_type":null,"redeem_script":null,"witness_script":null,"bip32_derivation":[],"final_script_sig":"160014c78a45725355828d5658074dd5260d5fcb698530","final_script_witness":["304402207c43e03a75ea7e473f76be1cb6ea54f4023667e0f44b8bc05ff6aa01fc2324d302203ff463d8f599de01235244e584344d010d205f04ceeedf67f95d78a59ea8963501","03159ac01aa0d58754c4b4d8b7d349ed1edfcf0b362b4f6b55106723a2858f8516"],"ripemd160_preimages":{},"sha256_preimages":{},"hash160_preimages":{},"hash256_preimages":{},"tap_key_sig":null,"tap_script_sigs":[],"tap_scripts":[],"tap_key_origins":[],"tap_internal_key":null,"tap_merkle_root":null,"proprietary":[],"unknown":[]}],"outputs":[{"redeem_script":"001446f61a2bba73828ee585b4a5fc37946a7d8cc514","witness_script":null,"bip32_derivation":[],"tap_internal_key":null,"tap_tree":null,"tap_key_origins":[],"proprietary":[],"unknown":[]},{"redeem_script":null,"witness_script":null,"bip32_derivation":[],"tap_internal_key":null,"tap_tree":null,"tap_key_origins":[],"proprietary":[],"unknown":[]}]}'
+
+INPUT_PAIR = '{"txin":{"previous_output":"833b085de288cda6ff614c6e8655f61e7ae4f84604a2751998dc25a0d1ba278f:1","script_sig":"","sequence":4294967294,"witness":[]},"psbtin":{"non_witness_utxo":null,"witness_utxo":{"value":2000000,"script_pubkey":"a914c8f2cbf9ca61472c88e464d46b3574845d91d8d587"},"partial_sigs":{},"sighash_type":null,"redeem_script":null,"witness_script":null,"bip32_derivation":[],"final_script_sig":"1600145f806655e5924c9204c2d51be5394f4bf9eda210","final_script_witness":["3044022067bb7b40df25a54f45810a5b175d2f63ebd06dfb0682b3d25c8d6b4d8edbfb5602207b655801a05e2cf0c1e87185969a8e10d5cc95db097b317d1ace5a9af0d0443401","0265d63cf5b41b7c84dc76a304e6fb80eee22b31d2999d28d30d2238da30715fad"],"ripemd160_preimages":{},"sha256_preimages":{},"hash160_preimages":{},"hash256_preimages":{},"tap_key_sig":null,"tap_script_sigs":[],"tap_scripts":[],"tap_key_origins":[],"tap_internal_key":null,"tap_merkle_root":null,"proprietary":[],"unknown":[]},"expected_weight":364}'
+
+RECEIVER_EVENTS: dict[str, str] = {
+    "R1 Created": '{"Created":{"address":"tb1q6d3a2w975yny0asuvd9a67ner4nks58ff0q8g4","directory":"https://example.com/","ohttp_keys":[1,0,22,4,30,140,46,95,13,207,204,45,247,143,72,41,63,94,0,152,157,208,151,232,202,101,33,206,120,220,160,186,181,23,165,210,105,122,210,239,183,20,245,208,104,151,235,83,206,148,115,148,43,167,151,201,63,82,107,104,211,115,189,150,233,184,119,12,0,4,0,1,0,3],"expiration":1800000000,"amount":null,"receiver_key":[[25,19,119,229,57,205,224,49,121,130,47,71,44,141,66,238,235,105,110,152,140,14,197,246,119,243,18,119,100,242,61,126],[4,32,242,226,173,118,91,238,216,43,39,82,78,118,116,188,154,140,141,21,114,221,9,205,248,146,54,184,239,227,138,39,43,14,241,92,199,80,206,165,164,40,186,153,78,116,214,120,89,254,30,114,43,8,9,69,7,182,13,164,123,211,255,73,250]],"reply_key":null,"max_fee_rate":250}}',
+    "R2 RetrievedOriginalPayload": '{"RetrievedOriginalPayload":{"original":{"psbt":{"unsigned_tx":{"version":2,"lock_time":211,"input":[{"previous_output":"833b085de288cda6ff614c6e8655f61e7ae4f84604a2751998dc25a0d1ba278f:0","script_sig":"","sequence":4294967294,"witness":[]}],"output":[{"value":95983068,"script_pubkey":"a9141de849f069d274150e3afeae8d72eb5a6b09443087"},{"value":2000000,"script_pubkey":"a914774096dbcf486743c22f4347e9b469febe8b677a87"}]},"version":0,"xpub":{},"proprietary":[],"unknown":[],"inputs":[{"non_witness_utxo":null,"witness_utxo":{"value":97983400,"script_pubkey":"a914de4e1e9061ca59135b035ad5e6d47990454354d087"},"partial_sigs":{},"sighash_type":null,"redeem_script":null,"witness_script":null,"bip32_derivation":[],"final_script_sig":"160014c78a45725355828d5658074dd5260d5fcb698530","final_script_witness":["304402207c43e03a75ea7e473f76be1cb6ea54f4023667e0f44b8bc05ff6aa01fc2324d302203ff463d8f599de01235244e584344d010d205f04ceeedf67f95d78a59ea8963501","03159ac01aa0d58754c4b4d8b7d349ed1edfcf0b362b4f6b55106723a2858f8516"],"ripemd160_preimages":{},"sha256_preimages":{},"hash160_preimages":{},"hash256_preimages":{},"tap_key_sig":null,"tap_script_sigs":[],"tap_scripts":[],"tap_key_origins":[],"tap_internal_key":null,"tap_merkle_root":null,"proprietary":[],"unknown":[]}],"outputs":[{"redeem_script":"001446f61a2bba73828ee585b4a5fc37946a7d8cc514","witness_script":null,"bip32_derivation":[],"tap_internal_key":null,"tap_tree":null,"tap_key_origins":[],"proprietary":[],"unknown":[]},{"redeem_script":null,"witness_script":null,"bip32_derivation":[],"tap_internal_key":null,"tap_tree":null,"tap_key_origins":[],"proprietary":[],"unknown":[]}]},"params":{"v":1,"output_substitution":"Enabled","additional_fee_contribution":[182,0],"min_fee_rate":250}},"reply_key":null}}',
+    "R3 CheckedBroadcastSuitability": '{"CheckedBroadcastSuitability":[]}',
+    "R4 CheckedInputsNotOwned": '{"CheckedInputsNotOwned":[]}',
+    "R5 CheckedNoInputsSeenBefore": '{"CheckedNoInputsSeenBefore":[]}',
+    "R6 PostedPayjoinProposal": '{"PostedPayjoinProposal":[]}',
+    "R7 IdentifiedReceiverOutputs": '{"IdentifiedReceiverOutputs":[1]}',
+    "R8 CommittedOutputs": (
+        '{"CommittedOutputs":{"outputs":[{"value":95983068,"script_pubkey":'
+        '"a9141de849f069d274150e3afeae8d72eb5a6b09443087"},{"value":2000000,"script_pubkey":'
+        '"a914774096dbcf486743c22f4347e9b469febe8b677a87"}],"change_vout":1}}'
+    ),
+    "R9 CommittedInputs": (
+        '{"CommittedInputs":{"receiver_inputs":[' + INPUT_PAIR + '],"payjoin_psbt":' + PSBT + "}}"
+    ),
+    "R9 CommittedInputs, no contribution": (
+        '{"CommittedInputs":{"receiver_inputs":[],"payjoin_psbt":' + PSBT + "}}"
+    ),
+    "R10 AppliedFeeRange": (
+        '{"AppliedFeeRange":{"original_psbt":' + PSBT + ',"payjoin_psbt":' + PSBT + "}}"
+    ),
+    "R11 FinalizedProposal": '{"FinalizedProposal":' + PSBT + "}",
+    "R12 GotReplyableError": (
+        '{"GotReplyableError":{"error_code":"OriginalPsbtRejected",'
+        '"message":"Can\'t broadcast. PSBT rejected by mempool.","extra":{}}}'
+    ),
+    "R12 GotReplyableError, mock": (
+        '{"GotReplyableError":{"error_code":"Unavailable","message":"Receiver error","extra":{}}}'
+    ),
+    "R13 Cancelled": '"Cancelled"',
+    "R14 ProtocolFailed": '"ProtocolFailed"',
+    "R15 Closed Aborted": '{"Closed":"Aborted"}',
+    "R15 Closed FallbackBroadcasted": '{"Closed":"FallbackBroadcasted"}',
+    "R15 Closed PayjoinProposalSent": '{"Closed":"PayjoinProposalSent"}',
+    "R15 Closed Success": '{"Closed":{"Success":"' + "0" * 64 + '"}}',
+    "R15 Closed Unrecognized": '{"Closed":{"Unrecognized":"' + "0" * 64 + '"}}',
+}
+
+SENDER_EVENTS: dict[str, str] = {
+    "S1 Created": '{"Created":{"pj_param":{"directory":"https://PAYJO.IN/TXJCGKTKXLUUZ#EX1WKV8CEC-OH1QYPM59NK2LXXS4890SUAXXYT25Z2VAPHP0X7YEYCJXGWAG6UG9ZU6NQ-RK1Q0DJS3VVDXWQQTLQ8022QGXSX7ML9PHZ6EDSF6AKEWQG758JPS2EV","id":[89,165,132,89,118,55,249,193],"expiration":1736218741,"ohttp_keys":[1,0,22,4,186,22,118,87,204,104,84,229,124,57,211,24,139,85,4,166,116,55,11,205,226,100,152,145,144,238,163,92,65,69,205,76,21,118,248,240,111,110,37,147,117,226,55,178,56,214,120,202,184,229,243,77,83,44,229,232,42,122,150,193,36,47,120,235,0,4,0,1,0,3],"receiver_pubkey":[4,219,40,69,140,105,156,0,47,224,59,212,160,32,208,55,183,242,134,226,214,91,4,235,182,203,128,143,80,242,12,21,150,220,251,0,162,51,16,150,167,108,126,141,101,78,206,37,4,69,237,111,78,38,129,218,216,199,234,158,245,136,200,89,35]},"psbt_ctx":{"original_psbt":P(ORIGINAL_PSBT),"output_substitution":"Enabled","fee_contribution":{"max_amount":91,"vout":0},"min_fee_rate":250,"payee":"a914774096dbcf486743c22f4347e9b469febe8b677a87"},"reply_key":[144,85,48,44,165,34,197,4,122,15,232,114,118,81,251,83,53,194,235,214,172,45,44,96,53,3,144,70,41,69,0,217]}}'.replace(
+        "P(ORIGINAL_PSBT)", PSBT
+    ),
+    "S2 PostedOriginalPsbt": '{"PostedOriginalPsbt":[]}',
+    "S3 Cancelled": '{"Cancelled":[]}',
+    "S4 Closed Aborted": '{"Closed":"Aborted"}',
+    "S5 Closed Success": '{"Closed":{"Success":' + PSBT + "}}",
+}
+
+NOTES: dict[str, Json] = {
+    "SessionLogExample": {
+        "description": "A text of the session-log research (§4.3), verified against payjoin 1.0.",
+        "effect": "The implementation does not read or write payjoin 1.0's persisted format.",
+    },
+    "Seeded": {
+        "description": "An event built from a seeded stream (pjconf SeededRandom), values at "
+        "the edges of their types (u64 and u32 limits, every network, every option).",
+        "effect": "A field written in the wrong form, order or width.",
+    },
+    "EveryOutcome": {
+        "description": "Closed with one particular SessionOutcome; each outcome has a case.",
+        "effect": "An outcome spelled as another enum form (unit string vs newtype object).",
+    },
+    "EmptyTupleVariant": {
+        "description": 'A variant declared X() in Rust: serde writes {"X":[]}, never "X".',
+        "effect": "Mixing up empty tuple and unit variants breaks logs written by payjoin.",
+    },
+    "UnitVariant": {
+        "description": 'A unit variant: serde writes the bare string "X".',
+        "effect": "As EmptyTupleVariant, the other way round.",
+    },
+    "UnknownVariant": {
+        "description": "A variant name payjoin 1.0 does not have.",
+        "effect": "Must be refused (DecodeError), not skipped.",
+    },
+    "MissingField": {
+        "description": "A required struct field is absent.",
+        "effect": "Must be refused; only Option fields may be absent.",
+    },
+    "WrongShape": {
+        "description": "A variant in the wrong enum form (bare string for an empty tuple, "
+        "a sequence for a struct variant).",
+        "effect": "Must be refused as serde refuses it.",
+    },
+    "RcEra": {
+        "description": "A form written by a payjoin 1.0 release candidate, changed before 1.0.0 "
+        '({"Closed":"Failure"}, CommittedOutputs as a bare list of outputs).',
+        "effect": "Must be refused: the 1.0.0 format does not read it.",
+    },
+    "WrongRole": {
+        "description": "A sender event given as a receiver event, or the other way round.",
+        "effect": "Must be refused: the two SessionEvent enums are different types.",
+    },
+    "MalformedJson": {
+        "description": "Truncated JSON, trailing bytes, or bytes that are not JSON at all.",
+        "effect": "Must be refused (DecodeError), never crash.",
+    },
+    "OutOfRange": {
+        "description": "An integer too large for its field (u64, u32, u8) or a secret key "
+        "outside [1, n-1].",
+        "effect": "Must be refused, never wrapped or truncated.",
+    },
+    "WrongKeyLength": {
+        "description": "A key or id of the wrong byte length.",
+        "effect": "Must be refused, never padded or cut.",
+    },
+    "Whitespace": {
+        "description": "The event text has JSON whitespace between tokens and around it.",
+        "effect": "Must be accepted and written back compactly, as serde_json does.",
+    },
+    "StructAsSequence": {
+        "description": "A struct variant given as a JSON array of its fields in declaration "
+        "order, which serde's derived Deserialize reads (payjoin 1.0 accepts it).",
+        "effect": "acceptable: payjoin never writes it; if accepted, expected is the output.",
+    },
+    "SerdeLeniency": {
+        "description": "Input serde accepts beyond the canonical form: an unknown extra field "
+        '(payjoin does not deny unknown fields), {"X":null} for a unit variant.',
+        "effect": "acceptable: an implementation may refuse it; if it accepts, the re-encoded "
+        "event must be the canonical text in expected.",
+    },
+}
+
+SOURCES: list[Json] = [
+    {
+        "name": "pjconf shared research: rust-payjoin-session-log.md, §4.3 concrete examples",
+        "url": "shared/spec/rust-payjoin-session-log.md",
+        "revision": "904d264fd2afa925044a2fcc3389af78fc847dbe",
+        "note": "rust-payjoin HEAD, byte-identical to payjoin-1.0.0 for payjoin/src; the 26 "
+        "texts (PSBT placeholders filled with BIP 78's Original PSBT) round-trip through "
+        "payjoin 1.0.0 unchanged.",
+    },
+    {
+        "name": "payjoin 1.0.0: receive/v2/session.rs and send/v2/session.rs (SessionEvent)",
+        "url": "https://github.com/payjoin/rust-payjoin",
+        "revision": "60d0adbf",
+        "note": "The serde derives that define the format; refusals follow serde_json.",
+    },
+]
+
+ROLES = ("receiver", "sender")
+
+
+def _decode(role: str, text: str) -> Any:
+    if role == "receiver":
+        return json_codec.decode_receiver_event(text)
+    return json_codec.decode_sender_event(text)
+
+
+def _encode(role: str, event: Any) -> str:
+    if role == "receiver":
+        return json_codec.encode_receiver_event(event)
+    return json_codec.encode_sender_event(event)
+
+
+def _cbor(role: str, event: Any) -> str:
+    if role == "receiver":
+        return cbor_codec.encode_receiver_event(event).hex()
+    return cbor_codec.encode_sender_event(event).hex()
+
+
+def _canonical(role: str, text: str) -> tuple[str, str]:
+    """The re-encoded text and its CBOR envelope; a generator bug if the codec refuses it."""
+    event = _decode(role, text)
+    return _encode(role, event), _cbor(role, event)
+
+
+def _valid(ids: CaseIds, role: str, comment: str, flags: list[str], text: str) -> Json:
+    out, cbor = _canonical(role, text)
+    if out != text:
+        raise AssertionError(f"{comment}: the text is not canonical: {out}")
+    return {
+        "tcId": ids(),
+        "comment": comment,
+        "flags": flags,
+        "result": "valid",
+        "op": "event.roundtrip",
+        "args": {"role": role, "event": text},
+        "expected": {"event": text},
+        "intermediates": {"cbor_envelope": cbor},
+    }
+
+
+def _invalid(ids: CaseIds, role: str, comment: str, flags: list[str], text: str) -> Json:
+    try:
+        _decode(role, text)
+    except DecodeError:
+        pass
+    else:
+        raise AssertionError(f"{comment}: the reference accepts it; the vector expects an error")
+    return {
+        "tcId": ids(),
+        "comment": comment,
+        "flags": flags,
+        "result": "invalid",
+        "op": "event.roundtrip",
+        "args": {"role": role, "event": text},
+        "error": {"kind": "DecodeError"},
+    }
+
+
+def _acceptable(ids: CaseIds, case: tuple[Any, ...]) -> Json:
+    """``canonical``: what an implementation that accepts must write (default: the reference's)."""
+    role, comment, flags, text, *rest = case
+    out, cbor = _canonical(role, rest[0] if rest else text)
+    return {
+        "tcId": ids(),
+        "comment": comment,
+        "flags": flags,
+        "result": "acceptable",
+        "op": "event.roundtrip",
+        "args": {"role": role, "event": text},
+        "expected": {"event": out},
+        "error": {"kind": "DecodeError"},
+        "intermediates": {"cbor_envelope": cbor},
+    }
+
+
+# --- seeded events of every variant ------------------------------------------------------------
+
+
+class _Draw:
+    """Typed draws from one seeded stream."""
+
+    def __init__(self, label: str) -> None:
+        self.rng = SeededRandom(b"pjconf/vectors/events/" + label.encode())
+
+    def raw(self, n: int) -> bytes:
+        return self.rng.random_bytes(n)
+
+    def below(self, limit: int) -> int:
+        return int.from_bytes(self.raw(16), "big") % limit
+
+    def secret(self) -> bytes:
+        return (1 + self.below(N - 1)).to_bytes(32, "big")
+
+    def public(self) -> bytes:
+        return public_key(self.secret())
+
+    def ohttp_keys(self) -> OhttpKeyConfig:
+        return OhttpKeyConfig.bip77(self.below(256), public_key(self.secret(), compressed=True))
+
+
+_U64_MAX = 2**64 - 1
+_U32_MAX = 2**32 - 1
+
+
+def _examples() -> tuple[Any, Any, r.InputPair]:
+    """The example PSBT, a second PSBT (the payjoin of R9) and R9's input pair, as values."""
+    finalized = json_codec.decode_receiver_event(RECEIVER_EVENTS["R11 FinalizedProposal"])
+    committed = json_codec.decode_receiver_event(RECEIVER_EVENTS["R9 CommittedInputs"])
+    assert isinstance(finalized, r.FinalizedProposal)
+    assert isinstance(committed, r.CommittedInputs)
+    psbt = finalized.psbt
+    pair = committed.receiver_inputs[0]
+    unsigned = psbt.unsigned_tx
+    payjoin = dataclasses.replace(
+        psbt,
+        unsigned_tx=dataclasses.replace(
+            unsigned, inputs=(*unsigned.inputs, pair.txin), lock_time=0, version=1
+        ),
+        inputs=(*psbt.inputs, pair.psbtin),
+    )
+    return psbt, payjoin, pair
+
+
+def seeded_receiver_events() -> list[tuple[str, r.ReceiverEvent]]:
+    psbt, payjoin, pair = _examples()
+    d = _Draw("receiver")
+    secret = d.secret()
+    scripts = [
+        b"\x00\x14" + d.raw(20),
+        b"\x00\x20" + d.raw(32),
+        b"\x51\x20" + d.raw(32),
+        b"\x76\xa9\x14" + d.raw(20) + b"\x88\xac",
+        b"\xa9\x14" + d.raw(20) + b"\x87",
+    ]
+    contexts = [
+        r.SessionContext(
+            address=address.encode(scripts[i], network),
+            directory=parse_url(url),
+            ohttp_keys=d.ohttp_keys(),
+            expiration=expiration,
+            amount=amount,
+            receiver_key=r.HpkeKeyPair(secret, public_key(secret)),
+            reply_key=None,
+            max_fee_rate=fee,
+        )
+        for i, (network, url, expiration, amount, fee) in enumerate(
+            [
+                (address.Network.BITCOIN, "https://payjo.in/", _U32_MAX, _U64_MAX, _U64_MAX),
+                (address.Network.SIGNET, "http://localhost:8080/dir/", 500_000_000, 0, 0),
+                (address.Network.REGTEST, "https://d.example:1234/a?b=c", 1_900_000_000, 1, 1),
+                (address.Network.BITCOIN, "https://payjo.in/", 1_800_000_123, 546, 2500),
+                (address.Network.TESTNET, "https://payjo.in/", 1_800_000_000, None, 250),
+            ]
+        )
+    ]
+    events: list[tuple[str, r.ReceiverEvent]] = [
+        (f"Created ({c.address[:4]}…, amount {c.amount})", r.Created(c)) for c in contexts
+    ]
+    for v, substitution, contribution, reply in [
+        (2, OutputSubstitution.DISABLED, None, d.public()),
+        (1, OutputSubstitution.ENABLED, (_U64_MAX, _U64_MAX), None),
+    ]:
+        params = Params(v, substitution, contribution, d.below(2**64))
+        events.append(
+            (
+                f"RetrievedOriginalPayload (v={v}, reply key {'set' if reply else 'none'})",
+                r.RetrievedOriginalPayload(r.OriginalPayload(psbt, params), reply),
+            )
+        )
+    events += [
+        ("CheckedBroadcastSuitability", r.CheckedBroadcastSuitability()),
+        ("CheckedInputsNotOwned", r.CheckedInputsNotOwned()),
+        ("CheckedNoInputsSeenBefore", r.CheckedNoInputsSeenBefore()),
+        ("IdentifiedReceiverOutputs, none", r.IdentifiedReceiverOutputs(())),
+        (
+            "IdentifiedReceiverOutputs, several up to u64::MAX",
+            r.IdentifiedReceiverOutputs((0, d.below(2**32), _U64_MAX)),
+        ),
+        (
+            "CommittedOutputs, seeded outputs of every script type",
+            r.CommittedOutputs(
+                tuple(TxOut(d.below(2**64), script) for script in scripts), _U64_MAX
+            ),
+        ),
+        ("CommittedOutputs, no outputs", r.CommittedOutputs((), 0)),
+        ("CommittedInputs, two receiver inputs", r.CommittedInputs((pair, pair), payjoin)),
+        ("AppliedFeeRange", r.AppliedFeeRange(r.ReceiverPsbtContext(psbt, payjoin))),
+        ("FinalizedProposal", r.FinalizedProposal(payjoin)),
+    ]
+    extra = {"a": [1, -2, None, True], "nested": {"x": "y", "z": []}, "u64": _U64_MAX}
+    events += [
+        (
+            f"GotReplyableError {code.value}",
+            r.GotReplyableError(r.JsonReply(code, message, extra if i == 1 else {})),
+        )
+        for i, (code, message) in enumerate(
+            [
+                (r.ErrorCode.UNAVAILABLE, ""),
+                (r.ErrorCode.NOT_ENOUGH_MONEY, 'quote " backslash \\ newline \n tab \t'),
+                (r.ErrorCode.VERSION_UNSUPPORTED, "non-ASCII: é ₿ 😀 \u007f"),
+                (r.ErrorCode.ORIGINAL_PSBT_REJECTED, "\u0000\u001f control"),
+            ]
+        )
+    ]
+    events += [
+        ("PostedPayjoinProposal", r.PostedPayjoinProposal()),
+        ("Cancelled", r.Cancelled()),
+        ("ProtocolFailed", r.ProtocolFailed()),
+        ("Closed(Success), seeded txid", r.Closed(r.Success(d.raw(32)))),
+        ("Closed(Aborted)", r.Closed(r.Aborted())),
+        ("Closed(FallbackBroadcasted)", r.Closed(r.FallbackBroadcasted())),
+        ("Closed(PayjoinProposalSent)", r.Closed(r.PayjoinProposalSent())),
+        ("Closed(Unrecognized), seeded txid", r.Closed(r.Unrecognized(d.raw(32)))),
+    ]
+    return events
+
+
+def seeded_sender_events() -> list[tuple[str, s.SenderEvent]]:
+    psbt, payjoin, _ = _examples()
+    d = _Draw("sender")
+    events: list[tuple[str, s.SenderEvent]] = []
+    for url, substitution, contribution, fee in [
+        (
+            "https://payjo.in/TXJCGKTKXLUUZ#EX1WKV8CEC-OH1QYPM59NK2LXXS4890SUAXXYT25Z2VAPHP0X7YEYCJ"
+            "XGWAG6UG9ZU6NQ-RK1Q0DJS3VVDXWQQTLQ8022QGXSX7ML9PHZ6EDSF6AKEWQG758JPS2EV",
+            OutputSubstitution.DISABLED,
+            None,
+            0,
+        ),
+        (
+            "http://localhost:3000/ABCDEFGHJKLMN",
+            OutputSubstitution.ENABLED,
+            s.AdditionalFeeContribution(_U64_MAX, _U64_MAX),
+            _U64_MAX,
+        ),
+    ]:
+        pj = s.PjParam(parse_url(url), d.raw(8), d.below(2**32), d.ohttp_keys(), d.public())
+        ctx = s.SenderContext(psbt, substitution, contribution, fee, b"\x00\x14" + d.raw(20))
+        events.append(
+            (f"Created ({url.split('/')[2]})", s.Created(s.SessionContext(pj, ctx, d.secret())))
+        )
+    events += [
+        ("PostedOriginalPsbt", s.PostedOriginalPsbt()),
+        ("Cancelled", s.Cancelled()),
+        ("Closed(Success), a proposal with a receiver input", s.Closed(s.Success(payjoin))),
+        ("Closed(Aborted)", s.Closed(s.Aborted())),
+    ]
+    return events
+
+
+def _flags_for(name: str) -> list[str]:
+    if name.startswith("Closed"):
+        return ["EveryOutcome"]
+    variant = name.replace(",", " ").split(" ", maxsplit=1)[0]
+    if variant in (
+        "CheckedBroadcastSuitability",
+        "CheckedInputsNotOwned",
+        "CheckedNoInputsSeenBefore",
+        "PostedPayjoinProposal",
+        "PostedOriginalPsbt",
+    ):
+        return ["EmptyTupleVariant"]
+    if variant in ("Cancelled", "ProtocolFailed"):
+        return ["UnitVariant"]
+    return []
+
+
+def _roundtrip_group(ids: CaseIds, role: str) -> Json:
+    examples = RECEIVER_EVENTS if role == "receiver" else SENDER_EVENTS
+    tests = [
+        _valid(ids, role, f"session-log example {name}", ["SessionLogExample"], text)
+        for name, text in examples.items()
+    ]
+    seeded: list[tuple[str, Any]] = list(
+        seeded_receiver_events() if role == "receiver" else seeded_sender_events()
+    )
+    for name, event in seeded:
+        flags = ["Seeded", *_flags_for(name)]
+        if role == "sender" and name == "Cancelled":
+            flags = ["Seeded", "EmptyTupleVariant"]
+        tests.append(_valid(ids, role, f"seeded {name}", flags, _encode(role, event)))
+    if role == "receiver":
+        text = '{"CheckedInputsNotOwned":[]}'
+        case = _valid(ids, role, "insignificant JSON whitespace", ["Whitespace"], text)
+        case["args"]["event"] = ' {\n "CheckedInputsNotOwned" : [ ]\t}\r\n'
+        tests.append(case)
+    return {"type": "EventRoundtrip", "role": role, "tests": tests}
+
+
+R_CREATED = RECEIVER_EVENTS["R1 Created"]
+S_CREATED = SENDER_EVENTS["S1 Created"]
+_SECRET_25 = '"receiver_key":[[25,'
+_TXOUT = '{"value":2000000,"script_pubkey":"a914774096dbcf486743c22f4347e9b469febe8b677a87"}'
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise AssertionError(f"{old!r} is not unique in the example")
+    return text.replace(old, new)
+
+
+def _hostile_cases() -> list[tuple[str, str, list[str], str]]:
+    """(role, comment, flags, text) of everything payjoin 1.0 refuses."""
+    receiver_public = R_CREATED[R_CREATED.index("],[4,32,") + 2 : R_CREATED.index(']],"reply_key"')]
+    receiver_pubkey = S_CREATED[S_CREATED.index('"receiver_pubkey":[') + 19 :]
+    receiver_pubkey = receiver_pubkey[: receiver_pubkey.index("]")]
+    return [
+        ("receiver", "unknown variant Started", ["UnknownVariant"], '{"Started":[]}'),
+        ("receiver", "unknown unit variant Started", ["UnknownVariant"], '"Started"'),
+        ("sender", "unknown variant Started", ["UnknownVariant"], '{"Started":[]}'),
+        (
+            "receiver",
+            "variant names are case-sensitive: created",
+            ["UnknownVariant"],
+            R_CREATED.replace('{"Created":', '{"created":', 1),
+        ),
+        (
+            "receiver",
+            "Created without directory",
+            ["MissingField"],
+            _replace(R_CREATED, '"directory":"https://example.com/",', ""),
+        ),
+        (
+            "receiver",
+            "Created without max_fee_rate",
+            ["MissingField"],
+            _replace(R_CREATED, ',"max_fee_rate":250', ""),
+        ),
+        (
+            "receiver",
+            "CommittedOutputs without change_vout",
+            ["MissingField"],
+            _replace(RECEIVER_EVENTS["R8 CommittedOutputs"], ',"change_vout":1', ""),
+        ),
+        (
+            "sender",
+            "Created without reply_key",
+            ["MissingField"],
+            S_CREATED[: S_CREATED.index(',"reply_key":')] + "}}",
+        ),
+        (
+            "receiver",
+            'bare string "CheckedInputsNotOwned" for an empty tuple variant',
+            ["WrongShape", "EmptyTupleVariant"],
+            '"CheckedInputsNotOwned"',
+        ),
+        (
+            "receiver",
+            '"PostedPayjoinProposal" as a bare string',
+            ["WrongShape", "EmptyTupleVariant"],
+            '"PostedPayjoinProposal"',
+        ),
+        (
+            "receiver",
+            "an empty tuple variant with an element",
+            ["WrongShape", "EmptyTupleVariant"],
+            '{"CheckedInputsNotOwned":[1]}',
+        ),
+        (
+            "sender",
+            '"PostedOriginalPsbt" as a bare string',
+            ["WrongShape", "EmptyTupleVariant"],
+            '"PostedOriginalPsbt"',
+        ),
+        ("receiver", "an object with two variants", ["WrongShape"], '{"Cancelled":null,"A":[]}'),
+        ("receiver", "an event that is an array", ["WrongShape"], "[]"),
+        (
+            "receiver",
+            'rc-era {"Closed":"Failure"}',
+            ["RcEra", "UnknownVariant"],
+            '{"Closed":"Failure"}',
+        ),
+        (
+            "sender",
+            'rc-era {"Closed":"Failure"}',
+            ["RcEra", "UnknownVariant"],
+            '{"Closed":"Failure"}',
+        ),
+        (
+            "receiver",
+            "rc-era CommittedOutputs as a newtype list of outputs",
+            ["RcEra", "WrongShape"],
+            '{"CommittedOutputs":[' + _TXOUT + "]}",
+        ),
+        ("receiver", "Closed(Success) without its txid", ["WrongShape"], '{"Closed":"Success"}'),
+        (
+            "receiver",
+            "the sender's Created as a receiver event (its 32-byte reply_key is no public key)",
+            ["WrongRole"],
+            S_CREATED,
+        ),
+        (
+            "sender",
+            "the receiver's Created as a sender event",
+            ["WrongRole", "MissingField"],
+            R_CREATED,
+        ),
+        (
+            "receiver",
+            "the sender's PostedOriginalPsbt as a receiver event",
+            ["WrongRole", "UnknownVariant"],
+            SENDER_EVENTS["S2 PostedOriginalPsbt"],
+        ),
+        (
+            "receiver",
+            "the sender's Cancelled (empty tuple) as a receiver event (unit)",
+            ["WrongRole", "WrongShape"],
+            SENDER_EVENTS["S3 Cancelled"],
+        ),
+        (
+            "sender",
+            "the receiver's Cancelled (unit) as a sender event (empty tuple)",
+            ["WrongRole", "WrongShape"],
+            RECEIVER_EVENTS["R13 Cancelled"],
+        ),
+        (
+            "sender",
+            "the receiver's Closed(FallbackBroadcasted) as a sender event",
+            ["WrongRole", "UnknownVariant"],
+            RECEIVER_EVENTS["R15 Closed FallbackBroadcasted"],
+        ),
+        (
+            "receiver",
+            "the sender's Closed(Success(psbt)) as a receiver event",
+            ["WrongRole", "WrongShape"],
+            SENDER_EVENTS["S5 Closed Success"],
+        ),
+        (
+            "sender",
+            "the receiver's Closed(Success(txid)) as a sender event",
+            ["WrongRole", "WrongShape"],
+            RECEIVER_EVENTS["R15 Closed Success"],
+        ),
+        ("receiver", "Created cut 7 characters short", ["MalformedJson"], R_CREATED[:-7]),
+        ("sender", "Created cut 1 character short", ["MalformedJson"], S_CREATED[:-1]),
+        ("receiver", "an empty text", ["MalformedJson"], ""),
+        (
+            "receiver",
+            "trailing bytes after the event",
+            ["MalformedJson"],
+            '{"CheckedInputsNotOwned":[]}x',
+        ),
+        (
+            "receiver",
+            "garbage: NUL, DEL and replacement characters",
+            ["MalformedJson"],
+            "\x00\x7f\ufffd\x01",
+        ),
+        (
+            "sender",
+            "garbage: a CBOR envelope read as text",
+            ["MalformedJson"],
+            "\xa4av\x01drolefsender",
+        ),
+        (
+            "receiver",
+            "IdentifiedReceiverOutputs: 2^64 does not fit a usize/u64",
+            ["OutOfRange"],
+            '{"IdentifiedReceiverOutputs":[18446744073709551616]}',
+        ),
+        (
+            "receiver",
+            "IdentifiedReceiverOutputs: a negative index",
+            ["OutOfRange"],
+            '{"IdentifiedReceiverOutputs":[-1]}',
+        ),
+        (
+            "receiver",
+            "Created: max_fee_rate 2^64",
+            ["OutOfRange"],
+            _replace(R_CREATED, '"max_fee_rate":250', '"max_fee_rate":18446744073709551616'),
+        ),
+        (
+            "receiver",
+            "Created: expiration 2^32 does not fit a u32",
+            ["OutOfRange"],
+            _replace(R_CREATED, '"expiration":1800000000', '"expiration":4294967296'),
+        ),
+        (
+            "receiver",
+            "Created: a key byte of 256",
+            ["OutOfRange"],
+            _replace(R_CREATED, _SECRET_25, '"receiver_key":[[256,'),
+        ),
+        (
+            "receiver",
+            "Created: an all-zero secret key",
+            ["OutOfRange"],
+            _replace(
+                R_CREATED,
+                R_CREATED[R_CREATED.index(_SECRET_25) : R_CREATED.index("],[4,32,")],
+                '"receiver_key":[[' + ",".join(["0"] * 32),
+            ),
+        ),
+        (
+            "sender",
+            "Created: expiration 2^32",
+            ["OutOfRange"],
+            _replace(S_CREATED, '"expiration":1736218741', '"expiration":4294967296'),
+        ),
+        (
+            "receiver",
+            "Created: a 31-byte secret key",
+            ["WrongKeyLength"],
+            _replace(R_CREATED, '"receiver_key":[[25,19,', '"receiver_key":[[19,'),
+        ),
+        (
+            "receiver",
+            "Created: a 64-byte public key",
+            ["WrongKeyLength"],
+            _replace(R_CREATED, receiver_public, receiver_public.rsplit(",", 1)[0]),
+        ),
+        (
+            "receiver",
+            "RetrievedOriginalPayload: a 32-byte reply key",
+            ["WrongKeyLength"],
+            _replace(
+                RECEIVER_EVENTS["R2 RetrievedOriginalPayload"],
+                '"reply_key":null',
+                '"reply_key":[' + ",".join(["7"] * 32) + "]",
+            ),
+        ),
+        (
+            "receiver",
+            "RetrievedOriginalPayload: a 33-byte compressed reply key (payjoin reads 65 only)",
+            ["WrongKeyLength"],
+            _replace(
+                RECEIVER_EVENTS["R2 RetrievedOriginalPayload"],
+                '"reply_key":null',
+                '"reply_key":[2' + ",7" * 32 + "]",
+            ),
+        ),
+        (
+            "sender",
+            "Created: a 7-byte mailbox id",
+            ["WrongKeyLength"],
+            _replace(
+                S_CREATED, '"id":[89,165,132,89,118,55,249,193]', '"id":[89,165,132,89,118,55,249]'
+            ),
+        ),
+        (
+            "sender",
+            "Created: a 9-byte mailbox id",
+            ["WrongKeyLength"],
+            _replace(
+                S_CREATED,
+                '"id":[89,165,132,89,118,55,249,193]',
+                '"id":[89,165,132,89,118,55,249,193,0]',
+            ),
+        ),
+        (
+            "sender",
+            "Created: a 64-byte receiver_pubkey",
+            ["WrongKeyLength"],
+            _replace(S_CREATED, receiver_pubkey, receiver_pubkey.rsplit(",", 1)[0]),
+        ),
+        (
+            "sender",
+            "Created: a 33-byte reply secret key",
+            ["WrongKeyLength"],
+            _replace(S_CREATED, '"reply_key":[144,', '"reply_key":[1,144,'),
+        ),
+        (
+            "receiver",
+            "Closed(Success): a 31-byte txid",
+            ["WrongKeyLength"],
+            '{"Closed":{"Success":"' + "0" * 62 + '"}}',
+        ),
+    ]
+
+
+def _lenient_cases() -> list[tuple[Any, ...]]:
+    return [
+        (
+            "receiver",
+            "Created with an unknown extra field (payjoin ignores it)",
+            ["SerdeLeniency"],
+            R_CREATED[:-2] + ',"future_field":[1,2,3]}}',
+        ),
+        (
+            "sender",
+            "Created with an unknown extra field inside psbt_ctx and at the top",
+            ["SerdeLeniency"],
+            _replace(S_CREATED, '"psbt_ctx":{', '"psbt_ctx":{"extra":null,')[:-2] + ',"x":{}}}',
+        ),
+        (
+            "receiver",
+            "CommittedOutputs as a sequence of its fields (serde's derive reads struct variants "
+            "from sequences; payjoin accepts, the reference refuses)",
+            ["SerdeLeniency", "StructAsSequence"],
+            '{"CommittedOutputs":[[],1]}',
+            '{"CommittedOutputs":{"outputs":[],"change_vout":1}}',
+        ),
+        (
+            "receiver",
+            '{"Cancelled":null} for the unit variant',
+            ["SerdeLeniency"],
+            '{"Cancelled":null}',
+        ),
+        (
+            "receiver",
+            '{"ProtocolFailed":null} for the unit variant',
+            ["SerdeLeniency"],
+            '{"ProtocolFailed":null}',
+        ),
+        (
+            "receiver",
+            '{"Closed":{"Aborted":null}} for the unit outcome',
+            ["SerdeLeniency"],
+            '{"Closed":{"Aborted":null}}',
+        ),
+        (
+            "sender",
+            '{"Closed":{"Aborted":null}} for the unit outcome',
+            ["SerdeLeniency"],
+            '{"Closed":{"Aborted":null}}',
+        ),
+    ]
+
+
+def _hostile_group(ids: CaseIds) -> Json:
+    tests = [_invalid(ids, *case) for case in _hostile_cases()]
+    return {"type": "EventDecodeError", "tests": tests}
+
+
+def _lenient_group(ids: CaseIds) -> Json:
+    tests = [_acceptable(ids, case) for case in _lenient_cases()]
+    return {"type": "EventLenient", "tests": tests}
+
+
+def generate() -> Json:
+    ids = CaseIds()
+    groups = [
+        _roundtrip_group(ids, "receiver"),
+        _roundtrip_group(ids, "sender"),
+        _hostile_group(ids),
+        _lenient_group(ids),
+    ]
+    return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
