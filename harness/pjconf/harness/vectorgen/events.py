@@ -148,6 +148,11 @@ NOTES: dict[str, Json] = {
         "description": "The event text has JSON whitespace between tokens and around it.",
         "effect": "Must be accepted and written back compactly, as serde_json does.",
     },
+    "DuplicateKey": {
+        "description": "A struct field or an enum tag given twice in one JSON object.",
+        "effect": 'serde refuses both ("duplicate field", and an enum object must have one '
+        "key); a decoder that lets the last value win accepts a log payjoin 1.0 cannot replay.",
+    },
     "StructAsSequence": {
         "description": "A struct variant given as a JSON array of its fields in declaration "
         "order, which serde's derived Deserialize reads (payjoin 1.0 accepts it).",
@@ -811,6 +816,30 @@ def _lenient_group(ids: CaseIds) -> Json:
     return {"type": "EventLenient", "tests": tests}
 
 
+def _duplicate_key_cases() -> list[tuple[str, str, list[str], str]]:
+    """Keys repeated inside one object: refused for struct fields and enum tags, as serde does."""
+    success = '"Success":"' + "0" * 64 + '"'
+    return [
+        (
+            "receiver",
+            "Created with max_fee_rate given twice",
+            ["DuplicateKey"],
+            R_CREATED.replace('"max_fee_rate":250', '"max_fee_rate":250,"max_fee_rate":1', 1),
+        ),
+        (
+            "receiver",
+            "Closed with its Success tag given twice",
+            ["DuplicateKey"],
+            '{"Closed":{' + success + "," + success + "}}",
+        ),
+    ]
+
+
+def _duplicate_key_group(ids: CaseIds) -> Json:
+    tests = [_invalid(ids, *case) for case in _duplicate_key_cases()]
+    return {"type": "EventDecodeError", "tests": tests}
+
+
 def generate() -> Json:
     ids = CaseIds()
     groups = [
@@ -818,5 +847,6 @@ def generate() -> Json:
         _roundtrip_group(ids, "sender"),
         _hostile_group(ids),
         _lenient_group(ids),
+        _duplicate_key_group(ids),  # added last, so earlier tcIds stay as published
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

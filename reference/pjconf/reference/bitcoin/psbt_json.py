@@ -200,6 +200,32 @@ def psbt_to_json(p: Psbt) -> Json:
 # --- decoding ---------------------------------------------------------------------------------
 
 
+class JsonObject(dict[str, Any]):
+    """A parsed JSON object that remembers which of its keys occurred more than once.
+
+    serde refuses a struct field or an enum tag given twice but lets a map's later entry win, so
+    the decoder must know about duplicates that a plain ``dict`` would silently merge.
+    """
+
+    duplicates: frozenset[str] = frozenset()
+
+
+def json_object(pairs: list[tuple[str, Any]]) -> JsonObject:
+    """``object_pairs_hook`` for :func:`json.loads`: last value wins, duplicates remembered."""
+    obj = JsonObject(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        repeated: set[str] = set()
+        for key, _ in pairs:
+            (repeated if key in seen else seen).add(key)
+        obj.duplicates = frozenset(repeated)
+    return obj
+
+
+def duplicate_keys(value: Json) -> frozenset[str]:
+    return value.duplicates if isinstance(value, JsonObject) else frozenset()
+
+
 class _At:
     """A JSON value and its path, with typed accessors that raise :class:`DecodeError`."""
 
@@ -225,6 +251,8 @@ class _At:
         return self.value
 
     def field(self, fields: dict[str, Json], name: str, optional: bool = False) -> _At | None:
+        if name in duplicate_keys(fields):  # serde refuses a known field given twice
+            raise self.child(None, name).err("DuplicateField", f"duplicate field {name!r}")
         if name not in fields:
             if optional:
                 return None
@@ -585,7 +613,7 @@ def tx_from_json_value(value: Json, *, strict: bool = True) -> Transaction:
 def loads_psbt(text: str, *, strict: bool = True) -> Psbt:
     """Parse JSON text into a ``Psbt``; bad JSON is a ``DecodeError`` too."""
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=json_object)
     except json.JSONDecodeError as e:
         raise DecodeError("InvalidJson", "", str(e)) from None
     return psbt_from_json(value, strict=strict)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pjconf.reference.bitcoin.psbt_json import json_object
 from pjconf.reference.session import receiver_tree, sender_tree
 from pjconf.reference.session import serde_values as sv
 from pjconf.reference.session.receiver_events import GotReplyableError, ReceiverEvent
@@ -52,7 +53,7 @@ def _reject_constant(name: str) -> Any:
     raise DecodeError("InvalidJson", "$", f"{name} is not JSON")
 
 
-_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=json_object)
 
 
 def loads(text: str) -> Any:

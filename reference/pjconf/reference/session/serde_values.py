@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.url import Url, parse_url
 from pjconf.reference.bitcoin import address as btc_address
-from pjconf.reference.bitcoin.psbt_json import DecodeError, _At
+from pjconf.reference.bitcoin.psbt_json import DecodeError, _At, duplicate_keys
 from pjconf.reference.crypto.secp256k1 import N, uncompress
 from pjconf.reference.errors import PjconfError
 
@@ -50,8 +50,9 @@ def variant(at: At, names: frozenset[str]) -> tuple[str, At | None]:
         return v, None
     if not isinstance(v, dict):
         raise at.err("InvalidType", "expected an enum: a string or an object with one key")
-    if len(v) != 1:
-        raise at.err("InvalidType", f"an enum object has exactly one key, got {len(v)}")
+    if len(v) != 1 or duplicate_keys(v):
+        count = len(v) + len(duplicate_keys(v))
+        raise at.err("InvalidType", f"an enum object has exactly one key, got {count}")
     ((name, payload),) = v.items()
     if name not in names:
         raise at.err("UnknownVariant", f"unknown variant {name!r}")
