@@ -1,0 +1,378 @@
+"""The payjoin 1.0 v2 sender as a typestate machine (``send/v2/mod.rs``), sans-IO.
+
+Each state is an immutable value holding the :class:`SessionContext`. A state-changing method
+*consumes* its state (a second use raises :class:`StateConsumed`, where Rust would not compile)
+and returns a transition from :mod:`pjconf.reference.persist`; nothing is persisted until its
+``save``. Requests and responses are bytes; randomness and the clock are injected.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import TypeAlias
+
+from pjconf.reference.bip77 import messages
+from pjconf.reference.bip77.short_id import short_id
+from pjconf.reference.bip77.uri import PjParamV2, is_expired, parse_uri
+from pjconf.reference.bip77.url import parse_url, percent_decode
+from pjconf.reference.bitcoin import address
+from pjconf.reference.bitcoin.psbt import Psbt
+from pjconf.reference.bitcoin.tx import Transaction
+from pjconf.reference.crypto.secp256k1 import KeyPair, uncompress
+from pjconf.reference.entropy import SYSTEM_RANDOM, Clock, RandomSource, SystemClock
+from pjconf.reference.errors import InvalidArgument, PjconfError
+from pjconf.reference.payjoin.params import OutputSubstitution
+from pjconf.reference.payjoin.request_body import serialize_v2_body
+from pjconf.reference.payjoin.sender import SenderBuilder as PsbtContextBuilder
+from pjconf.reference.payjoin.sender import SenderContext
+from pjconf.reference.persist import (
+    MaybeFatalTransition,
+    MaybeSuccessTransitionWithNoResults,
+    NextStateTransition,
+    TerminalTransition,
+)
+from pjconf.reference.session import sender_wire as wire
+from pjconf.reference.session.sender_errors import (
+    CreateRequestError,
+    DecapsulationError,
+    DirectoryResponseError,
+    ResponseError,
+    StateConsumed,
+)
+from pjconf.reference.session.sender_events import (
+    Aborted,
+    Cancelled,
+    Closed,
+    Created,
+    PjParam,
+    PostedOriginalPsbt,
+    SenderEvent,
+    SessionContext,
+    SessionOutcome,
+    Success,
+)
+from pjconf.reference.session.sender_wire import OhttpResponse, Request
+
+SYSTEM_CLOCK: Clock = SystemClock()
+"""The wall clock, used wherever a caller injects none."""
+
+
+def _live() -> list[bool]:
+    return [True]
+
+
+@dataclass(frozen=True)
+class _Typestate:
+    """Shared by the typestates: the context, and a consumption flag outside equality."""
+
+    session_context: SessionContext
+    _alive: list[bool] = field(default_factory=_live, compare=False, repr=False)
+
+    def _check(self) -> None:
+        if not self._alive[0]:
+            raise StateConsumed(f"this {type(self).__name__} was already consumed by a transition")
+
+    def _take(self) -> SessionContext:
+        self._check()
+        self._alive[0] = False
+        return self.session_context
+
+    def endpoint(self) -> str:
+        """The mailbox URL of the receiver, as the crate prints it."""
+        return wire.endpoint(self.session_context.pj_param).serialize()
+
+    def _expired(self, clock: Clock | None) -> None:
+        expiration = self.session_context.pj_param.expiration
+        if is_expired(expiration, clock or SYSTEM_CLOCK):
+            raise CreateRequestError("Expired", expiration=expiration)
+
+    def _reply_keys(self) -> KeyPair:
+        return KeyPair.from_secret(self.session_context.reply_key)
+
+
+def fallback_of(context: SessionContext) -> Transaction:
+    """The Original PSBT's transaction (``extract_tx_unchecked_fee_rate``)."""
+    return context.psbt_ctx.original_psbt.extract_tx()
+
+
+def _cancel(state: _Typestate) -> NextStateTransition[SenderEvent, PendingFallback]:
+    context = state._take()
+    return NextStateTransition.success(
+        Cancelled(), PendingFallback(context, fallback_tx=fallback_of(context))
+    )
+
+
+@dataclass(frozen=True)
+class WithReplyKey(_Typestate):
+    """Built, Original PSBT not yet accepted by the directory."""
+
+    def create_v2_post_request(
+        self,
+        ohttp_relay: str,
+        *,
+        rng: RandomSource | None = None,
+        clock: Clock | None = None,
+    ) -> tuple[Request, OhttpResponse]:
+        """The OHTTP-sealed POST of message A (the sanitized Original PSBT); not persisted."""
+        self._check()
+        self._expired(clock)
+        ctx = self.session_context
+        body = serialize_v2_body(clear_fields(ctx.psbt_ctx.original_psbt), ctx.psbt_ctx)
+        target = wire.endpoint(ctx.pj_param).serialize()
+        reply_pk = self._reply_keys().public_compressed
+        return wire.seal(ctx.pj_param, reply_pk, "POST", target, body, relay=ohttp_relay, rng=rng)
+
+    def process_response(
+        self, response: bytes, ctx: OhttpResponse
+    ) -> MaybeFatalTransition[
+        SenderEvent, PollingForProposal, DecapsulationError, None, WithReplyKey
+    ]:
+        """200 → ``PostedOriginalPsbt``; a fatal directory error → ``Closed(Aborted)``."""
+        context = self._take()
+        try:
+            wire.open_directory_response(response, ctx, get=False)
+        except DirectoryResponseError as e:
+            error = DecapsulationError("DirectoryResponse", e)
+            if e.is_fatal():
+                return MaybeFatalTransition.fatal(Closed(Aborted()), error)
+            return MaybeFatalTransition.transient(error, WithReplyKey(context))
+        return MaybeFatalTransition.success(PostedOriginalPsbt(), PollingForProposal(context))
+
+    def cancel(self) -> NextStateTransition[SenderEvent, PendingFallback]:
+        """``Cancelled()`` → :class:`PendingFallback` holding the Original transaction."""
+        return _cancel(self)
+
+
+PollOutcome: TypeAlias = MaybeSuccessTransitionWithNoResults[
+    SenderEvent, Psbt, "PollingForProposal", ResponseError
+]
+
+
+@dataclass(frozen=True)
+class PollingForProposal(_Typestate):
+    """The directory holds the Original PSBT; polling the reply mailbox for the proposal."""
+
+    def create_poll_request(
+        self,
+        ohttp_relay: str,
+        *,
+        rng: RandomSource | None = None,
+        clock: Clock | None = None,
+    ) -> tuple[Request, OhttpResponse]:
+        """A GET of the reply mailbox carrying a message A of an empty body (as the crate does)."""
+        self._check()
+        self._expired(clock)
+        ctx = self.session_context
+        reply_pk = self._reply_keys().public_compressed
+        target = wire.mailbox_url(ctx.pj_param, short_id(reply_pk))
+        return wire.seal(ctx.pj_param, reply_pk, "GET", target, b"", relay=ohttp_relay, rng=rng)
+
+    def process_response(self, response: bytes, ctx: OhttpResponse) -> PollOutcome:
+        """202 → stasis; a checked proposal → ``Closed(Success)``; errors as the crate has them."""
+        context = self._take()
+        aborted = Closed(Aborted())
+        try:
+            body = wire.open_directory_response(response, ctx, get=True)
+        except DirectoryResponseError as e:
+            error = _decapsulation("DirectoryResponse", e)
+            if e.is_fatal():
+                return MaybeSuccessTransitionWithNoResults.fatal(aborted, error)
+            return MaybeSuccessTransitionWithNoResults.transient(error, PollingForProposal(context))
+        if body is None:
+            return MaybeSuccessTransitionWithNoResults.no_results(PollingForProposal(context))
+        try:
+            plaintext = messages.open_message_b(
+                body, KeyPair.from_secret(context.reply_key), context.pj_param.receiver_pubkey
+            )
+        except PjconfError as e:
+            return MaybeSuccessTransitionWithNoResults.fatal(aborted, _decapsulation("Hpke", e))
+        reply = error_reply(plaintext)
+        if reply is not None:
+            return MaybeSuccessTransitionWithNoResults.fatal(aborted, reply)
+        try:
+            proposal = Psbt.deserialize(plaintext)
+        except PjconfError as e:
+            error = ResponseError("Psbt", _invalid(f"proposal PSBT error: {e}"), source=e)
+            return MaybeSuccessTransitionWithNoResults.fatal(aborted, error)
+        try:
+            checked = context.psbt_ctx.process_proposal(proposal)
+        except PjconfError as e:
+            error = ResponseError("Proposal", _invalid(f"proposal PSBT error: {e}"), source=e)
+            return MaybeSuccessTransitionWithNoResults.fatal(aborted, error)
+        return MaybeSuccessTransitionWithNoResults.success(checked, Closed(Success(checked)))
+
+    def cancel(self) -> NextStateTransition[SenderEvent, PendingFallback]:
+        """``Cancelled()`` → :class:`PendingFallback` holding the Original transaction."""
+        return _cancel(self)
+
+
+def _invalid(detail: str) -> str:
+    return f"The receiver sent an invalid response: {detail}"
+
+
+def _decapsulation(variant: str, source: PjconfError) -> ResponseError:
+    error = DecapsulationError(variant, source)
+    return ResponseError(
+        "Decapsulation", _invalid(f"v2 encapsulation error: {error}"), source=error
+    )
+
+
+def error_reply(plaintext: bytes) -> ResponseError | None:
+    """``ResponseError::from_slice``: the bytes up to the first NUL, if they are any JSON value.
+
+    JSON with a string ``errorCode`` is the receiver's error reply (well-known or not); any other
+    JSON is the crate's ``Parse`` validation error. Both end the session.
+    """
+    head = plaintext.split(b"\x00", 1)[0]
+    try:
+        value = json.loads(head.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    code = value.get("errorCode") if isinstance(value, dict) else None
+    message = value.get("message") if isinstance(value, dict) else None
+    message = message if isinstance(message, str) else ""
+    if not isinstance(code, str):
+        return ResponseError("Parse", _invalid("couldn't decode as PSBT or JSON"), reply=value)
+    if code in WELL_KNOWN_CODES:
+        return ResponseError("WellKnown", f"{code}: {message}", reply=value)
+    return ResponseError("Unrecognized", "The receiver sent an unrecognized error.", reply=value)
+
+
+WELL_KNOWN_CODES = frozenset(
+    {"unavailable", "not-enough-money", "version-unsupported", "original-psbt-rejected"}
+)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+@dataclass(frozen=True)
+class PendingFallback(_Typestate):
+    """Cancelled: the Original transaction should be broadcast; ``close()`` ends the session."""
+
+    fallback_tx: Transaction = field(kw_only=True)
+
+    def close(self) -> TerminalTransition[SenderEvent, None]:
+        """``Closed(Aborted)``, saved and closed. Like the crate's ``&self`` method it does not
+        consume the state."""
+        self._check()
+        return TerminalTransition.new(Closed(Aborted()), None)
+
+
+@dataclass(frozen=True)
+class ClosedSession:
+    """``SendSession::Closed``: the outcome; no methods."""
+
+    outcome: SessionOutcome
+
+
+SendSession: TypeAlias = WithReplyKey | PollingForProposal | PendingFallback | ClosedSession
+"""payjoin's ``SendSession``: the state a replayed log is in."""
+
+STATE_NAMES: dict[type, str] = {
+    WithReplyKey: "WithReplyKey",
+    PollingForProposal: "PollingForProposal",
+    PendingFallback: "PendingFallback",
+    ClosedSession: "Closed",
+}
+
+
+def clear_fields(psbt: Psbt) -> Psbt:
+    """The per-request copy of the Original PSBT without the fields a receiver must not see."""
+    return wire.clear_unneeded_fields(psbt)
+
+
+# -- building ------------------------------------------------------------------------------------
+
+
+def pj_param_from_uri(text: str) -> tuple[PjParam, str, int | None]:
+    """The sender's persisted ``PjParam`` from a BIP 21 URI, with the address and amount.
+
+    The crate keeps the *whole* ``pj`` URL (path and fragment, ``%23`` decoded) as
+    ``directory``, so it is parsed again from the raw parameter after :func:`parse_uri` checks it.
+    A BIP 78 URI is refused: the v2 builder only supports v2 endpoints.
+    """
+    uri = parse_uri(text)
+    if not isinstance(uri.pj, PjParamV2):
+        raise InvalidArgument("V2 SenderBuilder only supports v2 URLs")
+    query = text.split("?", 1)[1].split("#", 1)[0]
+    raw = next(v for k, _, v in (p.partition("=") for p in query.split("&")) if k == "pj")
+    directory = parse_url(percent_decode(raw).decode("utf-8"))
+    pj = PjParam(
+        directory,
+        uri.pj.mailbox,
+        uri.pj.expiration,
+        uri.pj.ohttp_keys,
+        uncompress(uri.pj.receiver_pk),
+    )
+    return pj, uri.address, uri.amount
+
+
+@dataclass(frozen=True)
+class SenderBuilder:
+    """``send::v2::SenderBuilder``: output substitution is always enabled unless disabled here."""
+
+    psbt: Psbt
+    pj_param: PjParam
+    payee: bytes
+    amount: int | None = None
+    output_substitution: OutputSubstitution = OutputSubstitution.ENABLED
+
+    @classmethod
+    def new(cls, psbt: Psbt, pj_uri: str) -> SenderBuilder:
+        """From an Original PSBT and a ``bitcoin:…?pj=…`` URI."""
+        pj, addr, amount = pj_param_from_uri(pj_uri)
+        return cls.from_parts(psbt, pj, address.decode(addr).script_pubkey, amount)
+
+    @classmethod
+    def from_parts(
+        cls, psbt: Psbt, pj_param: PjParam, payee: bytes, amount: int | None
+    ) -> SenderBuilder:
+        """The receiver's ``pjos`` is ignored: v2 is end-to-end authenticated."""
+        return cls(psbt, pj_param, payee, amount)
+
+    def always_disable_output_substitution(self) -> SenderBuilder:
+        return replace(self, output_substitution=OutputSubstitution.DISABLED)
+
+    def _psbt(self) -> PsbtContextBuilder:
+        return PsbtContextBuilder(self.psbt, self.payee, self.amount)
+
+    def build_recommended(
+        self, min_fee_rate: int, *, rng: RandomSource | None = None
+    ) -> NextStateTransition[SenderEvent, WithReplyKey]:
+        """Offer one input's weight at ``min_fee_rate`` from the change (BIP 78's advice)."""
+        ctx = self._psbt().build_recommended(min_fee_rate, self.output_substitution)
+        return self._created(ctx, rng)
+
+    def build_with_additional_fee(
+        self,
+        max_fee_contribution: int,
+        change_index: int | None,
+        min_fee_rate: int,
+        clamp_fee_contribution: bool,
+        *,
+        rng: RandomSource | None = None,
+    ) -> NextStateTransition[SenderEvent, WithReplyKey]:
+        ctx = self._psbt().build_with_additional_fee(
+            max_fee_contribution,
+            change_index,
+            min_fee_rate,
+            clamp_fee_contribution,
+            self.output_substitution,
+        )
+        return self._created(ctx, rng)
+
+    def build_non_incentivizing(
+        self, min_fee_rate: int, *, rng: RandomSource | None = None
+    ) -> NextStateTransition[SenderEvent, WithReplyKey]:
+        ctx = self._psbt().build_non_incentivizing(min_fee_rate, self.output_substitution)
+        return self._created(ctx, rng)
+
+    def _created(
+        self, psbt_ctx: SenderContext, rng: RandomSource | None
+    ) -> NextStateTransition[SenderEvent, WithReplyKey]:
+        reply = KeyPair.generate(rng or SYSTEM_RANDOM)
+        context = SessionContext(self.pj_param, psbt_ctx, reply.secret)
+        return NextStateTransition.success(Created(context), WithReplyKey(context))
