@@ -24,6 +24,10 @@ class BadRequest(Exception):
         self.request_id = request_id
 
 
+class Unimplemented(Exception):
+    """Raised by a handler for an argument it does not support yet (say, one role of an op)."""
+
+
 class ArgumentError(Exception):
     """A well-framed request whose ``args`` are missing a field or have one of the wrong type."""
 

@@ -132,3 +132,7 @@ class FixedClock:
 
     def advance(self, seconds: int) -> None:
         self._now += seconds
+
+
+SYSTEM_CLOCK = SystemClock()
+"""The process-wide wall clock, used wherever a caller injects none."""

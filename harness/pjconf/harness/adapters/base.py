@@ -17,6 +17,7 @@ from pjconf.harness.protocol import (
     ArgumentError,
     JsonObject,
     Request,
+    Unimplemented,
     error,
     result,
     unimplemented,
@@ -72,6 +73,8 @@ class InProcessAdapter:
             return unimplemented(request.id, f"op {request.op!r} is not implemented")
         try:
             return result(request.id, handler(request.args))
+        except Unimplemented as exc:
+            return unimplemented(request.id, str(exc))
         except ParseError as exc:
             return error(request.id, exc.kind, exc.message, reason=exc.reason)
         except PjconfError as exc:

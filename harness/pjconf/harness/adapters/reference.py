@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pjconf.harness.adapters.base import Handler, InProcessAdapter
 from pjconf.harness.protocol import (
+    ArgumentError,
     JsonObject,
+    Unimplemented,
     arg_bytes,
+    arg_int,
     arg_str,
     opt_bytes,
     opt_str,
@@ -18,12 +21,29 @@ from pjconf.harness.protocol import (
 from pjconf.reference.bip77 import bhttp, messages, ohttp
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, short_id
-from pjconf.reference.bip77.uri import parse_uri, uri_to_protocol
+from pjconf.reference.bip77.uri import is_expired, parse_uri, uri_to_protocol
 from pjconf.reference.crypto import ellswift, hpke
 from pjconf.reference.crypto.secp256k1 import KeyPair
-from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource, SeededRandom
+from pjconf.reference.entropy import (
+    SYSTEM_CLOCK,
+    SYSTEM_RANDOM,
+    Clock,
+    FixedClock,
+    RandomSource,
+    SeededRandom,
+)
 from pjconf.reference.errors import InvalidKey
+from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session import json_codec
+from pjconf.reference.session.json_codec import decode_sender_event
+from pjconf.reference.session.sender import (
+    ClosedSession,
+    PendingFallback,
+    PollingForProposal,
+    WithReplyKey,
+)
+from pjconf.reference.session.sender_events import SenderEvent
+from pjconf.reference.session.sender_replay import replay_event_log
 
 IMPLEMENTATION = "pjconf-reference"
 VERSION = "0.1.0"
@@ -210,6 +230,42 @@ def event_handlers() -> dict[str, Handler]:
     return {"event.roundtrip": roundtrip}
 
 
+_SENDER_STATE_NAMES = {
+    WithReplyKey: "WithReplyKey",
+    PollingForProposal: "PollingForProposal",
+    PendingFallback: "PendingFallback",
+    ClosedSession: "Closed",
+}
+
+
+def replay_handlers() -> dict[str, Handler]:
+    """``replay``: fold a log (payjoin 1.0 JSON texts) with the reference's replay."""
+
+    def replay(args: JsonObject) -> JsonObject:
+        role = arg_str(args, "role", choices=("receiver", "sender"))
+        if role == "receiver":
+            raise Unimplemented("receiver replay arrives with the receiver state machine")
+        texts = args.get("events")
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise ArgumentError("`events` must be a list of JSON texts")
+        now = args.get("now")
+        clock: Clock = SYSTEM_CLOCK if now is None else FixedClock(arg_int(args, "now"))
+        persister: InMemoryPersister[SenderEvent] = InMemoryPersister()
+        for text in texts:
+            persister.save_event(decode_sender_event(text))
+        state, history = replay_event_log(persister, clock=clock)
+        expiration = history.pj_param().expiration
+        return {
+            "state": _SENDER_STATE_NAMES[type(state)],
+            "status": str(history.status(clock)),
+            "closed": persister.closed,
+            "fallback_tx": history.fallback_tx().serialize().hex(),
+            "expired": is_expired(expiration, clock),
+        }
+
+    return {"replay": replay}
+
+
 def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter:
     """The reference behind the protocol; with ``seed``, every random draw is reproducible."""
     rng: RandomSource = SYSTEM_RANDOM if seed is None else SeededRandom(seed)
@@ -217,5 +273,6 @@ def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter
     handlers.update(crypto_handlers(rng))
     handlers.update(ohttp_handlers(rng))
     handlers.update(uri_handlers())
+    handlers.update(replay_handlers())
     handlers.update(event_handlers())
     return InProcessAdapter(IMPLEMENTATION, VERSION, handlers, deterministic=True)

@@ -20,7 +20,7 @@ from pjconf.reference.bitcoin import address
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.crypto.secp256k1 import KeyPair, uncompress
-from pjconf.reference.entropy import SYSTEM_RANDOM, Clock, RandomSource, SystemClock
+from pjconf.reference.entropy import SYSTEM_CLOCK, SYSTEM_RANDOM, Clock, RandomSource
 from pjconf.reference.errors import InvalidArgument, PjconfError
 from pjconf.reference.payjoin.params import OutputSubstitution
 from pjconf.reference.payjoin.request_body import serialize_v2_body
@@ -53,9 +53,6 @@ from pjconf.reference.session.sender_events import (
     Success,
 )
 from pjconf.reference.session.sender_wire import OhttpResponse, Request
-
-SYSTEM_CLOCK: Clock = SystemClock()
-"""The wall clock, used wherever a caller injects none."""
 
 
 def _live() -> list[bool]:

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from pjconf.reference.bip77.uri import is_expired
 from pjconf.reference.bitcoin.tx import Transaction
-from pjconf.reference.entropy import Clock
+from pjconf.reference.entropy import SYSTEM_CLOCK, Clock
 from pjconf.reference.persist import AsyncSessionPersister, SessionPersister, StorageError
 from pjconf.reference.session.sender import (
-    SYSTEM_CLOCK,
     ClosedSession,
     PendingFallback,
     PollingForProposal,
