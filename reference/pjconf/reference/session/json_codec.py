@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from pjconf.reference.bitcoin.psbt_json import json_object
+from pjconf.reference.persist.protocols import EventCodec
 from pjconf.reference.session import receiver_tree, sender_tree
 from pjconf.reference.session import serde_values as sv
 from pjconf.reference.session.receiver_events import GotReplyableError, ReceiverEvent
@@ -83,3 +84,27 @@ def encode_sender_event(e: SenderEvent) -> str:
 
 def decode_sender_event(text: str) -> SenderEvent:
     return sender_tree.from_tree(loads(text))
+
+
+class _SenderJson:
+    """The sender's payjoin 1.0 JSON as a persister codec (what payjoin-ffi's persisters store)."""
+
+    def encode(self, event: SenderEvent) -> str:
+        return encode_sender_event(event)
+
+    def decode(self, text: str) -> SenderEvent:
+        return decode_sender_event(text)
+
+
+class _ReceiverJson:
+    """The receiver's payjoin 1.0 JSON as a persister codec."""
+
+    def encode(self, event: ReceiverEvent) -> str:
+        return encode_receiver_event(event)
+
+    def decode(self, text: str) -> ReceiverEvent:
+        return decode_receiver_event(text)
+
+
+SENDER_JSON: EventCodec[SenderEvent] = _SenderJson()
+RECEIVER_JSON: EventCodec[ReceiverEvent] = _ReceiverJson()
