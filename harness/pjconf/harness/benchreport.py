@@ -9,7 +9,9 @@ A benchmark may also carry ``extra_info["paired_ratio"]``: the median of per-rou
 interleaved rounds of operation and floor (``tests/bench/conftest.py``). The two separate timings
 above see different moments of a noisy machine; the paired rounds see the same ones, so that
 column is the one to judge a target by. Without it the target is judged by the better of the
-other two.
+other two. A target is declared by the benchmark itself, as ``extra_info["target_ratio"]`` (the
+most time the operation may take, as a multiple of its floor); groups without one are reported,
+not judged.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-Row = tuple[str, float, float, float, float, float | None]
-"""(group, median µs, floor median µs, min µs, floor min µs, paired ratio or None)."""
+Row = tuple[str, float, float, float, float, float | None, float | None]
+"""(group, median µs, floor median µs, min µs, floor min µs, paired ratio, target ratio)."""
 
 
 def ratios(document: dict[str, Any]) -> list[Row]:
@@ -47,6 +49,7 @@ def ratios(document: dict[str, Any]) -> list[Row]:
                     stats["min"] * 1e6,
                     floor["min"] * 1e6,
                     bench.get("extra_info", {}).get("paired_ratio"),
+                    bench.get("extra_info", {}).get("target_ratio"),
                 )
             )
     return rows
@@ -55,21 +58,23 @@ def ratios(document: dict[str, Any]) -> list[Row]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("json", type=Path, help="pytest-benchmark JSON output")
-    parser.add_argument("--target", type=float, default=1.5, help="ratio to flag (default 1.5)")
     args = parser.parse_args()
     rows = ratios(json.loads(args.json.read_text()))
     print(
         f"{'group':<20} {'median µs':>10} {'floor':>8} {'ratio':>6}"
-        f"   {'min µs':>8} {'floor':>8} {'ratio':>6}   {'paired':>6}"
+        f"   {'min µs':>8} {'floor':>8} {'ratio':>6}   {'paired':>6}   target"
     )
-    for group, median, floor_median, low, floor_low, paired in rows:
+    for group, median, floor_median, low, floor_low, paired, target in rows:
         by_median, by_min = median / floor_median, low / floor_low
         judged = paired if paired is not None else min(by_median, by_min)
-        mark = "" if judged <= args.target else f"  > {args.target}x"
+        if target is None:
+            verdict = "-"
+        else:
+            verdict = f"<= {target:g}x " + ("met" if judged <= target else "MISSED")
         paired_text = "-" if paired is None else f"{paired:.2f}x"
         print(
             f"{group:<20} {median:>10.1f} {floor_median:>8.1f} {by_median:>5.2f}x"
-            f"   {low:>8.1f} {floor_low:>8.1f} {by_min:>5.2f}x   {paired_text:>6}{mark}"
+            f"   {low:>8.1f} {floor_low:>8.1f} {by_min:>5.2f}x   {paired_text:>6}   {verdict}"
         )
     return 0
 
