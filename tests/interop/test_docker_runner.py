@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from typing import Any
 
 import pytest
@@ -53,6 +56,37 @@ def test_misbehaviour_is_an_error_and_the_container_is_replaced(
     finally:
         client.close()
     assert _containers(docker_engine, client) == []
+
+
+HARNESS_THAT_DIES = """
+import sys, time
+from pjconf.harness.adapters.docker import DockerClient
+client = DockerClient(sys.argv[1], timeout=10)
+assert client.call("ping", {}).kind == "result"
+print(client.session, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_harness_that_dies_leaves_no_container_behind(
+    docker_engine: Any, busybox_image: str
+) -> None:
+    """A harness killed with SIGKILL mid-run: its container sees EOF, exits and is removed."""
+    harness = subprocess.Popen(
+        [sys.executable, "-c", HARNESS_THAT_DIES, busybox_image],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert harness.stdout is not None
+    session = harness.stdout.readline().strip()
+    label = f"{SESSION_LABEL}={session}"
+    assert docker_engine.containers.list(all=True, filters={"label": label})
+    harness.kill()
+    harness.wait()
+    deadline = time.monotonic() + 20
+    while docker_engine.containers.list(all=True, filters={"label": label}):
+        assert time.monotonic() < deadline, "the container outlived its harness"
+        time.sleep(0.2)
 
 
 def test_an_image_that_is_not_built_is_a_clear_error(docker_engine: Any) -> None:

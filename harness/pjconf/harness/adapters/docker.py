@@ -15,6 +15,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -46,10 +47,8 @@ class _DockerChannel:
     """One container: its attached stdin/stdout, with Docker's stream frames undone."""
 
     def __init__(self, engine: Any, image: str, limits: ContainerLimits, session: str) -> None:
-        self._container = engine.containers.create(
-            image,
-            stdin_open=True,
-            tty=False,
+        api = engine.api  # the low-level API: the high-level one cannot set StdinOnce
+        host_config = api.create_host_config(
             network_mode="none",
             read_only=True,
             cap_drop=["ALL"],
@@ -57,8 +56,26 @@ class _DockerChannel:
             mem_limit=limits.memory,
             memswap_limit=limits.memory,
             pids_limit=limits.pids,
-            labels={"org.pjconf.adapter": image, SESSION_LABEL: session},
+            # auto_remove deletes the container once it stops (see stdin_once below).
+            auto_remove=True,
         )
+        # The raw Engine API config: docker-py has no argument for StdinOnce. If the harness
+        # dies, its attach socket closes; StdinOnce turns that into EOF for the adapter (which
+        # must then exit), so nothing is left running behind a crashed or killed harness.
+        created = api.create_container_from_config(
+            {
+                "Image": image,
+                "OpenStdin": True,
+                "StdinOnce": True,
+                "AttachStdin": True,
+                "AttachStdout": True,
+                "AttachStderr": True,
+                "Tty": False,
+                "Labels": {"org.pjconf.adapter": image, SESSION_LABEL: session},
+                "HostConfig": host_config,
+            }
+        )
+        self._container = engine.containers.get(created["Id"])
         attached = self._container.attach_socket(
             params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
         )
@@ -103,8 +120,21 @@ class _DockerChannel:
         try:
             self._socket.close()
         finally:
-            with contextlib.suppress(docker.errors.APIError):  # already gone
+            with contextlib.suppress(docker.errors.APIError):  # already gone, or going
                 self._container.remove(force=True)
+            self._wait_until_removed()
+
+    def _wait_until_removed(self, timeout: float = 10.0) -> None:
+        """auto_remove may still be deleting the container: wait (boundedly) until it has."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self._container.reload()
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError:
+                pass
+            time.sleep(0.05)
 
 
 def engine() -> Any:
