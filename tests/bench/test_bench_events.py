@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from session_log_examples import RECEIVER_EVENTS
 
+from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS
 from pjconf.reference.session import json_codec, receiver_tree
 
 RecordPairedRatio = Callable[[Callable[[], object], Callable[[], object]], None]

@@ -7,8 +7,13 @@ import re
 
 import pytest
 from psbt_fixtures import BIP78_PSBTS
-from session_log_examples import INPUT_PAIR, PSBT, RECEIVER_EVENTS, SENDER_EVENTS
 
+from pjconf.harness.vectorgen.session_log_texts import (
+    INPUT_PAIR,
+    PSBT,
+    RECEIVER_EVENTS,
+    SENDER_EVENTS,
+)
 from pjconf.reference.bitcoin import psbt_json
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.psbt_json import DecodeError

@@ -1,22 +1,32 @@
-"""The reference's ``event.roundtrip`` op and the ``events`` family's copy of the log examples."""
+"""The reference's ``event.roundtrip`` op, and the log examples inside the ``events`` family."""
 
 from __future__ import annotations
 
-from session_log_examples import RECEIVER_EVENTS, SENDER_EVENTS
+import json
+from pathlib import Path
 
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.protocol import Request
 from pjconf.harness.vectorgen import events
+from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS, SENDER_EVENTS
 
 
 def _call(op: str, args: dict[str, object]) -> dict[str, object]:
     return reference_adapter().handle(Request(1, op, args))
 
 
-def test_the_family_holds_the_26_crate_verified_texts() -> None:
-    assert events.RECEIVER_EVENTS == RECEIVER_EVENTS
-    assert events.SENDER_EVENTS == SENDER_EVENTS
-    assert len(RECEIVER_EVENTS) + len(SENDER_EVENTS) == 26
+def test_the_corpus_holds_the_26_crate_verified_texts(corpus: Path) -> None:
+    document = json.loads((corpus / events.PATH).read_text(encoding="utf-8"))
+    round_trips = {
+        (case["args"]["role"], case["args"]["event"])
+        for group in document["testGroups"]
+        for case in group["tests"]
+        if case["result"] == "valid" and case["expected"]["event"] == case["args"]["event"]
+    }
+    texts = {("receiver", t) for t in RECEIVER_EVENTS.values()}
+    texts |= {("sender", t) for t in SENDER_EVENTS.values()}
+    assert len(texts) == 26
+    assert texts <= round_trips
 
 
 def test_hello_lists_the_op() -> None:

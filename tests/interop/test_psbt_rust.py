@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from psbt_fixtures import BIP78_PSBTS
 from psbt_strategies import psbts
-from session_log_examples import PSBT
 
 from pjconf.harness.adapters.client import Reply
 from pjconf.harness.adapters.docker import DockerClient
+from pjconf.harness.vectorgen.session_log_texts import PSBT
 from pjconf.reference.bitcoin import psbt_json
 from pjconf.reference.bitcoin.psbt import Psbt
 

@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 import pytest
-from session_log_examples import RECEIVER_EVENTS, SENDER_EVENTS
 
 from pjconf.harness.adapters.client import Reply
 from pjconf.harness.adapters.docker import DockerClient
@@ -22,6 +21,7 @@ from pjconf.harness.vectorgen.fixtures import (
     SERIALIZED_BODY_V2,
     named_key,
 )
+from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS, SENDER_EVENTS
 from pjconf.reference.bip77 import bhttp, messages, ohttp
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, short_id

@@ -2,8 +2,10 @@
 
 Values are drawn as serde would accept them (valid keys, URLs, addresses, times), so each event
 survives a round trip through the crate as well as through the reference's codecs. With
-``rust_safe`` the PSBTs carry no tap leaf scripts: rust-bitcoin cannot read back the
-``output_key_parity`` it writes (docs/rust-payjoin-findings.md).
+``rust_safe`` the PSBTs carry no tap leaf scripts (rust-bitcoin cannot read back the
+``output_key_parity`` it writes) and error replies carry no floats (serde_json's default float
+parser is not correctly rounded and may move a value by one ulp); both are findings pinned as
+vectors (docs/rust-payjoin-findings.md).
 """
 
 from __future__ import annotations
@@ -60,17 +62,29 @@ _ADDRESS_SCRIPTS = st.one_of(
     hash32.map(lambda h: b"\x51\x20" + h),
 )
 addresses = st.builds(address.encode, _ADDRESS_SCRIPTS, st.sampled_from(list(address.Network)))
-json_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(-(2**63), 2**64 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
-    ),
-    max_leaves=6,
-)
+
+
+def _json_values(with_floats: bool) -> Any:
+    choices: list[Any] = [
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**63), 2**64 - 1),
+        st.text(max_size=12),
+    ]
+    if with_floats:
+        choices.append(st.floats(allow_nan=False, allow_infinity=False))
+    scalars = st.one_of(*choices)
+    return st.recursive(
+        scalars,
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(st.text(max_size=6), children, max_size=3)
+        ),
+        max_leaves=6,
+    )
+
+
+json_values = _json_values(with_floats=True)
 
 
 def _strip_tap_scripts(p: Psbt) -> Psbt:
@@ -127,7 +141,9 @@ def receiver_variants(rust_safe: bool = False) -> dict[str, Any]:
         r.JsonReply,
         st.sampled_from(list(r.ErrorCode)),
         st.text(max_size=30),
-        st.dictionaries(st.text(max_size=8), json_values, max_size=3).map(_sorted_map),
+        st.dictionaries(st.text(max_size=8), _json_values(not rust_safe), max_size=3).map(
+            _sorted_map
+        ),
     )
     return {
         "Created": st.builds(r.Created, context),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import cbor2
 import pytest
-from session_log_examples import RECEIVER_EVENTS, SENDER_EVENTS
 
+from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS, SENDER_EVENTS
 from pjconf.reference.session import cbor_codec, json_codec
 from pjconf.reference.session.json_codec import DecodeError
 

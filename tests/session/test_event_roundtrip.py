@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from session.event_strategies import receiver_variants, sender_variants
-from session_log_examples import RECEIVER_EVENTS, SENDER_EVENTS
 
+from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS, SENDER_EVENTS
 from pjconf.reference.session import cbor_codec, json_codec
 from pjconf.reference.session.receiver_events import ReceiverEvent
 from pjconf.reference.session.sender_events import SenderEvent
