@@ -69,6 +69,28 @@ def error_of(call: Callable[..., object], *args: Any) -> Json:
     raise AssertionError(f"{call.__name__} succeeded; the vector expects an error")
 
 
+def outcome_case(
+    ids: CaseIds,
+    comment: str,
+    flags: list[str],
+    *,
+    op: str,
+    args: Json,
+    run: Callable[[], tuple[Json, Json]],
+    intermediates: Json | None = None,
+) -> Json:
+    """A case whose outcome is whatever the reference does: ``run`` returns the ``expected``
+    result and any intermediates it found; a typed error becomes the case's ``error``."""
+    try:
+        expected, found = run()
+    except PjconfError as exc:
+        extra = {} if intermediates is None else {"intermediates": intermediates}
+        return case(ids, comment, flags, op=op, args=args, error=error_json(exc), **extra)
+    merged = {**(intermediates or {}), **found}
+    extra = {"intermediates": merged} if merged else {}
+    return case(ids, comment, flags, op=op, args=args, expected=expected, **extra)
+
+
 def flip_bit(data: bytes, index: int) -> bytes:
     """``data`` with the low bit of byte ``index`` flipped (a tampered copy)."""
     return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1 :]
