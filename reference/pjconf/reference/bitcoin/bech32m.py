@@ -21,13 +21,26 @@ class Variant(enum.Enum):
     BECH32M = 0x2BC830A3
 
 
+def _generator_table() -> tuple[int, ...]:
+    """For each 5-bit top of the checksum state, the XOR of the generators its bits select."""
+    table = []
+    for top in range(32):
+        acc = 0
+        for i, g in enumerate(_GEN):
+            if (top >> i) & 1:
+                acc ^= g
+        table.append(acc)
+    return tuple(table)
+
+
+_TABLE = _generator_table()
+
+
 def _polymod(values: list[int]) -> int:
-    chk = 1
+    """BIP 173's checksum polynomial, one table lookup per symbol instead of five tests."""
+    chk, table = 1, _TABLE
     for v in values:
-        top = chk >> 25
-        chk = (chk & 0x1FFFFFF) << 5 ^ v
-        for i in range(5):
-            chk ^= _GEN[i] if (top >> i) & 1 else 0
+        chk = (chk & 0x1FFFFFF) << 5 ^ v ^ table[chk >> 25]
     return chk
 
 
