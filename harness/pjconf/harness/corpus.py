@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pjconf.harness.protocol import JsonObject
+from pjconf.harness.scenario import Step, steps_of
 
 
 class CorpusError(Exception):
@@ -29,6 +30,8 @@ class Case:
     args: JsonObject = field(default_factory=dict)
     expected: JsonObject | None = None
     error: JsonObject | None = None
+    setup: tuple[Step, ...] = ()
+    """Steps that bring the implementation to the state the case tests (transition cases)."""
 
     @property
     def name(self) -> str:
@@ -74,6 +77,7 @@ def _cases(document: JsonObject) -> Iterator[Case]:
                 args=dict(test.get("args", {})),
                 expected=test.get("expected"),
                 error=test.get("error"),
+                setup=steps_of(test.get("setup")),
             )
 
 
