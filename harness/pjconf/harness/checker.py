@@ -21,6 +21,10 @@ class Verdict(StrEnum):
     SKIP = "SKIP"
     ACCEPTABLE = "ACCEPTABLE"
     ERROR = "ERROR"
+    KNOWN_FAILURE = "KNOWN_FAILURE"
+    """A FAIL or ERROR the expectations file predicted (see ``expectations.py``)."""
+    UNEXPECTED_PASS = "UNEXPECTED_PASS"
+    """A PASS or ACCEPTABLE on a case the expectations file lists as a known failure."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,10 @@ class Outcome:
     verdict: Verdict
     detail: str = ""
     got: JsonObject | None = None
+    reason: str = ""
+    """Why the expectations file disabled or reclassified the case (empty when it did not)."""
+    judged: Verdict | None = None
+    """The checker's own verdict when the expectations file reclassified it."""
 
 
 def _mismatches(expected: JsonObject, got: JsonObject) -> list[str]:

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
-from pjconf.harness import report, vectorgen
+from pjconf.harness import expectations, html_report, junit, report, vectorgen
 from pjconf.harness.adapters.client import Client, InProcessClient, ProcessClient, Reply
 from pjconf.harness.adapters.docker import DockerClient, DockerUnavailable
 from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.checker import Outcome, Verdict
+from pjconf.harness.checker import Verdict
 from pjconf.harness.corpus import CorpusError, family_files, load_corpus
+from pjconf.harness.expectations import Expectations
 from pjconf.harness.lint import lint
 from pjconf.harness.paths import vectors_dir
-from pjconf.harness.runner import run, select
+from pjconf.harness.progress import ProgressLine
+from pjconf.harness.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
 from pjconf.harness.shim import serve
+from pjconf.reference.entropy import SYSTEM_CLOCK, Clock, FixedClock
 
 DESCRIPTION = """\
 Conformance and test-vector harness for Payjoin v2 (BIP 77).
@@ -31,7 +36,8 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf vectors list             list the corpus families and case counts
   pjconf vectors lint             validate every vector file against its JSON Schema
 
-The adapter protocol is documented in docs/adapter-protocol.md.
+The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
+status, expectations file and report formats in docs/runner.md.
 """
 
 
@@ -56,8 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="check an implementation against the vector corpus",
         description="Run every corpus case through an implementation and report per case: "
         "PASS, FAIL (expected vs got, with the inputs), SKIP (unimplemented op), ACCEPTABLE "
-        "(an allowed alternative) or ERROR (adapter malfunction). Exit status is 0 only when "
-        "something ran and nothing failed or errored.",
+        "(an allowed alternative) or ERROR (adapter malfunction); with --expectations also "
+        "KNOWN_FAILURE and UNEXPECTED_PASS. Exit status is 0 only when every selected family "
+        "ran something and nothing failed or errored outside the expectations; 1 otherwise; "
+        "2 when the run could not start (unreadable corpus or expectations, no hello).",
     )
     run_p.add_argument(
         "--impl",
@@ -70,8 +78,35 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument("-k", dest="keyword", help="only cases whose name/op/comment/flags match")
     run_p.add_argument("--family", action="append", help="only this family (repeatable)")
     run_p.add_argument("--shard", type=_shard, help="run shard i of n, e.g. 1/4")
+    run_p.add_argument(
+        "--exclude-family",
+        action="append",
+        default=[],
+        metavar="FAMILY",
+        help="leave this family out on purpose (repeatable); it then does not count as NOT RUN",
+    )
     run_p.add_argument("--list", action="store_true", help="list the selected cases and exit")
-    run_p.add_argument("--json", type=Path, help="also write a JSON report to this file")
+    run_p.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write a JSON report ('-' for stdout)"
+    )
+    run_p.add_argument(
+        "--junit", type=Path, metavar="FILE", help="also write a JUnit XML report to this file"
+    )
+    run_p.add_argument(
+        "--html", type=Path, metavar="FILE", help="also write a self-contained HTML report"
+    )
+    run_p.add_argument(
+        "--expectations",
+        type=Path,
+        metavar="FILE",
+        help="per-implementation known failures, disabled cases and excluded families "
+        "(JSON, format pjconf/expectations/v1; see docs/runner.md)",
+    )
+    run_p.add_argument(
+        "--strict-expectations",
+        action="store_true",
+        help="a known failure that now passes (UNEXPECTED_PASS) fails the run (default: a warning)",
+    )
     run_p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     run_p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
@@ -111,6 +146,35 @@ def _client(impl: str, timeout: float) -> Client:
     )
 
 
+def _hello(client: Client) -> Reply | None:
+    hello = client.call("hello", {})
+    if hello.kind != "malfunction":
+        return hello
+    client.close()
+    print(
+        f"pjconf: the implementation did not answer hello: {hello.value['message']}",
+        file=sys.stderr,
+    )
+    return None
+
+
+def _supported_ops(implementation: dict[str, object]) -> set[str] | None:
+    """The ops hello lists, or None when it lists none (then every case is tried)."""
+    ops = implementation.get("ops")
+    if isinstance(ops, list) and all(isinstance(op, str) for op in ops):
+        return set(ops)
+    return None
+
+
+def _write(path: Path, text: str) -> bool:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"pjconf: cannot write {path}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     root = args.vectors or vectors_dir()
     try:
@@ -118,54 +182,124 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"pjconf: {exc}", file=sys.stderr)
         return 2
-    chosen = select(
-        cases,
-        keyword=args.keyword,
-        families=set(args.family) if args.family else None,
-        shard=args.shard,
-    )
     if args.list:
+        chosen = select(
+            cases,
+            keyword=args.keyword,
+            families=set(args.family) if args.family else None,
+            shard=args.shard,
+            exclude=set(args.exclude_family),
+        )
         for case in chosen:
             print(f"{case.name}\t{case.op or '-'}\t{case.result}\t{case.comment}")
         return 0
     client = _client(args.impl, args.timeout)
-    hello = client.call("hello", {})
-    if hello.kind == "malfunction":
-        client.close()
-        print(
-            f"pjconf: the implementation did not answer hello: {hello.value['message']}",
-            file=sys.stderr,
-        )
+    hello = _hello(client)
+    if hello is None:
         return 2
     implementation = hello.value if hello.kind == "result" else {"impl": args.impl}
-    live = sys.stderr.isatty() and not args.quiet
+    name = str(implementation.get("implementation", args.impl))
+    expect = Expectations()
+    if args.expectations:
+        try:
+            expect = expectations.load(
+                args.expectations, name, str(implementation.get("version", ""))
+            )
+        except expectations.ExpectationsError as exc:
+            client.close()
+            print(f"pjconf: {exc}", file=sys.stderr)
+            return 2
+    excluded = {f: "--exclude-family" for f in args.exclude_family}
+    excluded.update(expect.excluded_families)
+    named = [f for f in args.family if f not in excluded] if args.family else None
+    unsharded = select(
+        cases,
+        keyword=args.keyword,
+        families=set(named) if named is not None else None,
+        exclude=excluded,
+    )
+    chosen = select(unsharded, shard=args.shard)
+    json_to_stdout = args.json is not None and str(args.json) == "-"
+    line = ProgressLine(sys.stderr, enabled=not args.quiet and not json_to_stdout)
+    started_at = args.clock.now()
     started = time.monotonic()
-
-    def progress(done: int, outcome: Outcome) -> None:
-        if live:
-            sys.stderr.write(f"\r{done}/{len(chosen)} {outcome.case.name:<40.40}")
-            sys.stderr.flush()
-
     try:
-        result = run(client, chosen, progress=progress)
+        result = run(
+            client,
+            chosen,
+            progress=line.update,
+            expectations=expect,
+            families=families_in_scope(named, unsharded, chosen),
+            supported_ops=_supported_ops(implementation),
+        )
     finally:
+        line.clear()
         client.close()
-    if live:
-        sys.stderr.write("\r" + " " * 60 + "\r")
-    elapsed = time.monotonic() - started
-    name = f"{implementation.get('implementation', args.impl)} {implementation.get('version', '')}"
-    print(f"pjconf run: {name.strip()} against {root} ({elapsed:.2f}s)")
-    print(report.summary_table(result))
+    result.excluded = excluded
+    families = {c.family for c in cases if c.op is not None}
+    result.setup_problems = [
+        f"--exclude-family {f!r} is no family of the corpus"
+        for f in args.exclude_family
+        if f not in families
+    ] + (expect.problems(cases) if args.expectations else [])
+    result.strict_expectations = args.strict_expectations
+    info = report.RunInfo(
+        implementation=implementation,
+        impl=args.impl,
+        corpus=report.corpus_identity(root),
+        started=started_at,
+        elapsed=time.monotonic() - started,
+        expectations=f"{expect.source} ({expect.entry})" if args.expectations else "",
+    )
+    out = sys.stderr if json_to_stdout else sys.stdout
+    _print_summary(result, info, root, out)
+    renderers: list[tuple[Path | None, Callable[[], str]]] = [
+        (None if json_to_stdout else args.json, lambda: _json_text(result, info)),
+        (args.junit, lambda: junit.render(result, info)),
+        (args.html, lambda: html_report.render(result, info)),
+    ]
+    written = [_write(path, render()) for path, render in renderers if path is not None]
+    if json_to_stdout:
+        sys.stdout.write(_json_text(result, info))
+    if not all(written):
+        return 2
+    return 0 if result.ok else 1
+
+
+def _json_text(result: RunResult, info: report.RunInfo) -> str:
+    return json.dumps(report.to_json(result, info.implementation, info), indent=1) + "\n"
+
+
+def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: TextIO) -> None:
+    print(
+        f"pjconf run: {info.name} {info.version}".strip() + f" against {root} "
+        f"({info.elapsed:.2f}s)",
+        file=out,
+    )
+    if info.expectations:
+        print(f"expectations: {info.expectations}", file=out)
+    print(report.summary_table(result), file=out)
     if result.not_runnable:
-        print(f"({result.not_runnable} reference-only cases have no protocol op and were not run)")
+        print(
+            f"({result.not_runnable} reference-only cases have no protocol op and were not run)",
+            file=out,
+        )
+    notes = report.family_notes(result)
+    if notes:
+        print("\n" + notes, file=out)
     details = report.problems(result)
     if details:
-        print("\n" + details)
-    if args.json:
-        args.json.write_text(json.dumps(report.to_json(result, implementation), indent=1) + "\n")
-    if not result.outcomes or result.count(Verdict.PASS) + result.count(Verdict.ACCEPTABLE) == 0:
-        print("pjconf: no case ran - a run that checks nothing is not a pass", file=sys.stderr)
-    return 0 if result.ok else 1
+        print("\n" + details, file=out)
+    print(report.verdict_line(result), file=out)
+    unexpected = result.count(Verdict.UNEXPECTED_PASS)
+    if unexpected and not result.strict_expectations:
+        print(
+            f"pjconf: warning: {unexpected} known failure(s) now pass (UNEXPECTED_PASS): update "
+            "the expectations file (--strict-expectations makes this fail the run)",
+            file=sys.stderr,
+        )
+    if not result.verified:
+        print(f"pjconf: {NOTHING_VERIFIED}", file=sys.stderr)
 
 
 def _cmd_shim(args: argparse.Namespace) -> int:
@@ -202,8 +336,15 @@ def _cmd_vectors(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _default_clock() -> Clock:
+    """The report date: ``$SOURCE_DATE_EPOCH`` when set (reproducible reports), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return FixedClock(int(epoch)) if epoch.isdigit() else SYSTEM_CLOCK
+
+
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.clock = clock or _default_clock()
     handlers = {"run": _cmd_run, "shim": _cmd_shim, "vectors": _cmd_vectors}
     return handlers[args.command](args)
 
