@@ -6,14 +6,13 @@ import pytest
 
 from pjconf.harness.adapters.client import InProcessClient, Reply
 from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.corpus import Step, steps_of
 from pjconf.harness.protocol import JsonObject
 from pjconf.harness.scenario import (
     SetupFailed,
-    Step,
     effect_mismatch,
     resolve,
     run_steps,
-    steps_of,
 )
 from pjconf.harness.vectorgen.session_log_texts import SENDER_EVENTS
 

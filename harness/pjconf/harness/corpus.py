@@ -9,11 +9,34 @@ from pathlib import Path
 from typing import Any
 
 from pjconf.harness.protocol import JsonObject
-from pjconf.harness.scenario import Step, steps_of
 
 
 class CorpusError(Exception):
     """A vector file that cannot be read or does not have the corpus shape."""
+
+
+@dataclass(frozen=True)
+class Step:
+    op: str
+    args: JsonObject
+    bind: dict[str, str]
+
+
+def steps_of(setup: object) -> tuple[Step, ...]:
+    """The ``setup`` list of a case as steps; a malformed list is a ``ValueError``."""
+    if setup is None:
+        return ()
+    if not isinstance(setup, list):
+        raise ValueError("setup must be a list of steps")
+    steps = []
+    for raw in setup:
+        if not isinstance(raw, dict) or not isinstance(raw.get("op"), str):
+            raise ValueError("a setup step needs an op")
+        args, bind = raw.get("args", {}), raw.get("bind", {})
+        if not isinstance(args, dict) or not isinstance(bind, dict):
+            raise ValueError("a setup step's args and bind are objects")
+        steps.append(Step(raw["op"], args, {str(k): str(v) for k, v in bind.items()}))
+    return tuple(steps)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from pjconf.harness.adapters.client import Client
-from pjconf.harness.checker import Outcome, Verdict, judge
+from pjconf.harness.checker import Outcome, Verdict
 from pjconf.harness.corpus import Case
 from pjconf.harness.expectations import Expectations
+from pjconf.harness.scenario import execute
 
 Progress = Callable[[int, int, Outcome], None]
 """Called after each case with (cases done, cases to do, outcome)."""
@@ -185,7 +186,7 @@ def run(
         if reason is not None:
             outcome = Outcome(case, Verdict.SKIP, DISABLED + reason, reason=reason)
         else:
-            outcome = expect.apply(judge(case, client.call(case.op, case.args)))
+            outcome = expect.apply(execute(client, case))
         result.outcomes.append(outcome)
         if progress is not None:
             progress(len(result.outcomes), len(todo), outcome)

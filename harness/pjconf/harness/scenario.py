@@ -16,10 +16,11 @@ particular events.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pjconf.harness.adapters.client import Client, Reply
+from pjconf.harness.checker import Outcome, Verdict, judge
+from pjconf.harness.corpus import Case, Step
 from pjconf.harness.protocol import JsonObject
 
 EFFECTS: dict[str, tuple[int, bool]] = {
@@ -42,30 +43,6 @@ class SetupFailed(Exception):
         kind = reply.value.get("kind", reply.kind)
         super().__init__(f"setup step {index + 1} ({op}) gave {reply.kind}: {kind}: {message}")
         self.reply = reply
-
-
-@dataclass(frozen=True)
-class Step:
-    op: str
-    args: JsonObject
-    bind: dict[str, str]
-
-
-def steps_of(setup: object) -> tuple[Step, ...]:
-    """The ``setup`` list of a case as steps; a malformed list is a ``ValueError``."""
-    if setup is None:
-        return ()
-    if not isinstance(setup, list):
-        raise ValueError("setup must be a list of steps")
-    steps = []
-    for raw in setup:
-        if not isinstance(raw, dict) or not isinstance(raw.get("op"), str):
-            raise ValueError("a setup step needs an op")
-        args, bind = raw.get("args", {}), raw.get("bind", {})
-        if not isinstance(args, dict) or not isinstance(bind, dict):
-            raise ValueError("a setup step's args and bind are objects")
-        steps.append(Step(raw["op"], args, {str(k): str(v) for k, v in bind.items()}))
-    return tuple(steps)
 
 
 def resolve(value: Any, bound: dict[str, Any]) -> Any:
@@ -126,3 +103,22 @@ def effect_mismatch(op: str, result: JsonObject) -> str | None:
         state = "closed" if must_close else "open"
         return f"outcome {outcome} must leave the session {state}, closed={closed}"
     return None
+
+
+def execute(client: Client, case: Case) -> Outcome:
+    """Run one case (its setup first, if any) and judge it, effect classes included."""
+    assert case.op is not None
+    try:
+        reply = run_steps(client, case.setup, case.op, case.args)
+    except SetupFailed as e:
+        if e.reply.kind == "malfunction":
+            return Outcome(case, Verdict.ERROR, str(e))
+        if e.reply.kind == "unimplemented":
+            return Outcome(case, Verdict.SKIP, str(e))
+        return Outcome(case, Verdict.FAIL, str(e), e.reply.value)
+    outcome = judge(case, reply)
+    if outcome.verdict in (Verdict.PASS, Verdict.ACCEPTABLE) and reply.kind == "result":
+        problem = effect_mismatch(case.op, reply.value)
+        if problem is not None:
+            return Outcome(case, Verdict.FAIL, f"effect class: {problem}", reply.value)
+    return outcome
