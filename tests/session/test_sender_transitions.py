@@ -52,6 +52,7 @@ from pjconf.reference.session.sender import (
     PollingForProposal,
     SenderBuilder,
     WithReplyKey,
+    error_reply,
 )
 from pjconf.reference.session.sender_errors import (
     CreateRequestError,
@@ -400,3 +401,27 @@ def test_a_consumed_state_cannot_be_used_again() -> None:
     pending = PollingForProposal(sender.session_context).cancel().save(log)
     pending.close()  # `&self` in the crate: closing does not consume
     assert NOW < EXPIRATION
+
+
+@pytest.mark.parametrize(
+    ("reply", "text"),
+    [
+        ({"errorCode": "unavailable", "message": "m"}, "The payjoin endpoint is not available"),
+        ({"errorCode": "original-psbt-rejected"}, "The receiver rejected the original PSBT."),
+        (
+            {"errorCode": "version-unsupported", "supported": [1, 2, "3", 2.0, -1]},
+            "This version of payjoin is not supported. Use version [1, 2].",
+        ),
+        (
+            {"errorCode": "version-unsupported", "supported": "[1,2]"},
+            "This version of payjoin is not supported. Use version [].",
+        ),
+        ({"errorCode": "teapot", "message": "m"}, "The receiver sent an unrecognized error."),
+    ],
+)
+def test_error_replies_print_payjoins_fixed_texts(reply: dict[str, object], text: str) -> None:
+    """``WellKnownError``'s Display never shows the receiver's message (phishing defence)."""
+    error = error_reply(json.dumps(reply).encode() + b"\x00" * 8)
+    assert error is not None
+    assert str(error).startswith(text)
+    assert error.reply == reply

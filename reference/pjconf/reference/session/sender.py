@@ -231,14 +231,32 @@ def error_reply(plaintext: bytes) -> ResponseError | None:
     message = message if isinstance(message, str) else ""
     if not isinstance(code, str):
         return ResponseError("Parse", _invalid("couldn't decode as PSBT or JSON"), reply=value)
-    if code in WELL_KNOWN_CODES:
-        return ResponseError("WellKnown", f"{code}: {message}", reply=value)
+    if code in WELL_KNOWN_TEXTS:
+        return ResponseError("WellKnown", well_known_text(code, value), reply=value)
     return ResponseError("Unrecognized", "The receiver sent an unrecognized error.", reply=value)
 
 
-WELL_KNOWN_CODES = frozenset(
-    {"unavailable", "not-enough-money", "version-unsupported", "original-psbt-rejected"}
-)
+WELL_KNOWN_TEXTS = {
+    "unavailable": "The payjoin endpoint is not available for now.",
+    "not-enough-money": "The receiver added some inputs but could not bump the fee of the "
+    "payjoin proposal.",
+    "version-unsupported": "This version of payjoin is not supported.",
+    "original-psbt-rejected": "The receiver rejected the original PSBT.",
+}
+"""payjoin 1.0's ``WellKnownError`` Display (``send/error.rs``): a fixed text per code; the
+receiver's own message is never shown (it is kept in ``ResponseError.reply``)."""
+
+
+def well_known_text(code: str, reply: dict[str, object]) -> str:
+    """The fixed text; ``version-unsupported`` lists the integers of ``supported`` as Rust's
+    ``{:?}`` of a ``Vec<u64>`` (anything else in it is dropped, a non-array gives ``[]``)."""
+    if code != "version-unsupported":
+        return WELL_KNOWN_TEXTS[code]
+    supported = reply.get("supported")
+    items = supported if isinstance(supported, list) else []
+    versions = [v for v in items if isinstance(v, int) and not isinstance(v, bool) and v >= 0]
+    listed = ", ".join(str(v) for v in versions if v < 2**64)
+    return f"This version of payjoin is not supported. Use version [{listed}]."
 
 
 def _no_constant(name: str) -> object:

@@ -16,13 +16,16 @@ from pjconf.reference.bip77.url import Url, parse_url
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource
-from pjconf.reference.errors import PjconfError
+from pjconf.reference.errors import OpenError, PjconfError
 from pjconf.reference.session.sender_errors import CreateRequestError, DirectoryResponseError
 from pjconf.reference.session.sender_events import PjParam
 
 V2_REQ_CONTENT_TYPE = "message/ohttp-req"
 HTTP_OK = 200
 HTTP_ACCEPTED = 202
+AEAD_FAILURE = "a problem occurred with the AEAD"
+"""bitcoin-ohttp's ``Error::Aead`` Display: what payjoin prints for a response that is not
+authentic (the reference's own ``OpenError`` text is its crypto core's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,8 @@ def open_directory_response(response: bytes, ctx: OhttpResponse, *, get: bool) -
         raise DirectoryResponseError("InvalidSize", size=len(response))
     try:
         inner = bhttp.decode_response(ohttp.open_response(ctx.context, response))
+    except OpenError:
+        raise DirectoryResponseError("OhttpDecapsulation", detail=AEAD_FAILURE) from None
     except PjconfError as e:
         raise DirectoryResponseError("OhttpDecapsulation", detail=str(e)) from None
     if inner.status == HTTP_OK:
