@@ -21,6 +21,7 @@ from typing import Any
 from pjconf.harness.adapters.client import Client, Reply
 from pjconf.harness.checker import Outcome, Verdict, judge
 from pjconf.harness.corpus import Case, Step
+from pjconf.harness.drive import DRIVE_OP, drive
 from pjconf.harness.protocol import JsonObject
 
 EFFECTS: dict[str, tuple[int, bool]] = {
@@ -109,7 +110,10 @@ def execute(client: Client, case: Case) -> Outcome:
     """Run one case (its setup first, if any) and judge it, effect classes included."""
     assert case.op is not None
     try:
-        reply = run_steps(client, case.setup, case.op, case.args)
+        if case.op == DRIVE_OP:
+            reply = drive(client, case.args)
+        else:
+            reply = run_steps(client, case.setup, case.op, case.args)
     except SetupFailed as e:
         if e.reply.kind == "malfunction":
             return Outcome(case, Verdict.ERROR, str(e))

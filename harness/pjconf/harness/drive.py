@@ -1,0 +1,136 @@
+"""Whole-session cases: the implementation plays one role, the reference the other.
+
+A ``sessions`` case names a path of :mod:`~pjconf.harness.session_paths` and the role the
+implementation under test plays; the harness is the directory (:class:`Mailbox`) and runs the
+reference in-process as the peer. Every step is checked as it happens (outcome, state, effect on
+the log; :class:`SessionFailure` names the step that went wrong), then the case compares what
+the implementation's role did with the vector: the ``(step, outcome, state)`` path and the
+variant names of its log. Event *bytes* are not compared here (they depend on the
+implementation's keys and draws); the ``replay`` and ``transitions`` families pin those.
+
+The case's op, ``session.drive``, is the harness's own: it is never sent to an implementation,
+which instead needs the live-session ops listed in :data:`DRIVE_NEEDS`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from pjconf.harness.adapters.client import Client, InProcessClient, Reply
+from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.mailbox import Mailbox
+from pjconf.harness.protocol import JsonObject
+from pjconf.harness.session_driver import (
+    Role,
+    SessionConfig,
+    SessionDriver,
+    SessionFailure,
+    Transcript,
+)
+from pjconf.harness.session_paths import (
+    CANCEL_POINTS,
+    Rejection,
+    rejections,
+    run_cancel,
+    run_directory_faults,
+    run_error_reply,
+    run_success,
+)
+from pjconf.harness.session_payment import Payment, payment
+from pjconf.reference.entropy import FixedClock
+
+DRIVE_OP = "session.drive"
+DRIVE_NEEDS = (
+    "session.new_receiver",
+    "session.new_sender",
+    "session.request",
+    "session.response",
+    "session.call",
+    "session.events",
+)
+"""The protocol ops an implementation must serve for a ``session.drive`` case to be sent."""
+
+NOW = 1_700_000_000
+EXPIRATION = 4_000_000_000
+"""Far enough ahead (2096) that implementations reading their own clock agree for decades."""
+
+Path = Callable[[SessionDriver], Transcript]
+
+
+def paths(pay: Payment) -> dict[str, Path]:
+    """Every drivable path by name (``success``, ``error_reply/<check>``, ``cancel/<state>``,
+    ``directory_faults``)."""
+    table: dict[str, Path] = {"success": run_success, "directory_faults": run_directory_faults}
+    for name, rejection in rejections(pay).items():
+        table[f"error_reply/{name}"] = partial(_error_reply, rejection=rejection)
+    for state in CANCEL_POINTS:
+        table[f"cancel/{state}"] = partial(_cancel, at=state)
+    return table
+
+
+def _error_reply(driver: SessionDriver, *, rejection: Rejection) -> Transcript:
+    return run_error_reply(driver, rejection)
+
+
+def _cancel(driver: SessionDriver, *, at: str) -> Transcript:
+    return run_cancel(driver, at)
+
+
+def driver_for(iut: Client, role: Role, seed: str, pay: Payment) -> SessionDriver:
+    """A driver with ``iut`` in ``role`` and a seeded in-process reference as its peer."""
+    peer = InProcessClient(reference_adapter(seed=f"{seed}/peer"))
+    sender, receiver = (iut, peer) if role == "sender" else (peer, iut)
+    config = SessionConfig(payment(f"{seed}/payment"), EXPIRATION, clock=FixedClock(NOW), seed=seed)
+    return SessionDriver(sender, receiver, Mailbox.seeded(f"{seed}/mailbox"), config)
+
+
+def summary(transcript: Transcript, role: Role) -> JsonObject:
+    """What a case compares: the role's path, its log's variant names, closed or not."""
+    log = transcript.logs[role]
+    return {
+        "path": [list(step) for step in transcript.path(role)],
+        "events": [variant_name(text) for text in log.events],
+        "closed": log.closed,
+    }
+
+
+def variant_name(text: str) -> str:
+    """``Closed`` → ``Closed/Success``: the variant, and a ``Closed``'s outcome."""
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        return "<not JSON>"
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or len(value) != 1:
+        return "<not an event>"
+    ((name, payload),) = value.items()
+    if name == "Closed":
+        outcome = payload if isinstance(payload, str) else next(iter(payload), "?")
+        return f"Closed/{outcome}"
+    return str(name)
+
+
+def drive(client: Client, args: JsonObject) -> Reply:
+    """Run the case's path; a failed step is an ``error`` reply naming it (so it is judged
+    FAIL), an op the implementation lacks is ``unimplemented`` (SKIP)."""
+    role = args.get("iut_role")
+    name = args.get("path")
+    seed = args.get("seed", "pjconf/sessions")
+    pay = payment(f"{seed}/payment")
+    table = paths(pay)
+    if role not in ("sender", "receiver") or name not in table or not isinstance(seed, str):
+        return Reply("malfunction", {"message": f"not a drivable case: {args}"})
+    iut_role: Role = "sender" if role == "sender" else "receiver"
+    driver = driver_for(client, iut_role, seed, pay)
+    try:
+        transcript = table[str(name)](driver)
+    except SessionFailure as e:
+        kind = type(e).__name__
+        if kind == "StepUnsupported":
+            return Reply("unimplemented", {"message": str(e)})
+        return Reply("error", {"kind": "SessionFailure", "message": f"{kind}: {e}"})
+    return Reply("result", summary(transcript, iut_role))

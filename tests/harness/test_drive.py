@@ -1,0 +1,104 @@
+"""``session.drive`` cases: the implementation in one role, the reference as its peer."""
+
+from __future__ import annotations
+
+import pytest
+from harness.fake_receiver import fake_receiver_adapter
+
+from pjconf.harness.adapters.client import InProcessClient, Reply
+from pjconf.harness.checker import Verdict
+from pjconf.harness.corpus import Case
+from pjconf.harness.drive import DRIVE_OP, drive, paths, variant_name
+from pjconf.harness.protocol import JsonObject
+from pjconf.harness.runner import run
+from pjconf.harness.session_payment import payment
+
+
+def receiver() -> InProcessClient:
+    """A stand-in receiver (tests/harness/fake_receiver.py); the reference is the sender."""
+    return InProcessClient(fake_receiver_adapter())
+
+
+def test_every_path_has_a_name() -> None:
+    names = set(paths(payment("x")))
+    assert {"success", "directory_faults"} <= names
+    assert {n.split("/")[0] for n in names} == {
+        "success",
+        "directory_faults",
+        "error_reply",
+        "cancel",
+    }
+
+
+def test_a_successful_path_reports_the_roles_steps_and_log() -> None:
+    reply = drive(receiver(), {"iut_role": "receiver", "path": "success"})
+    assert reply.kind == "result"
+    path = reply.value["path"]
+    assert path[0] == ["receiver.new", "progress", "Initialized"]
+    assert path[-1] == ["receiver.check_for_transaction", "terminal", "Closed"]
+    assert all(step[0].startswith("receiver.") for step in path)
+    assert reply.value["closed"] is True
+
+
+class Lying:
+    """Claims progress for a transient step: the driver must name the step."""
+
+    def __init__(self, inner: InProcessClient) -> None:
+        self.inner = inner
+
+    def call(self, op: str, args: JsonObject) -> Reply:
+        reply = self.inner.call(op, args)
+        if op == "session.call" and reply.value.get("outcome") == "progress":
+            return Reply("result", {**reply.value, "closed": True})
+        return reply
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_wrong_effect_is_an_error_naming_the_step() -> None:
+    reply = drive(Lying(receiver()), {"iut_role": "receiver", "path": "success"})
+    assert reply.kind == "error"
+    assert reply.value["kind"] == "SessionFailure"
+    assert "receiver.check_broadcast_suitability" in reply.value["message"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"iut_role": "directory", "path": "success"},
+        {"iut_role": "receiver", "path": "teleport"},
+        {"iut_role": "receiver", "path": "success", "seed": 7},
+    ],
+)
+def test_a_malformed_case_is_a_harness_malfunction(args: JsonObject) -> None:
+    assert drive(receiver(), args).kind == "malfunction"
+
+
+def test_the_runner_judges_drive_cases_against_the_vector() -> None:
+    expected = drive(receiver(), {"iut_role": "receiver", "path": "cancel/WantsInputs"}).value
+    good = Case(
+        "sessions", 1, "", "", (), "valid", DRIVE_OP,
+        {"iut_role": "receiver", "path": "cancel/WantsInputs"}, expected,
+    )  # fmt: skip
+    wrong = Case(
+        "sessions", 2, "", "", (), "valid", DRIVE_OP,
+        {"iut_role": "receiver", "path": "cancel/WantsInputs"}, {**expected, "closed": False},
+    )  # fmt: skip
+    result = run(receiver(), [good, wrong])
+    assert [o.verdict for o in result.outcomes] == [Verdict.PASS, Verdict.FAIL]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('{"Closed":{"Success":"00"}}', "Closed/Success"),
+        ('{"Closed":"Aborted"}', "Closed/Aborted"),
+        ('"Cancelled"', "Cancelled"),
+        ('{"PostedOriginalPsbt":[]}', "PostedOriginalPsbt"),
+        ("{", "<not JSON>"),
+        ("[1]", "<not an event>"),
+    ],
+)
+def test_variant_names(text: str, name: str) -> None:
+    assert variant_name(text) == name
