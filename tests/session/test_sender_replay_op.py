@@ -45,7 +45,3 @@ def test_invalid_logs_are_the_crates_replay_errors() -> None:
     assert (cancelled_first.kind, cancelled_first.value["kind"]) == ("error", "InvalidFirstEvent")
     garbage = CLIENT.call("replay", {"role": "sender", "events": ["{not json"], "now": NOW})
     assert (garbage.kind, garbage.value["kind"]) == ("error", "DecodeError")
-
-
-def test_receiver_replay_is_unimplemented_until_the_receiver_lands() -> None:
-    assert CLIENT.call("replay", {"role": "receiver", "events": []}).kind == "unimplemented"

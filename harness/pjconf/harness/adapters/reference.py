@@ -41,7 +41,10 @@ from pjconf.reference.errors import InvalidKey, PjconfError
 from pjconf.reference.persist import PersistAction, PersistedError, Progress, Stasis, outcome_class
 from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session import json_codec
-from pjconf.reference.session.json_codec import decode_sender_event
+from pjconf.reference.session.json_codec import decode_receiver_event, decode_sender_event
+from pjconf.reference.session.receiver import STATE_NAMES as RECEIVER_STATE_NAMES
+from pjconf.reference.session.receiver_events import ReceiverEvent
+from pjconf.reference.session.receiver_replay import replay_event_log as replay_receiver_log
 from pjconf.reference.session.sender import (
     ClosedSession,
     PendingFallback,
@@ -249,17 +252,35 @@ _SENDER_STATE_NAMES = {
 
 
 def replay_handlers() -> dict[str, Handler]:
-    """``replay``: fold a log (payjoin 1.0 JSON texts) with the reference's replay."""
+    """``replay``: fold a log (payjoin 1.0 JSON texts) with the reference's replay, either role.
+
+    ``fallback_tx`` is the history's (the receiver's is null before the broadcast check) and
+    ``expired`` compares ``Created``'s expiration with ``now``, as the Rust adapter does.
+    """
+
+    def receiver(texts: list[str], clock: Clock) -> JsonObject:
+        persister: InMemoryPersister[ReceiverEvent] = InMemoryPersister()
+        for text in texts:
+            persister.save_event(decode_receiver_event(text))
+        state, history = replay_receiver_log(persister, clock=clock)
+        fallback = history.fallback_tx()
+        return {
+            "state": RECEIVER_STATE_NAMES[type(state)],
+            "status": str(history.status(clock)),
+            "closed": persister.closed,
+            "fallback_tx": None if fallback is None else fallback.serialize().hex(),
+            "expired": is_expired(history.session_context().expiration, clock),
+        }
 
     def replay(args: JsonObject) -> JsonObject:
         role = arg_str(args, "role", choices=("receiver", "sender"))
-        if role == "receiver":
-            raise Unimplemented("receiver replay arrives with the receiver state machine")
         texts = args.get("events")
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
             raise ArgumentError("`events` must be a list of JSON texts")
         now = args.get("now")
         clock: Clock = SYSTEM_CLOCK if now is None else FixedClock(arg_int(args, "now"))
+        if role == "receiver":
+            return receiver(texts, clock)
         persister: InMemoryPersister[SenderEvent] = InMemoryPersister()
         for text in texts:
             persister.save_event(decode_sender_event(text))

@@ -226,20 +226,51 @@ def duplicate_keys(value: Json) -> frozenset[str]:
     return value.duplicates if isinstance(value, JsonObject) else frozenset()
 
 
+def _repeated(fields: dict[str, Json], name: str) -> bool:
+    """Whether ``name`` occurred twice in the parsed object (cheap for the usual none)."""
+    if isinstance(fields, JsonObject) and fields.duplicates:
+        return name in fields.duplicates
+    return False
+
+
 class _At:
-    """A JSON value and its path, with typed accessors that raise :class:`DecodeError`."""
+    """A JSON value and its path, with typed accessors that raise :class:`DecodeError`.
 
-    __slots__ = ("path", "strict", "value")
+    A child keeps its parent and its name; the path text is built only when asked for (an error
+    names it), because a PSBT has thousands of values that decode fine.
+    """
 
-    def __init__(self, value: Json, path: str, strict: bool) -> None:
-        self.value, self.path, self.strict = value, path, strict
+    __slots__ = ("_name", "_parent", "_path", "strict", "value")
+
+    def __init__(
+        self,
+        value: Json,
+        path: str | None,
+        strict: bool,
+        parent: _At | None = None,
+        name: str | int = "",
+    ) -> None:
+        self.value, self._path, self.strict = value, path, strict
+        self._parent, self._name = parent, name
+
+    @property
+    def path(self) -> str:
+        if self._path is None:
+            assert self._parent is not None
+            base, name = self._parent.path, self._name
+            sub = f"{base}[{name}]" if isinstance(name, int) else f"{base}.{name}"
+            self._path = sub.lstrip(".")
+        return self._path
 
     def err(self, reason: str, message: str) -> DecodeError:
         return DecodeError(reason, self.path or "$", message)
 
     def child(self, value: Json, name: str | int) -> _At:
-        sub = f"{self.path}[{name}]" if isinstance(name, int) else f"{self.path}.{name}"
-        return _At(value, sub.lstrip("."), self.strict)
+        return _At(value, None, self.strict, self, name)
+
+    def with_value(self, value: Json) -> _At:
+        """Another value at this same path (a map key is reported where its entry is)."""
+        return _At(value, self._path, self.strict, self._parent, self._name)
 
     def obj(self, fields: tuple[str, ...]) -> dict[str, Json]:
         if not isinstance(self.value, dict):
@@ -251,7 +282,7 @@ class _At:
         return self.value
 
     def field(self, fields: dict[str, Json], name: str, optional: bool = False) -> _At | None:
-        if name in duplicate_keys(fields):  # serde refuses a known field given twice
+        if _repeated(fields, name):  # serde refuses a known field given twice
             raise self.child(None, name).err("DuplicateField", f"duplicate field {name!r}")
         if name not in fields:
             if optional:
@@ -400,11 +431,31 @@ def _pairs(at: _At, key: Callable[[_At], Any], value: Callable[[_At], Any]) -> t
     return tuple(out.items())
 
 
+def _pairs_field(
+    at: _At, f: dict[str, Json], name: str, key: Callable[[_At], Any], value: Callable[[_At], Any]
+) -> tuple[Any, ...]:
+    """:func:`_pairs` of field ``name``; an empty ``[]`` (most of them) needs no walk."""
+    v = f.get(name)
+    if type(v) is list and not v and not _repeated(f, name):
+        return ()
+    return _pairs(at.req(f, name), key, value)
+
+
+def _map_field(
+    at: _At, f: dict[str, Json], name: str, key: Callable[[_At], Any], value: Callable[[_At], Any]
+) -> tuple[Any, ...]:
+    """:func:`_map` of field ``name``; an empty ``{}`` (most of them) needs no walk."""
+    v = f.get(name)
+    if isinstance(v, dict) and not v and not _repeated(f, name):
+        return ()
+    return _map(at.req(f, name), key, value)
+
+
 def _map(at: _At, key: Callable[[_At], Any], value: Callable[[_At], Any]) -> tuple[Any, ...]:
     """A JSON-object map (string keys); ``json.loads`` already kept the last duplicate."""
     out: dict[Any, Any] = {}
     for name, v_at in at.entries():
-        k = key(_At(name, v_at.path, at.strict))
+        k = key(v_at.with_value(name))
         if k in out and at.strict:
             raise v_at.err("DuplicateKey", "duplicate key")
         out[k] = value(v_at)
@@ -428,6 +479,8 @@ def _hex(at: _At) -> bytes:
 
 
 def _opt(at: _At, f: dict[str, Json], name: str, fn: Callable[[_At], T]) -> T | None:
+    if f.get(name) is None and not _repeated(f, name):  # absent or null: no walk
+        return None
     sub = at.field(f, name, optional=True)
     return None if sub is None else fn(sub)
 
@@ -481,10 +534,10 @@ def _bitcoin_key_from(at: _At) -> bytes:
     return at.parse(check)
 
 
-def _preimages(at: _At, name: str) -> tuple[Any, ...]:
+def _preimages(at: _At, f: dict[str, Json], name: str) -> tuple[Any, ...]:
     size = 32 if name in ("sha256_preimages", "hash256_preimages") else 20
     reverse = name == "hash256_preimages"
-    pairs = _map(at, lambda k: k.hex(size)[::-1] if reverse else k.hex(size), _hex)
+    pairs = _map_field(at, f, name, lambda k: k.hex(size)[::-1] if reverse else k.hex(size), _hex)
     # rust-bitcoin's serde does not re-check that each value hashes to its key.
     return pairs
 
@@ -537,27 +590,27 @@ def input_from_json(at: _At) -> Input:
     kw: dict[str, Any] = {
         "non_witness_utxo": _opt(at, f, "non_witness_utxo", tx_from_json),
         "witness_utxo": _opt(at, f, "witness_utxo", txout_from_json),
-        "partial_sigs": _map(at.req(f, "partial_sigs"), _bitcoin_key_from, _ecdsa_from),
+        "partial_sigs": _map_field(at, f, "partial_sigs", _bitcoin_key_from, _ecdsa_from),
         "sighash_type": _opt(at, f, "sighash_type", _sighash_inner),
         "redeem_script": _opt(at, f, "redeem_script", _hex),
         "witness_script": _opt(at, f, "witness_script", _hex),
-        "bip32_derivation": _pairs(at.req(f, "bip32_derivation"), _secp_key_from, _ks_from),
+        "bip32_derivation": _pairs_field(at, f, "bip32_derivation", _secp_key_from, _ks_from),
         "final_script_sig": _opt(at, f, "final_script_sig", _hex),
         "final_script_witness": _opt(
             at, f, "final_script_witness", lambda w: tuple(x.hex() for x in w.items())
         ),
     }
     for name in _PREIMAGE_FIELDS:
-        kw[name] = _preimages(at.req(f, name), name)
+        kw[name] = _preimages(at, f, name)
     kw |= {
         "tap_key_sig": _opt(at, f, "tap_key_sig", _tap_sig_from),
-        "tap_script_sigs": _pairs(at.req(f, "tap_script_sigs"), _script_sig_key, _tap_sig_from),
-        "tap_scripts": _pairs(at.req(f, "tap_scripts"), _control_block_from, _leaf_script_from),
-        "tap_key_origins": _pairs(at.req(f, "tap_key_origins"), _xonly_from, _origins_from),
+        "tap_script_sigs": _pairs_field(at, f, "tap_script_sigs", _script_sig_key, _tap_sig_from),
+        "tap_scripts": _pairs_field(at, f, "tap_scripts", _control_block_from, _leaf_script_from),
+        "tap_key_origins": _pairs_field(at, f, "tap_key_origins", _xonly_from, _origins_from),
         "tap_internal_key": _opt(at, f, "tap_internal_key", _xonly_from),
         "tap_merkle_root": _opt(at, f, "tap_merkle_root", lambda h: h.hex(32)),
-        "proprietary": _pairs(at.req(f, "proprietary"), _prop_key, _hex),
-        "unknown": _pairs(at.req(f, "unknown"), _raw_key, _hex),
+        "proprietary": _pairs_field(at, f, "proprietary", _prop_key, _hex),
+        "unknown": _pairs_field(at, f, "unknown", _raw_key, _hex),
     }
     return Input(**kw)
 
@@ -567,12 +620,12 @@ def output_from_json(at: _At) -> Output:
     return Output(
         redeem_script=_opt(at, f, "redeem_script", _hex),
         witness_script=_opt(at, f, "witness_script", _hex),
-        bip32_derivation=_pairs(at.req(f, "bip32_derivation"), _secp_key_from, _ks_from),
+        bip32_derivation=_pairs_field(at, f, "bip32_derivation", _secp_key_from, _ks_from),
         tap_internal_key=_opt(at, f, "tap_internal_key", _xonly_from),
         tap_tree=_opt(at, f, "tap_tree", _tap_tree_from),
-        tap_key_origins=_pairs(at.req(f, "tap_key_origins"), _xonly_from, _origins_from),
-        proprietary=_pairs(at.req(f, "proprietary"), _prop_key, _hex),
-        unknown=_pairs(at.req(f, "unknown"), _raw_key, _hex),
+        tap_key_origins=_pairs_field(at, f, "tap_key_origins", _xonly_from, _origins_from),
+        proprietary=_pairs_field(at, f, "proprietary", _prop_key, _hex),
+        unknown=_pairs_field(at, f, "unknown", _raw_key, _hex),
     )
 
 
@@ -581,9 +634,9 @@ def psbt_from_at(at: _At) -> Psbt:
     return Psbt(
         unsigned_tx=tx_from_json(at.req(f, "unsigned_tx")),
         version=at.req(f, "version").uint(32),
-        xpub=_map(at.req(f, "xpub"), lambda k: k.parse(Xpub.from_base58), _ks_from),
-        proprietary=_pairs(at.req(f, "proprietary"), _prop_key, _hex),
-        unknown=_pairs(at.req(f, "unknown"), _raw_key, _hex),
+        xpub=_map_field(at, f, "xpub", lambda k: k.parse(Xpub.from_base58), _ks_from),
+        proprietary=_pairs_field(at, f, "proprietary", _prop_key, _hex),
+        unknown=_pairs_field(at, f, "unknown", _raw_key, _hex),
         inputs=tuple(input_from_json(i) for i in at.req(f, "inputs").items()),
         outputs=tuple(output_from_json(o) for o in at.req(f, "outputs").items()),
     )
