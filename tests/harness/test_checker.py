@@ -61,3 +61,13 @@ def test_error_reason_is_checked_when_the_case_names_one() -> None:
     outcome = judge(case, _reply("error", kind="ParseError", reason="B"))
     assert outcome.verdict is Verdict.FAIL
     assert "reason" in outcome.detail
+
+
+def test_an_expected_error_object_pins_only_the_keys_it_lists() -> None:
+    expected = {"outcome": "transient", "error": {"kind": "Error::Implementation"}}
+    case = Case("transitions", 1, "", "", (), "valid", "session.call", {}, expected)
+    same_kind = {"outcome": "transient", "error": {"kind": "Error::Implementation", "message": "x"}}
+    other_kind = {"outcome": "transient", "error": {"kind": "Error::Protocol", "message": "x"}}
+    assert judge(case, Reply("result", same_kind)).verdict is Verdict.PASS
+    assert judge(case, Reply("result", other_kind)).verdict is Verdict.FAIL
+    assert judge(case, Reply("result", {"outcome": "transient"})).verdict is Verdict.FAIL
