@@ -290,6 +290,9 @@ def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: Tex
     details = report.problems(result)
     if details:
         print("\n" + details, file=out)
+    graph = report.coverage_lines(result)
+    if graph:
+        print(graph, file=out)
     print(report.verdict_line(result), file=out)
     unexpected = result.count(Verdict.UNEXPECTED_PASS)
     if unexpected and not result.strict_expectations:

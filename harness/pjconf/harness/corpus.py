@@ -20,6 +20,9 @@ class Step:
     op: str
     args: JsonObject
     bind: dict[str, str]
+    expect: JsonObject = field(default_factory=dict)
+    """Fields the step's result must have (``{"state": "WantsInputs"}``): the case checks it
+    reached the state it means to test."""
 
 
 def steps_of(setup: object) -> tuple[Step, ...]:
@@ -32,10 +35,11 @@ def steps_of(setup: object) -> tuple[Step, ...]:
     for raw in setup:
         if not isinstance(raw, dict) or not isinstance(raw.get("op"), str):
             raise ValueError("a setup step needs an op")
-        args, bind = raw.get("args", {}), raw.get("bind", {})
-        if not isinstance(args, dict) or not isinstance(bind, dict):
-            raise ValueError("a setup step's args and bind are objects")
-        steps.append(Step(raw["op"], args, {str(k): str(v) for k, v in bind.items()}))
+        args, bind, expect = raw.get("args", {}), raw.get("bind", {}), raw.get("expect", {})
+        if not all(isinstance(x, dict) for x in (args, bind, expect)):
+            raise ValueError("a setup step's args, bind and expect are objects")
+        bound = {str(k): str(v) for k, v in bind.items()}
+        steps.append(Step(raw["op"], args, bound, expect))
     return tuple(steps)
 
 

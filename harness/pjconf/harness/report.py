@@ -17,6 +17,7 @@ from typing import Any
 
 from pjconf.harness.checker import Outcome, Verdict
 from pjconf.harness.corpus import family_files
+from pjconf.harness.coverage import coverage
 from pjconf.harness.runner import FamilyState, RunResult
 
 BASE_COLUMNS = (Verdict.PASS, Verdict.FAIL, Verdict.SKIP, Verdict.ACCEPTABLE, Verdict.ERROR)
@@ -173,6 +174,22 @@ def problems(run: RunResult) -> str:
     return "\n".join(blocks)
 
 
+def coverage_lines(run: RunResult) -> str:
+    """How much of payjoin 1.0's declared state graph the passing cases went through."""
+    cov = coverage(run.outcomes)
+    parts = []
+    for role in ("receiver", "sender"):
+        done, total = cov.counts(role)
+        if done:
+            parts.append(f"{role} {done}/{total} edges")
+    if not parts:
+        return ""
+    text = "state graph covered: " + ", ".join(parts)
+    if cov.unknown:
+        text += f"; {len(cov.unknown)} undeclared edge(s) (see --json stateGraph.unknown)"
+    return text
+
+
 def verdict_line(run: RunResult) -> str:
     """One line saying whether the run is green and, if not, everything that made it red."""
     if run.ok:
@@ -211,6 +228,7 @@ def to_json(
             "problems": list(run.setup_problems),
         },
         "problems": run.run_problems(),
+        "stateGraph": coverage(run.outcomes).to_json(),
         "cases": [
             {
                 "name": o.case.name,

@@ -39,10 +39,11 @@ LIVE_OPS = frozenset({"session.call", "session.response"})
 class SetupFailed(Exception):
     """A setup step did not succeed: the case could not reach the state it tests."""
 
-    def __init__(self, index: int, op: str, reply: Reply) -> None:
-        message = reply.value.get("message", "")
-        kind = reply.value.get("kind", reply.kind)
-        super().__init__(f"setup step {index + 1} ({op}) gave {reply.kind}: {kind}: {message}")
+    def __init__(self, index: int, op: str, reply: Reply, problem: str = "") -> None:
+        if not problem:
+            kind = reply.value.get("kind", reply.kind)
+            problem = f"gave {reply.kind}: {kind}: {reply.value.get('message', '')}"
+        super().__init__(f"setup step {index + 1} ({op}) {problem}")
         self.reply = reply
 
 
@@ -68,6 +69,10 @@ def run_steps(client: Client, setup: tuple[Step, ...], op: str, args: JsonObject
             reply = client.call(step.op, resolve(step.args, bound))
             if reply.kind != "result":
                 raise SetupFailed(index, step.op, reply)
+            got = reply.value
+            wrong = {k: got.get(k) for k, v in step.expect.items() if got.get(k) != v}
+            if wrong:
+                raise SetupFailed(index, step.op, reply, f"gave {wrong}, expected {step.expect}")
             for name, field in step.bind.items():
                 bound[name] = reply.value.get(field)
         return client.call(op, resolve(args, bound))
