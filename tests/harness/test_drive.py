@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from harness.fake_receiver import fake_receiver_adapter
 
 from pjconf.harness.adapters.client import InProcessClient, Reply
+from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.checker import Verdict
 from pjconf.harness.corpus import Case
 from pjconf.harness.drive import DRIVE_OP, drive, paths, variant_name
@@ -15,8 +15,8 @@ from pjconf.harness.session_payment import payment
 
 
 def receiver() -> InProcessClient:
-    """A stand-in receiver (tests/harness/fake_receiver.py); the reference is the sender."""
-    return InProcessClient(fake_receiver_adapter())
+    """The reference as the implementation under test; ``drive`` runs another as its peer."""
+    return InProcessClient(reference_adapter(seed="iut"))
 
 
 def test_every_path_has_a_name() -> None:
@@ -38,6 +38,52 @@ def test_a_successful_path_reports_the_roles_steps_and_log() -> None:
     assert path[-1] == ["receiver.check_for_transaction", "terminal", "Closed"]
     assert all(step[0].startswith("receiver.") for step in path)
     assert reply.value["closed"] is True
+    assert reply.value["events"] == [
+        "Created",
+        "RetrievedOriginalPayload",
+        "CheckedBroadcastSuitability",
+        "CheckedInputsNotOwned",
+        "CheckedNoInputsSeenBefore",
+        "IdentifiedReceiverOutputs",
+        "CommittedOutputs",
+        "CommittedInputs",
+        "AppliedFeeRange",
+        "FinalizedProposal",
+        "PostedPayjoinProposal",
+        "Closed/Success",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "events"),
+    [
+        ("cancel/Initialized", ["Created", "Closed/Aborted"]),
+        (
+            "error_reply/input_owned",
+            [
+                "Created",
+                "RetrievedOriginalPayload",
+                "CheckedBroadcastSuitability",
+                "GotReplyableError",
+                "ProtocolFailed",
+                "Closed/Aborted",
+            ],
+        ),
+        ("directory_faults", ["Created", "Closed/Aborted"]),
+    ],
+)
+def test_the_receivers_log_is_payjoins(path: str, events: list[str]) -> None:
+    reply = drive(receiver(), {"iut_role": "receiver", "path": path})
+    assert reply.kind == "result"
+    assert reply.value["events"] == events
+
+
+@pytest.mark.parametrize("role", ["receiver", "sender"])
+def test_every_path_runs_in_either_role(role: str) -> None:
+    for name in paths(payment("pjconf/sessions/payment")):
+        reply = drive(receiver(), {"iut_role": role, "path": name})
+        assert reply.kind == "result", (name, reply)
+        assert reply.value["closed"] is True, name
 
 
 class Lying:

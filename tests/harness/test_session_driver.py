@@ -1,17 +1,18 @@
-"""The session driver, in-process: the reference's sender against a stand-in receiver (the
-reference's receiver is not served yet) through the harness's mailbox, on every path the driver
-knows; the effect-class check on its own; and adapters that lie, each caught as the typed failure
-naming the step where it lied."""
+"""The session driver, in-process: the reference's sender against the reference's receiver, each
+behind its own shim, through the harness's mailbox, on every path the driver knows; the
+effect-class check on its own; and adapters that lie (the reference with one answer rewritten),
+each caught as the typed failure naming the step where it lied."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from harness.fake_receiver import fake_receiver_adapter
+from harness.contribution import COIN_VALUE, receiver_contribution
 
 from pjconf.harness.adapters.base import InProcessAdapter
 from pjconf.harness.adapters.client import InProcessClient
@@ -41,7 +42,7 @@ from pjconf.harness.session_paths import (
     run_error_reply,
     run_success,
 )
-from pjconf.harness.session_payment import payment
+from pjconf.harness.session_payment import Payment, payment
 from pjconf.reference.bip77.ohttp import ENCAPSULATED_MESSAGE_BYTES
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import Transaction
@@ -53,11 +54,15 @@ REJECTIONS = rejections(PAYMENT)
 
 
 def driver(
-    sender: InProcessAdapter | None = None, *, seed: str = "driver-test", mailbox_seed: str = "mb"
+    sender: InProcessAdapter | None = None,
+    *,
+    receiver: InProcessAdapter | None = None,
+    seed: str = "driver-test",
+    mailbox_seed: str = "mb",
 ) -> SessionDriver:
     return SessionDriver(
         sender=InProcessClient(sender or reference_adapter(seed="sender-adapter")),
-        receiver=InProcessClient(fake_receiver_adapter()),
+        receiver=InProcessClient(receiver or reference_adapter(seed="receiver-adapter")),
         mailbox=Mailbox.seeded(mailbox_seed),
         config=SessionConfig(PAYMENT, NOW + 3600, clock=FixedClock(NOW), seed=seed),
     )
@@ -110,12 +115,23 @@ def test_success_runs_every_step_and_closes_both_in_success() -> None:
     assert paid >= PAYMENT.amount
     proposal = Psbt.from_base64(transcript.proposal_psbt)
     assert proposal.unsigned_tx.txid() == tx.txid()
+    # the receiver proposed that transaction and settled on it
+    finalized = next(s for s in transcript.steps if s.name == "receiver.finalize_proposal")
+    assert Psbt.from_base64(finalized.result["value"]["psbt"]).unsigned_tx.txid() == tx.txid()
+    receiver_end = json.loads(transcript.logs["receiver"].events[-1])
+    assert receiver_end == {"Closed": {"Success": tx.txid_hex()}}
+    for role in ("receiver", "sender"):
+        replayed = transcript.replays[role]
+        assert replayed is not None
+        assert (replayed["state"], replayed["status"]) == ("Closed", "Completed")
 
 
 def test_a_contribution_is_offered_between_committing_outputs_and_inputs() -> None:
     session = driver()
-    session.config = replace(session.config, contribution={"inputs": []})
-    path = run_success(session).path("receiver")
+    contribution = receiver_contribution(PAYMENT)
+    session.config = replace(session.config, contribution=contribution)
+    transcript = run_success(session)
+    path = transcript.path("receiver")
     names = [name for name, _, _ in path]
     at = names.index("receiver.contribute_inputs")
     assert path[at] == ("receiver.contribute_inputs", "stasis", "WantsInputs")
@@ -125,7 +141,53 @@ def test_a_contribution_is_offered_between_committing_outputs_and_inputs() -> No
         "receiver.commit_inputs",
     ]
     (step,) = [s for s in session.steps if s.name == "receiver.contribute_inputs"]
-    assert step.args == {"method": "contribute_inputs", "args": {"inputs": []}}
+    assert step.args == {"method": "contribute_inputs", "args": contribution}
+    # the coin is in the transaction the sender signed, and its value went to the receiver
+    assert transcript.payjoin_tx is not None
+    tx = Transaction.deserialize(bytes.fromhex(transcript.payjoin_tx))
+    coin = contribution["inputs"][0]["outpoint"]
+    assert sorted(str(i.previous_output) for i in tx.inputs) == sorted(
+        [*PAYMENT.sender_outpoints, coin]
+    )
+    assert all(i.witness for i in tx.inputs)
+    paid = sum(o.value for o in tx.outputs if o.script_pubkey == PAYMENT.receiver_script)
+    assert PAYMENT.amount < paid <= PAYMENT.amount + COIN_VALUE
+
+
+def test_an_empty_contribution_changes_nothing() -> None:
+    session = driver()
+    session.config = replace(session.config, contribution={"inputs": []})
+    transcript = run_success(session)
+    assert transcript.payjoin_tx is not None
+    tx = Transaction.deserialize(bytes.fromhex(transcript.payjoin_tx))
+    assert [str(i.previous_output) for i in tx.inputs] == PAYMENT.sender_outpoints
+
+
+def _twice(payment: Payment) -> JsonObject:
+    inputs = receiver_contribution(payment)["inputs"]
+    return {"inputs": inputs * 2}
+
+
+@pytest.mark.parametrize(
+    ("contribution", "failure", "says"),
+    [
+        (lambda _p: {"inputs": "some"}, StepRejected, "InvalidArgument"),
+        (
+            _twice,
+            UnexpectedOutcome,
+            "got transient -> WantsInputs (InputContributionError: Duplicate input",
+        ),
+    ],
+    ids=["malformed", "duplicate"],
+)
+def test_a_contribution_the_receiver_refuses_stops_the_session_there(
+    contribution: Callable[[Payment], JsonObject], failure: type[SessionFailure], says: str
+) -> None:
+    session = driver()
+    session.config = replace(session.config, contribution=contribution(PAYMENT))
+    with pytest.raises(failure, match=re.escape(says)) as caught:
+        run_success(session)
+    assert caught.value.step == "receiver.contribute_inputs"
 
 
 def test_success_exchanges_are_the_mailbox_traffic_of_a_bip77_session() -> None:
@@ -153,6 +215,7 @@ def test_the_same_seeds_give_the_same_transcript_byte_for_byte() -> None:
     assert first == second
     other = run_success(driver(seed="another")).to_json()
     assert other["exchanges"][1]["request"] != first["exchanges"][1]["request"]
+    assert other["logs"]["receiver"]["events"][0] != first["logs"]["receiver"]["events"][0]
     assert json.loads(json.dumps(first)) == first  # plain JSON, ready to be a vector
 
 
@@ -178,6 +241,16 @@ def test_a_failed_check_is_replied_and_ends_the_senders_poll(name: str) -> None:
     assert poll.result["error"]["kind"] == "ResponseError::WellKnown"
     assert json.loads(transcript.logs["sender"].events[-1]) == {"Closed": "Aborted"}
     assert transcript.proposal_psbt is None
+    check = next(s for s in transcript.steps if s.outcome == "replyable")
+    assert check.result["error"]["kind"] == "Error::Protocol"
+    receiver_log = [json.loads(e) for e in transcript.logs["receiver"].events]
+    replied = next(e["GotReplyableError"] for e in receiver_log if "GotReplyableError" in e)
+    assert replied["error_code"] == "OriginalPsbtRejected"
+    assert receiver_log[-1] == {"Closed": "Aborted"}
+    receiver_replay = transcript.replays["receiver"]
+    assert receiver_replay is not None
+    fallback = PAYMENT.fallback_tx.serialize().hex() if rejection.fallback else None
+    assert receiver_replay["fallback_tx"] == fallback
 
 
 @pytest.mark.parametrize("at", CANCEL_POINTS)
@@ -198,9 +271,13 @@ def test_cancel_leaves_the_fallback_to_broadcast(at: str) -> None:
         ("sender.cancel", "progress", "PendingFallback"),
         ("sender.close", "terminal", "Closed"),
     ]
-    replayed = transcript.replays["sender"]
-    assert replayed is not None
-    assert replayed["fallback_tx"] == PAYMENT.fallback_tx.serialize().hex()
+    fallback = PAYMENT.fallback_tx.serialize().hex()
+    sender_replay, receiver_replay = transcript.replays["sender"], transcript.replays["receiver"]
+    assert sender_replay is not None
+    assert receiver_replay is not None
+    assert sender_replay["fallback_tx"] == fallback
+    assert receiver_replay["fallback_tx"] == (fallback if keeps_fallback else None)
+    assert sender_replay["status"] == receiver_replay["status"] == "Failed"
 
 
 def test_directory_faults_are_transient_or_fatal_as_payjoin_says() -> None:
@@ -224,6 +301,14 @@ def test_directory_faults_are_transient_or_fatal_as_payjoin_says() -> None:
         "status:404",
     ]
     assert transcript.exchanges[2].status == 500
+    kinds = [(s.name, s.result["error"]["kind"]) for s in transcript.steps if "error" in s.result]
+    assert kinds == [
+        ("receiver.poll", "ProtocolError::V2"),
+        ("receiver.poll", "ProtocolError::V2"),
+        ("sender.post_original", "DecapsulationError"),
+        ("sender.poll", "ResponseError::Validation"),
+        ("receiver.poll", "ProtocolError::V2"),
+    ]
 
 
 # -- the effect check --------------------------------------------------------------------------
@@ -290,9 +375,11 @@ def test_relay_url_keeps_only_the_origins() -> None:
 Mutation = Callable[[JsonObject, JsonObject], JsonObject]
 
 
-def mutant(op: str, mutate: Mutation, *, nth: int = 1) -> InProcessAdapter:
+def mutant(
+    op: str, mutate: Mutation, *, nth: int = 1, seed: str = "sender-adapter"
+) -> InProcessAdapter:
     """The reference, with the ``nth`` answer to ``op`` passed through ``mutate(args, result)``."""
-    honest = reference_adapter(seed="sender-adapter")
+    honest = reference_adapter(seed=seed)
     handlers = dict(honest.handlers)
     seen = [0]
 
@@ -375,6 +462,49 @@ def test_a_lying_sender_is_caught_at_its_step(
 ) -> None:
     with pytest.raises(failure) as caught:
         run_success(driver(liar()))
+    assert caught.value.step == step
+    assert type(caught.value) is failure
+
+
+def _receiver(op: str, mutate: Mutation, nth: int = 1) -> Callable[[], InProcessAdapter]:
+    return lambda: mutant(op, mutate, nth=nth, seed="receiver-adapter")
+
+
+RECEIVER_LIARS: dict[str, tuple[Callable[[], InProcessAdapter], type[SessionFailure], str]] = {
+    "no pj URI": (
+        _receiver("session.new_receiver", _drop("pj_uri")),
+        MalformedAnswer,
+        "receiver.new",
+    ),
+    "a check that claims to close": (
+        _receiver("session.call", _set(closed=True)),
+        EffectMismatch,
+        "receiver.check_broadcast_suitability",
+    ),
+    "an event hidden from the log": (
+        _receiver("session.events", lambda _a, o: {**o, "events": o["events"][:-1]}, nth=4),
+        EffectMismatch,
+        "receiver.poll",
+    ),
+    "a proposal posted elsewhere": (
+        _receiver("session.request", _set(url="https://elsewhere/"), nth=3),
+        RequestMismatch,
+        "receiver.post_proposal",
+    ),
+    "commit refused": (
+        _receiver("session.call", _refuse, nth=5),
+        StepRejected,
+        "receiver.commit_outputs",
+    ),
+}
+
+
+@pytest.mark.parametrize(("liar", "failure", "step"), RECEIVER_LIARS.values(), ids=RECEIVER_LIARS)
+def test_a_lying_receiver_is_caught_at_its_step(
+    liar: Callable[[], InProcessAdapter], failure: type[SessionFailure], step: str
+) -> None:
+    with pytest.raises(failure) as caught:
+        run_success(driver(receiver=liar()))
     assert caught.value.step == step
     assert type(caught.value) is failure
 

@@ -1,14 +1,16 @@
-"""Whole payjoin v2 sessions across implementations: rust-payjoin 1.0's receiver (in Docker)
-against the reference's sender and against rust-payjoin's own sender, through the harness's
-mailbox, along the paths of ``pjconf.harness.session_paths``.
+"""Whole payjoin v2 sessions across implementations: every receiver (the reference's, and
+rust-payjoin 1.0's in Docker) against every sender, through the harness's mailbox, along every
+path of ``pjconf.harness.session_paths``: success with and without a receiver contribution, each
+error reply, each cancel point, the directory's faults.
 
 The driver checks every step against the effect-class table and against the outcome and state
 payjoin 1.0 reaches there, so a completed run is itself the main assertion; the tests add what
-the logs and replays must say at the end. The reference's receiver slots in by passing its client
-as ``receiver`` once it is served.
+the logs and replays must say at the end, and that the two receivers, given the same sender,
+write the same log after ``Created`` byte for byte and report the same errors.
 
 rust-payjoin reads its own clock and ignores seeds, so sessions expire an hour from now and
-transcripts are compared by structure, never byte for byte.
+whatever depends on its draws (keys, the position of a contributed input) is compared by
+structure.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from harness.contribution import COIN_VALUE, receiver_contribution
 
 from pjconf.harness.adapters.client import Client, InProcessClient
 from pjconf.harness.adapters.docker import DockerClient
 from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.drive import paths, variant_name
 from pjconf.harness.mailbox import Mailbox
 from pjconf.harness.session_driver import (
     ROLES,
@@ -47,7 +51,8 @@ pytestmark = [pytest.mark.docker, pytest.mark.rust]
 
 PAYMENT = payment("cross-sessions")
 FALLBACK = PAYMENT.fallback_tx.serialize().hex()
-SENDERS = ("reference", "rust")
+IMPLEMENTATIONS = ("reference", "rust")
+EXPIRATION = SYSTEM_CLOCK.now() + 3600
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +62,24 @@ def reference() -> Iterator[Client]:
     client.close()
 
 
-@pytest.fixture(params=SENDERS)
+def _pick(name: str, reference: Client, rust: DockerClient) -> Client:
+    return rust if name == "rust" else reference
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
 def sender(request: pytest.FixtureRequest, reference: Client, rust: DockerClient) -> Client:
-    return rust if request.param == "rust" else reference
+    return _pick(request.param, reference, rust)
 
 
-def driver(sender: Client, receiver: Client, name: str) -> SessionDriver:
-    config = SessionConfig(PAYMENT, SYSTEM_CLOCK.now() + 3600, seed=f"cross/{name}")
+@pytest.fixture(params=IMPLEMENTATIONS)
+def receiver(request: pytest.FixtureRequest, reference: Client, rust: DockerClient) -> Client:
+    return _pick(request.param, reference, rust)
+
+
+def driver(
+    sender: Client, receiver: Client, name: str, contribution: dict[str, Any] | None = None
+) -> SessionDriver:
+    config = SessionConfig(PAYMENT, EXPIRATION, seed=f"cross/{name}", contribution=contribution)
     return SessionDriver(sender, receiver, Mailbox.seeded(f"cross/{name}"), config)
 
 
@@ -71,8 +87,10 @@ def last_event(transcript: Transcript, role: Role) -> Any:
     return json.loads(transcript.logs[role].events[-1])
 
 
-def test_success(sender: Client, rust: DockerClient) -> None:
-    transcript = run_success(driver(sender, rust, "success"))
+@pytest.mark.parametrize("contributes", [False, True], ids=["no-contribution", "contribution"])
+def test_success(sender: Client, receiver: Client, contributes: bool) -> None:
+    contribution = receiver_contribution(PAYMENT) if contributes else None
+    transcript = run_success(driver(sender, receiver, "success", contribution))
     assert transcript.payjoin_tx is not None
     assert transcript.proposal_psbt is not None
     payjoin_tx = Transaction.deserialize(bytes.fromhex(transcript.payjoin_tx))
@@ -86,16 +104,26 @@ def test_success(sender: Client, rust: DockerClient) -> None:
         replayed = transcript.replays[role]
         assert replayed is not None
         assert (replayed["state"], replayed["status"]) == ("Closed", "Completed")
+    spent = sorted(str(i.previous_output) for i in payjoin_tx.inputs)
+    coins = [i["outpoint"] for i in contribution["inputs"]] if contribution else []
+    assert spent == sorted([*PAYMENT.sender_outpoints, *coins])
+    paid = sum(o.value for o in payjoin_tx.outputs if o.script_pubkey == PAYMENT.receiver_script)
+    if contributes:
+        assert PAYMENT.amount < paid <= PAYMENT.amount + COIN_VALUE
+    else:
+        assert paid == PAYMENT.amount
 
 
 @pytest.mark.parametrize("name", sorted(rejections(PAYMENT)))
-def test_error_reply(sender: Client, rust: DockerClient, name: str) -> None:
+def test_error_reply(sender: Client, receiver: Client, name: str) -> None:
     rejection = rejections(PAYMENT)[name]
-    transcript = run_error_reply(driver(sender, rust, name), rejection)
+    transcript = run_error_reply(driver(sender, receiver, name), rejection)
     replied = json.loads(transcript.logs["receiver"].events[-3 if rejection.fallback else -2])
     assert replied["GotReplyableError"]["error_code"] == "OriginalPsbtRejected"
     poll = next(s for s in reversed(transcript.steps) if s.name == "sender.poll")
-    assert poll.result["error"]["kind"].startswith("ResponseError::")
+    assert poll.result["error"]["kind"] == "ResponseError::WellKnown"
+    check = next(s for s in transcript.steps if s.outcome == "replyable")
+    assert check.result["error"]["kind"] == "Error::Protocol"
     assert last_event(transcript, "sender") == {"Closed": "Aborted"}
     assert last_event(transcript, "receiver") == {"Closed": "Aborted"}
     receiver_replay = transcript.replays["receiver"]
@@ -104,8 +132,8 @@ def test_error_reply(sender: Client, rust: DockerClient, name: str) -> None:
 
 
 @pytest.mark.parametrize("at", CANCEL_POINTS)
-def test_cancel_then_fallback(sender: Client, rust: DockerClient, at: str) -> None:
-    transcript = run_cancel(driver(sender, rust, f"cancel/{at}"), at)
+def test_cancel_then_fallback(sender: Client, receiver: Client, at: str) -> None:
+    transcript = run_cancel(driver(sender, receiver, f"cancel/{at}"), at)
     keeps_fallback = at not in ("Initialized", "UncheckedOriginalPayload")
     receiver_replay, sender_replay = transcript.replays["receiver"], transcript.replays["sender"]
     assert receiver_replay is not None
@@ -115,12 +143,76 @@ def test_cancel_then_fallback(sender: Client, rust: DockerClient, at: str) -> No
     assert receiver_replay["status"] == sender_replay["status"] == "Failed"
 
 
-def test_directory_faults(sender: Client, rust: DockerClient) -> None:
-    transcript = run_directory_faults(driver(sender, rust, "faults"))
+def test_directory_faults(sender: Client, receiver: Client) -> None:
+    transcript = run_directory_faults(driver(sender, receiver, "faults"))
     fatal = [s for s in transcript.steps if s.outcome == "fatal"]
     assert [s.name for s in fatal] == ["sender.poll", "receiver.poll"]
     assert "OHTTP Decapsulation" in fatal[0].result["error"]["message"]
     assert "404" in fatal[1].result["error"]["message"]
+    kinds = [(s.name, s.result["error"]["kind"]) for s in transcript.steps if "error" in s.result]
+    assert kinds == [
+        ("receiver.poll", "ProtocolError::V2"),
+        ("receiver.poll", "ProtocolError::V2"),
+        ("sender.post_original", "DecapsulationError"),
+        ("sender.poll", "ResponseError::Validation"),
+        ("receiver.poll", "ProtocolError::V2"),
+    ]
+
+
+def _errors(transcript: Transcript) -> list[tuple[str, Any]]:
+    return [(s.name, s.result["error"]) for s in transcript.steps if "error" in s.result]
+
+
+@pytest.mark.parametrize("name", sorted(paths(PAYMENT)))
+def test_both_receivers_write_the_same_log_for_the_same_sender(
+    reference: Client, rust: DockerClient, name: str
+) -> None:
+    """With the reference as the (seeded) sender, the two receivers walk the same path, report
+    the same errors (kind and text), and write the same events after ``Created`` (their own
+    keys) byte for byte: no draw of theirs reaches the log on these paths."""
+    path = paths(PAYMENT)[name]
+    ours, theirs = (path(driver(reference, receiver, name)) for receiver in (reference, rust))
+    assert ours.path() == theirs.path()
+    assert _errors(ours) == _errors(theirs)
+    assert ours.logs["receiver"].events[1:] == theirs.logs["receiver"].events[1:]
+    assert ours.logs["receiver"].closed == theirs.logs["receiver"].closed
+
+
+def test_a_contribution_is_committed_alike_but_for_its_position(
+    reference: Client, rust: DockerClient
+) -> None:
+    """rust-payjoin inserts a contributed input at a position it draws itself: the committed
+    inputs and outputs are the same, only their order may differ."""
+    contribution = receiver_contribution(PAYMENT)
+    committed = []
+    for receiver in (reference, rust):
+        transcript = run_success(driver(reference, receiver, "position", contribution))
+        events = [json.loads(e) for e in transcript.logs["receiver"].events]
+        [inputs] = [e["CommittedInputs"] for e in events if "CommittedInputs" in e]
+        assert [variant_name(e) for e in transcript.logs["receiver"].events][-1] == (
+            "Closed/Success"
+        )
+        committed.append(inputs)
+    ours, theirs = committed
+    assert ours["receiver_inputs"] == theirs["receiver_inputs"]
+    tx_ours, tx_theirs = (c["payjoin_psbt"]["unsigned_tx"] for c in committed)
+    assert sorted(map(json.dumps, tx_ours["input"])) == sorted(map(json.dumps, tx_theirs["input"]))
+    assert tx_ours["output"] == tx_theirs["output"]
+
+
+def test_receiver_logs_replay_alike_in_both_implementations(
+    reference: Client, rust: DockerClient
+) -> None:
+    """The log each receiver wrote in a whole session replays to the same state, status and
+    fallback in the other implementation."""
+    for receiver in (reference, rust):
+        transcript = run_success(driver(reference, receiver, "receiver-replay"))
+        log = transcript.logs["receiver"].events
+        answers = [c.call("replay", {"role": "receiver", "events": log}) for c in (reference, rust)]
+        fields = ("state", "status", "fallback_tx")
+        ours, theirs = ({k: a.value[k] for k in fields} for a in answers)
+        assert ours == theirs
+        assert (ours["state"], ours["status"]) == ("Closed", "Completed")
 
 
 def test_sender_logs_replay_alike_in_both_implementations(

@@ -26,7 +26,7 @@ use payjoin::bitcoin::secp256k1::{Message, Secp256k1};
 use payjoin::bitcoin::sighash::{EcdsaSighashType, SighashCache};
 use payjoin::bitcoin::{
     Address, Amount, CompressedPublicKey, FeeRate, OutPoint, PrivateKey, Psbt, ScriptBuf,
-    Transaction, Txid, Witness,
+    Transaction, TxOut, Txid, Witness,
 };
 use payjoin::persist::{OptionalTransitionOutcome, PersistedError};
 use payjoin::receive::v2 as recv;
@@ -231,19 +231,56 @@ impl<S> Step<S> {
     }
 }
 
-/// `Type::Variant` of a payjoin error, e.g. `Error::Implementation`, `ProtocolError::V2`: the type
-/// name from `type_name`, the outermost variant from the `Debug` text (the enums are private).
-fn error_kind<T: std::fmt::Debug>(e: &T) -> String {
-    let full = std::any::type_name::<T>();
-    let base = full.split('<').next().unwrap_or(full);
-    let ty = base.rsplit("::").next().unwrap_or(base);
-    let debug = format!("{e:?}");
-    let variant: String = debug.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-    if variant.is_empty() || variant == ty {
-        ty.to_string()
-    } else {
-        format!("{ty}::{variant}")
+/// The protocol's error `kind` for a payjoin API error (docs/adapter-protocol.md, "Error kinds
+/// of live sessions"): the crate's public error type, then `::Variant` when that type is a public
+/// enum. Opaque structs (`ImplementationError`, `DecapsulationError`, ...) are the type alone:
+/// their variants are private to the crate. Matched explicitly, never read from `Debug` (whose
+/// text is hand-written for some types, e.g. `ResponseError::WellKnown` prints "Well known").
+trait ErrorKind {
+    fn kind(&self) -> String;
+}
+
+impl ErrorKind for payjoin::receive::Error {
+    fn kind(&self) -> String {
+        match self {
+            payjoin::receive::Error::Protocol(_) => "Error::Protocol",
+            payjoin::receive::Error::Implementation(_) => "Error::Implementation",
+            _ => "Error",
+        }
+        .into()
     }
+}
+
+impl ErrorKind for payjoin::receive::ProtocolError {
+    fn kind(&self) -> String {
+        match self {
+            payjoin::receive::ProtocolError::OriginalPayload(_) => "ProtocolError::OriginalPayload",
+            payjoin::receive::ProtocolError::V1(_) => "ProtocolError::V1",
+            payjoin::receive::ProtocolError::V2(_) => "ProtocolError::V2",
+            _ => "ProtocolError",
+        }
+        .into()
+    }
+}
+
+impl ErrorKind for payjoin::send::ResponseError {
+    fn kind(&self) -> String {
+        match self {
+            payjoin::send::ResponseError::WellKnown(_) => "ResponseError::WellKnown",
+            payjoin::send::ResponseError::Validation(_) => "ResponseError::Validation",
+            payjoin::send::ResponseError::Unrecognized { .. } => "ResponseError::Unrecognized",
+            _ => "ResponseError",
+        }
+        .into()
+    }
+}
+
+impl ErrorKind for ImplementationError {
+    fn kind(&self) -> String { "ImplementationError".into() }
+}
+
+impl ErrorKind for send::DecapsulationError {
+    fn kind(&self) -> String { "DecapsulationError".into() }
 }
 
 /// A `save` that can fail with payjoin's `PersistedError` (every Maybe*Transition).
@@ -254,7 +291,7 @@ fn step_persisted<N, A, ES, CS, S>(
     on_current: impl FnOnce(CS) -> Option<S>,
 ) -> Step<S>
 where
-    A: std::error::Error,
+    A: std::error::Error + ErrorKind,
     ES: std::fmt::Debug,
     CS: std::fmt::Debug,
 {
@@ -271,7 +308,7 @@ where
                     value: None,
                 };
             }
-            let error = e.api_error_ref().map(|a| (error_kind(a), a.to_string()));
+            let error = e.api_error_ref().map(|a| (a.kind(), a.to_string()));
             if e.is_transient() {
                 Step { next: e.transient_state().and_then(on_current), error, transient: true, fatal: false, value: None }
             } else {
@@ -473,6 +510,55 @@ fn found_tx(persister: &MemPersister<recv::SessionEvent>, txid: Txid) -> Option<
     }
 }
 
+/// `contribute_inputs`' `inputs`: `[{"outpoint": "txid:vout", "txout": {"value", "script_pubkey"}}]`,
+/// each a P2WPKH coin of the receiver's wallet.
+fn input_specs(args: &Args) -> Result<Vec<(OutPoint, TxOut)>, OpError> {
+    let items = match opt_value(args, "inputs") {
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(OpError::invalid_arg("inputs", "not a list")),
+        None => return Err(OpError::invalid_arg("inputs", "missing")),
+    };
+    items
+        .iter()
+        .map(|item| {
+            let item = item.as_object().ok_or_else(|| OpError::invalid_arg("inputs", "items must be objects"))?;
+            let text = arg_str(item, "outpoint")?;
+            let outpoint = OutPoint::from_str(text).map_err(|e| OpError::invalid_arg("outpoint", &format!("{text:?}: {e}")))?;
+            let txout = match opt_value(item, "txout") {
+                Some(Value::Object(t)) => t,
+                Some(_) => return Err(OpError::invalid_arg("txout", "not an object")),
+                None => return Err(OpError::invalid_arg("txout", "missing")),
+            };
+            let value = Amount::from_sat(arg_u64(txout, "value")?);
+            let script_pubkey = ScriptBuf::from_bytes(arg_bytes(txout, "script_pubkey")?);
+            Ok((outpoint, TxOut { value, script_pubkey }))
+        })
+        .collect()
+}
+
+/// A plain edit: nothing is persisted. Success is `stasis` with the edited `WantsInputs`; a refusal
+/// (an input `InputPair::new_p2wpkh` rejects, or `InputContributionError`) is `transient` with the
+/// unedited state handed back (payjoin moves the receiver into the call, so a clone is kept).
+fn contribute(r: recv::Receiver<recv::WantsInputs>, specs: Vec<(OutPoint, TxOut)>) -> Step<RS> {
+    let refused = |r, kind: &str, message: String| Step {
+        next: Some(RS::WantsInputs(r)),
+        error: Some((kind.to_string(), message)),
+        transient: true,
+        fatal: false,
+        value: None,
+    };
+    let pairs: Result<Vec<_>, _> =
+        specs.into_iter().map(|(outpoint, txout)| payjoin::receive::InputPair::new_p2wpkh(txout, outpoint)).collect();
+    let pairs = match pairs {
+        Ok(pairs) => pairs,
+        Err(e) => return refused(r, "PsbtInputError", e.to_string()),
+    };
+    match r.clone().contribute_inputs(pairs) {
+        Ok(edited) => Step::ok(Some(RS::WantsInputs(edited))),
+        Err(e) => refused(r, "InputContributionError", e.to_string()),
+    }
+}
+
 // ---- session.call -------------------------------------------------------------------------------
 
 const RECEIVER_METHODS: &[&str] = &[
@@ -482,6 +568,7 @@ const RECEIVER_METHODS: &[&str] = &[
     "check_no_inputs_seen_before",
     "identify_receiver_outputs",
     "commit_outputs",
+    "contribute_inputs",
     "commit_inputs",
     "apply_fee_range",
     "finalize_proposal",
@@ -597,6 +684,10 @@ fn receiver_call(s: RS, method: &str, a: &Args, p: &MemPersister<recv::SessionEv
             ))
         }
         ("commit_outputs", RS::WantsOutputs(r)) => Ok(step_plain(r.commit_outputs().save(p), |n| Some(RS::WantsInputs(n)))),
+        ("contribute_inputs", RS::WantsInputs(r)) => {
+            let specs = arg!(input_specs(a), RS::WantsInputs(r));
+            Ok(contribute(r, specs))
+        }
         ("commit_inputs", RS::WantsInputs(r)) => Ok(step_plain(r.commit_inputs().save(p), |n| Some(RS::WantsFeeRange(n)))),
         ("apply_fee_range", RS::WantsFeeRange(r)) => {
             let min = arg!(opt_fee_rate(a, "min_fee_rate"), RS::WantsFeeRange(r));

@@ -7,15 +7,18 @@ semantics is a sign the reference is missing a function.
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
-from typing import Any
-
 from pjconf.harness.adapters.base import Handler, InProcessAdapter
+from pjconf.harness.adapters.reference_live import (
+    LiveSession,
+    SessionOpError,
+    SessionTable,
+    handle_arg,
+)
+from pjconf.harness.adapters.reference_receiver import RECEIVER, ReceiverOps
+from pjconf.harness.adapters.reference_sender import SENDER_STATE_NAMES, SenderOps
 from pjconf.harness.protocol import (
     ArgumentError,
     JsonObject,
-    Unimplemented,
     arg_bytes,
     arg_int,
     arg_str,
@@ -26,7 +29,6 @@ from pjconf.reference.bip77 import bhttp, messages, ohttp
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, short_id
 from pjconf.reference.bip77.uri import is_expired, parse_uri, uri_to_protocol
-from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.crypto import ellswift, hpke
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.entropy import (
@@ -37,26 +39,28 @@ from pjconf.reference.entropy import (
     RandomSource,
     SeededRandom,
 )
-from pjconf.reference.errors import InvalidKey, PjconfError
-from pjconf.reference.persist import PersistAction, PersistedError, Progress, Stasis, outcome_class
+from pjconf.reference.errors import InvalidKey
 from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session import json_codec
 from pjconf.reference.session.json_codec import decode_receiver_event, decode_sender_event
 from pjconf.reference.session.receiver import STATE_NAMES as RECEIVER_STATE_NAMES
 from pjconf.reference.session.receiver_events import ReceiverEvent
 from pjconf.reference.session.receiver_replay import replay_event_log as replay_receiver_log
-from pjconf.reference.session.sender import (
-    ClosedSession,
-    PendingFallback,
-    PollingForProposal,
-    SenderBuilder,
-    SendSession,
-    WithReplyKey,
-)
-from pjconf.reference.session.sender_errors import CreateRequestError
-from pjconf.reference.session.sender_events import Closed, SenderEvent
+from pjconf.reference.session.sender_events import SenderEvent
 from pjconf.reference.session.sender_replay import replay_event_log
-from pjconf.reference.session.sender_wire import OhttpResponse
+
+__all__ = [
+    "IMPLEMENTATION",
+    "VERSION",
+    "SessionOpError",
+    "crypto_handlers",
+    "event_handlers",
+    "ohttp_handlers",
+    "reference_adapter",
+    "replay_handlers",
+    "session_handlers",
+    "uri_handlers",
+]
 
 IMPLEMENTATION = "pjconf-reference"
 VERSION = "0.1.0"
@@ -243,14 +247,6 @@ def event_handlers() -> dict[str, Handler]:
     return {"event.roundtrip": roundtrip}
 
 
-_SENDER_STATE_NAMES = {
-    WithReplyKey: "WithReplyKey",
-    PollingForProposal: "PollingForProposal",
-    PendingFallback: "PendingFallback",
-    ClosedSession: "Closed",
-}
-
-
 def replay_handlers() -> dict[str, Handler]:
     """``replay``: fold a log (payjoin 1.0 JSON texts) with the reference's replay, either role.
 
@@ -287,7 +283,7 @@ def replay_handlers() -> dict[str, Handler]:
         state, history = replay_event_log(persister, clock=clock)
         expiration = history.pj_param().expiration
         return {
-            "state": _SENDER_STATE_NAMES[type(state)],
+            "state": SENDER_STATE_NAMES[type(state)],
             "status": str(history.status(clock)),
             "closed": persister.closed,
             "fallback_tx": history.fallback_tx().serialize().hex(),
@@ -300,300 +296,73 @@ def replay_handlers() -> dict[str, Handler]:
 # -- live sessions ---------------------------------------------------------------------------------
 
 
-class SessionOpError(PjconfError):
-    """A live-session op refused before any transition ran: ``InvalidState`` (the method is not
-    one of the current typestate's), ``Expired`` (a request past the session's expiration) or
-    ``CreateRequestError``. The kinds are the Rust adapter's (``live.rs``)."""
-
-    kind = "InvalidState"
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind  # type: ignore[misc]
-
-
-@dataclass
-class _SenderSession:
-    """One live sender: its log, its current typestate and the randomness of its draws."""
-
-    persister: InMemoryPersister[SenderEvent]
-    state: SendSession
-    rng: RandomSource
-
-
-@dataclass
-class _SessionTable:
-    """The handles of one adapter instance, and the single-use OHTTP contexts of its requests."""
-
-    sessions: dict[str, _SenderSession] = field(default_factory=dict)
-    contexts: dict[str, tuple[str, OhttpResponse]] = field(default_factory=dict)
-    counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
-
-    def insert(self, session: _SenderSession) -> str:
-        handle = f"sender-{next(self.counter)}"
-        self.sessions[handle] = session
-        return handle
-
-    def get(self, args: JsonObject) -> tuple[str, _SenderSession]:
-        handle = _handle_arg(args, "handle")
-        session = self.sessions.get(handle)
-        if session is None:
-            raise ArgumentError(f"`handle`: no session {handle!r}")
-        return handle, session
-
-
-def _handle_arg(args: JsonObject, name: str) -> str:
-    """A handle: a string (a number is accepted and read as its decimal text, as live.rs does)."""
-    value = args.get(name)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    if not isinstance(value, str):
-        raise ArgumentError(f"`{name}` must be a string")
-    return value
-
-
-def _clock_arg(args: JsonObject) -> Clock:
-    """The injected clock: ``now`` (Unix seconds) when given, else the system clock."""
-    return SYSTEM_CLOCK if args.get("now") is None else FixedClock(arg_int(args, "now"))
-
-
-def _seed_arg(args: JsonObject, default: RandomSource) -> RandomSource:
-    seed = args.get("seed")
-    if seed is None:
-        return default
-    if isinstance(seed, bool) or not isinstance(seed, int | str):
-        raise ArgumentError("`seed` must be a string or an integer")
-    return SeededRandom(seed)
-
-
-def _event_texts(args: JsonObject) -> list[str]:
-    texts = args.get("events")
-    if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
-        raise ArgumentError("`events` must be a list of JSON texts")
-    return list(texts)
-
-
-def _texts(events: list[SenderEvent]) -> list[str]:
-    return [json_codec.encode_sender_event(e) for e in events]
-
-
-def _state_name(state: SendSession) -> str:
-    return _SENDER_STATE_NAMES[type(state)]
-
-
-def _wrong_state(method: str, state: SendSession) -> SessionOpError:
-    return SessionOpError(
-        "InvalidState", f"{method} is not a method of the {_state_name(state)} typestate"
-    )
-
-
-def _error_kind(error: object) -> str:
-    """``Type::Variant`` of an API error (live.rs names them so), or the type alone."""
-    variant = getattr(error, "variant", None)
-    name = type(error).__name__
-    return f"{name}::{variant}" if isinstance(variant, str) else name
-
-
-def _closed_state(events: list[SenderEvent]) -> SendSession:
-    last = events[-1] if events else None
-    if not isinstance(last, Closed):  # no sender transition ends without a Closed event
-        raise AssertionError("a transition left no typestate but the log is not closed")
-    return ClosedSession(last.outcome)
-
-
-_Next = tuple[SendSession | None, JsonObject | None]
-
-
-def _step(session: _SenderSession, transition: Any, on_value: Any) -> JsonObject:
-    """Save ``transition`` on the session's log and report it as ``session.call`` does.
-
-    ``outcome`` is :func:`outcome_class` of the transition's persist action and what ``save``
-    gave back; ``on_value`` maps a success value to the next typestate (``None``: the session is
-    over) and an optional result ``value``.
-    """
-    before = len(session.persister.events)
-    action: PersistAction = transition.action
-    error: JsonObject | None = None
-    value: JsonObject | None = None
-    try:
-        saved = transition.save(session.persister)
-    except PersistedError as e:
-        outcome = outcome_class(action, e)
-        api = e.api_error()
-        error = {"kind": _error_kind(api), "message": str(api)}
-        following = e.transient_state() if e.is_transient() else e.fatal_state()
-    else:
-        outcome = outcome_class(action, saved)
-        following, value = on_value(saved)
-    events = session.persister.events
-    session.state = following if following is not None else _closed_state(events)
-    out: JsonObject = {
-        "outcome": str(outcome),
-        "appended": _texts(events[before:]),
-        "closed": session.persister.closed,
-        "state": _state_name(session.state),
-    }
-    if error is not None:
-        out["error"] = error
-    if value is not None:
-        out["value"] = value
-    return out
-
-
-def _to_polling(state: PollingForProposal) -> _Next:
-    return state, None
-
-
-def _from_poll(outcome: Progress[Psbt] | Stasis[PollingForProposal]) -> _Next:
-    if isinstance(outcome, Stasis):
-        return outcome.current, None
-    return None, {"psbt": outcome.next.to_base64()}
-
-
-def _to_pending(state: PendingFallback) -> _Next:
-    return state, None
-
-
-def _to_closed(_: None) -> _Next:
-    return None, None
-
-
-class _LiveSenders:
-    """The ``session.*`` ops of one adapter instance, over its handle table."""
+class _LiveSessions:
+    """The ``session.*`` ops of one adapter instance: one handle table for both roles, each op
+    handed to the role of the session it names (:mod:`.reference_sender`,
+    :mod:`.reference_receiver`)."""
 
     def __init__(self, rng: RandomSource) -> None:
-        self.rng = rng
-        self.table = _SessionTable()
+        self.table = SessionTable()
+        self.sender = SenderOps(self.table, rng)
+        self.receiver = ReceiverOps(self.table, rng)
 
-    def new_receiver(self, args: JsonObject) -> JsonObject:
-        raise Unimplemented("live receiver sessions arrive with the receiver state machine")
-
-    def new_sender(self, args: JsonObject) -> JsonObject:
-        try:
-            psbt = Psbt.from_base64(arg_str(args, "psbt"))
-        except PjconfError as e:
-            raise ArgumentError(f"`psbt`: {e}") from None
-        builder = SenderBuilder.new(psbt, arg_str(args, "pj_uri"))
-        min_fee_rate = arg_int(args, "min_fee_rate")
-        session_rng = _seed_arg(args, self.rng)
-        contribution = args.get("fee_contribution")
-        if contribution is None:
-            transition = builder.build_recommended(min_fee_rate, rng=session_rng)
-        elif isinstance(contribution, dict):
-            change = contribution.get("change_vout")
-            transition = builder.build_with_additional_fee(
-                arg_int(contribution, "max_amount"),
-                None if change is None else arg_int(contribution, "change_vout"),
-                min_fee_rate,
-                False,
-                rng=session_rng,
-            )
-        else:
-            raise ArgumentError("`fee_contribution` must be an object")
-        persister: InMemoryPersister[SenderEvent] = InMemoryPersister()
-        state = transition.save(persister)
-        handle = self.table.insert(_SenderSession(persister, state, session_rng))
-        return {"handle": handle, "state": _state_name(state), "appended": _texts(persister.events)}
+    def _ops(self, session: LiveSession) -> SenderOps | ReceiverOps:
+        return self.receiver if session.role is RECEIVER else self.sender
 
     def resume(self, args: JsonObject) -> JsonObject:
         if arg_str(args, "role", choices=("receiver", "sender")) == "receiver":
-            raise Unimplemented("receiver sessions arrive with the receiver state machine")
-        persister: InMemoryPersister[SenderEvent] = InMemoryPersister()
-        for text in _event_texts(args):
-            persister.save_event(decode_sender_event(text))
-        state, _ = replay_event_log(persister, clock=_clock_arg(args))
-        if isinstance(state, ClosedSession):  # payjoin writes Closed only with SaveAndClose
-            persister.close()
-        handle = self.table.insert(_SenderSession(persister, state, _seed_arg(args, self.rng)))
-        return {"handle": handle, "state": _state_name(state), "closed": persister.closed}
+            return self.receiver.resume(args)
+        return self.sender.resume(args)
 
     def request(self, args: JsonObject) -> JsonObject:
         handle, session = self.table.get(args)
         relay = arg_str(args, "relay")
-        clock = _clock_arg(args)
-        state = session.state
-        try:
-            if isinstance(state, WithReplyKey):
-                created_by = "create_v2_post_request"
-                req, ctx = state.create_v2_post_request(relay, rng=session.rng, clock=clock)
-            elif isinstance(state, PollingForProposal):
-                created_by = "create_poll_request"
-                req, ctx = state.create_poll_request(relay, rng=session.rng, clock=clock)
-            else:
-                raise _wrong_state("session.request", state)
-        except CreateRequestError as e:
-            kind = "Expired" if e.is_expired() else "CreateRequestError"
-            raise SessionOpError(kind, str(e)) from None
-        context = f"pjconf-reference-session-ctx-{next(self.table.counter)}"
-        self.table.contexts[context] = (handle, ctx)
-        return {
-            "url": req.url,
-            "method": "POST",  # every OHTTP request goes to the relay as a POST
-            "content_type": req.content_type,
-            "body": req.body.hex(),
-            "context": context,
-            "created_by": created_by,
-        }
+        return self._ops(session).request(handle, session, relay, args)
 
     def response(self, args: JsonObject) -> JsonObject:
         handle, session = self.table.get(args)
-        context = _handle_arg(args, "context")
+        context = handle_arg(args, "context")
         body = arg_bytes(args, "body")
-        owner = self.table.contexts.get(context)
-        if owner is None:
-            raise ArgumentError("`context`: unknown or already used (contexts are single use)")
-        if owner[0] != handle:
-            raise ArgumentError("`context`: belongs to another session")
-        state = session.state
-        if not isinstance(state, WithReplyKey | PollingForProposal):
-            raise _wrong_state("session.response", state)  # the context is kept
-        _, ctx = self.table.contexts.pop(context)
-        if isinstance(state, WithReplyKey):
-            return _step(session, state.process_response(body, ctx), _to_polling)
-        return _step(session, state.process_response(body, ctx), _from_poll)
+        self.table.check_context(handle, context)
+        ops = self._ops(session)
+        if not ops.can_respond(session):
+            raise session.wrong_state("session.response")  # the context is kept
+        return ops.response(session, body, self.table.take_context(context))
 
     def call(self, args: JsonObject) -> JsonObject:
         _, session = self.table.get(args)
         method = arg_str(args, "method")
-        if not isinstance(args.get("args", {}), dict):
+        method_args = args.get("args", {})
+        if not isinstance(method_args, dict):
             raise ArgumentError("`args` must be an object")
-        if method not in ("cancel", "close"):
-            raise Unimplemented(f"sender method {method!r} is not supported by this adapter")
-        state = session.state
-        if method == "cancel" and isinstance(state, WithReplyKey | PollingForProposal):
-            return _step(session, state.cancel(), _to_pending)
-        if method == "close" and isinstance(state, PendingFallback):
-            return _step(session, state.close(), _to_closed)
-        raise _wrong_state(method, state)
+        return self._ops(session).call(session, method, method_args)
 
     def events(self, args: JsonObject) -> JsonObject:
         _, session = self.table.get(args)
         return {
-            "events": _texts(session.persister.events),
+            "events": session.texts(),
             "closed": session.persister.closed,
-            "state": _state_name(session.state),
+            "state": session.state_name,
         }
 
     def drop(self, args: JsonObject) -> JsonObject:
-        handle = _handle_arg(args, "handle")
-        self.table.sessions.pop(handle, None)
-        self.table.contexts = {k: v for k, v in self.table.contexts.items() if v[0] != handle}
+        self.table.drop(handle_arg(args, "handle"))
         return {}
 
 
 def session_handlers(rng: RandomSource) -> dict[str, Handler]:
-    """Live sessions (the sender; the receiver answers ``unimplemented``) behind handles.
+    """Live sessions of either role behind handles.
 
     Each session has its own :class:`InMemoryPersister`; every state change goes through the
     reference's transition and its ``save``. ``seed`` gives a session its own
-    :class:`SeededRandom` (reply key, HPKE and OHTTP draws, padding), else it draws from the
-    adapter's ``rng``; ``now`` on any op injects the clock. Conventions the protocol leaves open
-    follow the Rust adapter (``adapters/rust-payjoin/src/live.rs``).
+    :class:`SeededRandom` (keys, HPKE and OHTTP draws, padding, input positions), else it draws
+    from the adapter's ``rng``; ``now`` on any op injects the clock. Conventions the protocol
+    leaves open follow the Rust adapter (``adapters/rust-payjoin/src/live.rs``).
     """
-    ops = _LiveSenders(rng)
+    ops = _LiveSessions(rng)
     return {
-        "session.new_receiver": ops.new_receiver,
-        "session.new_sender": ops.new_sender,
+        "session.new_receiver": ops.receiver.new,
+        "session.new_sender": ops.sender.new,
         "session.resume": ops.resume,
         "session.request": ops.request,
         "session.response": ops.response,

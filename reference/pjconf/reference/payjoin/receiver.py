@@ -158,7 +158,9 @@ def _txout_for(tx: Transaction, outpoint: OutPoint) -> TxOut:
 
 
 def _invalid_spk(kind: AddressType) -> PsbtInputError:
-    err = PsbtInputError("InvalidScriptPubKey", f"provided script was not a valid type of {kind}")
+    # rust-bitcoin's AddressType prints lower case ("p2wpkh")
+    text = f"provided script was not a valid type of {kind.value}"
+    err = PsbtInputError("InvalidScriptPubKey", text)
     err.address_type = kind
     return err
 
