@@ -5,13 +5,13 @@ path run once per delivery kind with an unconsumed snapshot of every typestate i
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from session.test_sender_support import (
     CONFIG,
     DIRECTORY,
-    GATEWAY,
     NOW,
     ORIGINAL,
     PAY,
@@ -20,26 +20,24 @@ from session.test_sender_support import (
     RECEIVER_WALLET,
     RELAY,
     SENDER_WALLET,
+    FakeMailbox,
     clock,
     fund,
 )
 
-from pjconf.reference.bip77 import bhttp, ohttp
-from pjconf.reference.bip77.bhttp import BhttpResponse
-from pjconf.reference.bip77.short_id import parse_short_id, short_id
+from pjconf.reference.bip77.short_id import short_id
 from pjconf.reference.bitcoin import address
 from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
 from pjconf.reference.bitcoin.wallet import AddressKind
 from pjconf.reference.entropy import Clock, SeededRandom
 from pjconf.reference.payjoin.receiver import InputPair
-from pjconf.reference.persist import InMemoryPersister, Progress
-from pjconf.reference.session.receiver import STATE_NAMES, Initialized
+from pjconf.reference.persist import InMemoryPersister, PersistedError, Progress
+from pjconf.reference.session.receiver import STATE_NAMES, HasReplyableError, Initialized, Monitor
 from pjconf.reference.session.receiver_builder import ReceiverBuilder
 from pjconf.reference.session.receiver_events import ReceiverEvent
 from pjconf.reference.session.sender import PollingForProposal, SenderBuilder
 from pjconf.reference.session.sender_events import SenderEvent
-from pjconf.reference.session.sender_wire import Request
 
 __all__ = [
     "CONFIG",
@@ -61,6 +59,8 @@ __all__ = [
     "happy_path",
     "new_receiver",
     "receiver_input",
+    "refused",
+    "to_monitor",
 ]
 
 Log = InMemoryPersister[ReceiverEvent]
@@ -91,41 +91,17 @@ def receiver_input(tag: str = "receiver-test/coin", value: int = 100_000) -> Inp
     return InputPair.new(txin, psbtin)
 
 
-@dataclass
-class Directory:
-    """OHTTP gateway and directory: POST and PUT store a body under the path's ShortId, GET
-    serves it (202 when empty). ``status`` replaces the next response's status, ``resize`` its
-    length, ``tamper`` flips one of its bytes. ``requests`` logs (method, path, body)."""
+class Directory(FakeMailbox):
+    """The sender fixtures' mailbox under the receiver tests' names: ``status`` is its
+    ``override`` (the next response's status)."""
 
-    rng: SeededRandom = field(default_factory=lambda: SeededRandom("directory"))
-    boxes: dict[bytes, bytes] = field(default_factory=dict)
-    requests: list[tuple[str, str, bytes]] = field(default_factory=list)
-    status: int | None = None
-    resize: int | None = None
-    tamper: bool = False
+    @property
+    def status(self) -> int | None:
+        return self.override
 
-    def handle(self, request: Request) -> bytes:
-        padded, ctx = ohttp.open_request(GATEWAY.secret, CONFIG, request.body)
-        inner = bhttp.decode_request(padded)
-        method, path = inner.method.decode(), inner.path.decode()
-        self.requests.append((method, path, inner.body))
-        mailbox = parse_short_id(path.rsplit("/", 1)[1])
-        if method in ("POST", "PUT"):
-            self.boxes[mailbox] = inner.body
-            status, body = 200, b""
-        elif mailbox in self.boxes:
-            status, body = 200, self.boxes[mailbox]
-        else:
-            status, body = 202, b""
-        if self.status is not None:
-            status, body, self.status = self.status, b"", None
-        response = bhttp.encode_response(BhttpResponse(status, body=body))
-        sealed = ohttp.seal_response(ctx, response, rng=self.rng)
-        if self.resize is not None:
-            sealed, self.resize = sealed[: self.resize].ljust(self.resize, b"\0"), None
-        if self.tamper:
-            sealed, self.tamper = sealed[:-1] + bytes([sealed[-1] ^ 1]), False
-        return sealed
+    @status.setter
+    def status(self, value: int | None) -> None:
+        self.override = value
 
 
 # -- delivering the Original PSBT -----------------------------------------------------------------
@@ -224,10 +200,24 @@ def happy_path(kind: str = "v2") -> Path:
         sender, sender_log = send_v2(directory, receiver, original)
     mailbox = short_id(receiver.session_context.receiver_key.public)
     box = directory.boxes[mailbox]
-    req, ctx = state.create_poll_request(RELAY, rng=SeededRandom("poll"), clock=clock())
-    polled = state.process_response(directory.handle(req), ctx).save(log)
+    keep(to_monitor(state, log, directory, keep))
+    return Path(kind, snapshots, mailbox, box, sender, sender_log)
+
+
+def _same(state: S) -> S:
+    return state
+
+
+def to_monitor(
+    receiver: Initialized, log: Log, directory: Directory, keep: Callable[[Any], Any] = _same
+) -> Monitor:
+    """The receiver's side of the happy path, from the delivered Original to ``Monitor``: every
+    check passes, one receiver coin is contributed, the wallet signs, the proposal is posted.
+    ``keep`` sees (and may replace) every state before the last, as it is saved."""
+    req, ctx = receiver.create_poll_request(RELAY, rng=SeededRandom("poll"), clock=clock())
+    polled = receiver.process_response(directory.handle(req), ctx).save(log)
     assert isinstance(polled, Progress)
-    state = keep(polled.next)
+    state: Any = keep(polled.next)
     state = keep(state.check_broadcast_suitability(None, lambda _: True).save(log))
     state = keep(state.check_inputs_not_owned(lambda _: False).save(log))
     state = keep(state.check_no_inputs_seen_before(lambda _: False).save(log))
@@ -238,5 +228,25 @@ def happy_path(kind: str = "v2") -> Path:
     state = keep(state.apply_fee_range(None, WALLET_MAX_RATE).save(log))
     state = keep(state.finalize_proposal(RECEIVER_WALLET.sign_psbt).save(log))
     req, ctx = state.create_post_request(RELAY, rng=SeededRandom("post"), clock=clock())
-    keep(state.process_response(directory.handle(req), ctx).save(log))
-    return Path(kind, snapshots, mailbox, box, sender, sender_log)
+    monitor = state.process_response(directory.handle(req), ctx).save(log)
+    assert isinstance(monitor, Monitor)
+    return monitor
+
+
+def refused(kind: str, *, fallback: bool) -> tuple[HasReplyableError, Log]:
+    """The happy path's check refused: the ownership check (a reply with the fallback) or the
+    broadcast check (without one); the error state and its log."""
+    path = happy_path(kind)
+    state, log = path.at("MaybeInputsOwned" if fallback else "UncheckedOriginalPayload")
+    if fallback:
+        transition = state.check_inputs_not_owned(lambda _: True)
+    else:
+        transition = state.check_broadcast_suitability(None, lambda _: False)
+    try:
+        transition.save(log)
+    except PersistedError as e:
+        error_state = e.fatal_state()
+    else:
+        raise AssertionError("the refused check progressed")
+    assert isinstance(error_state, HasReplyableError)
+    return error_state, log

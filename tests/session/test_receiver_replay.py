@@ -10,10 +10,10 @@ checks those tables against the crate.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from session.failing_persisters import Failing, FailingAsync
 from session.receiver_logs import (
     NO_FALLBACK,
     REJECTED,
@@ -34,7 +34,7 @@ from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.payjoin import receiver as common
 from pjconf.reference.payjoin.errors import PayjoinPanic
 from pjconf.reference.payjoin.params import OutputSubstitution, Params
-from pjconf.reference.persist import InMemoryAsyncPersister, InMemoryPersister, StorageError
+from pjconf.reference.persist import InMemoryAsyncPersister, InMemoryPersister
 from pjconf.reference.session.json_codec import DecodeError, decode_receiver_event
 from pjconf.reference.session.receiver import (
     STATE_NAMES,
@@ -511,26 +511,8 @@ def test_quirk_pending_fallback_past_expiry_is_an_expired_error() -> None:
 # -- persistence ----------------------------------------------------------------------------------
 
 
-class Failing(InMemoryPersister[ReceiverEvent]):
-    def __init__(self, events: list[ReceiverEvent], *, load: bool, close: bool) -> None:
-        super().__init__()
-        for e in events:
-            self.save_event(e)
-        self.fail_load, self.fail_close = load, close
-
-    def load(self) -> Iterator[ReceiverEvent]:
-        if self.fail_load:
-            raise StorageError("disk on fire")
-        return super().load()
-
-    def close(self) -> None:
-        if self.fail_close:
-            raise StorageError("cannot close")
-        super().close()
-
-
 def test_load_failure_is_persistence_failure_and_does_not_close() -> None:
-    persister = Failing(PREFIXES["Initialized"], load=True, close=False)
+    persister = Failing[ReceiverEvent](PREFIXES["Initialized"], load=True, close=False)
     with pytest.raises(ReplayError, match=r"^Persistence failure: disk on fire$") as info:
         replay_event_log(persister)
     assert info.value.kind == "PersistenceFailure"
@@ -538,26 +520,10 @@ def test_load_failure_is_persistence_failure_and_does_not_close() -> None:
 
 
 def test_close_failure_replaces_the_replay_error() -> None:
-    persister = Failing([Cancelled()], load=False, close=True)
+    persister = Failing[ReceiverEvent]([Cancelled()], load=False, close=True)
     with pytest.raises(ReplayError, match=r"^Persistence failure: cannot close$") as info:
         replay_event_log(persister)
     assert info.value.kind == "PersistenceFailure"
-
-
-class FailingAsync(InMemoryAsyncPersister[ReceiverEvent]):
-    def __init__(self, *, load: bool, close: bool) -> None:
-        super().__init__()
-        self.fail_load, self.fail_close = load, close
-
-    async def load(self) -> Iterator[ReceiverEvent]:
-        if self.fail_load:
-            raise StorageError("disk on fire")
-        return await super().load()
-
-    async def close(self) -> None:
-        if self.fail_close:
-            raise StorageError("cannot close")
-        await super().close()
 
 
 @pytest.mark.parametrize(
@@ -565,7 +531,7 @@ class FailingAsync(InMemoryAsyncPersister[ReceiverEvent]):
     [(True, False, "disk on fire"), (False, True, "cannot close")],
 )
 def test_async_persistence_failures(load: bool, close: bool, message: str) -> None:
-    persister = FailingAsync(load=load, close=close)
+    persister = FailingAsync[ReceiverEvent](load=load, close=close)
     asyncio.run(persister.save_event(Cancelled()))
     with pytest.raises(ReplayError) as info:
         asyncio.run(replay_event_log_async(persister))

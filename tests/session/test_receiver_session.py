@@ -25,6 +25,7 @@ from session.receiver_support import (
     happy_path,
     new_receiver,
     receiver_input,
+    refused,
     send_v1,
     send_v2,
 )
@@ -59,6 +60,7 @@ from pjconf.reference.session.receiver import (
     Monitor,
     PayjoinProposal,
     PendingFallback,
+    UncheckedOriginalPayload,
     WantsInputs,
     WantsOutputs,
 )
@@ -278,22 +280,8 @@ def test_a_v1_proposal_is_base64_put_to_the_receiver_mailbox() -> None:
     )
 
 
-def replyable_state(kind: str, fallback: bool) -> HasReplyableError:
-    name = "MaybeInputsOwned" if fallback else "UncheckedOriginalPayload"
-    state, log = happy_path(kind).at(name)
-    if fallback:
-        transition = state.check_inputs_not_owned(lambda _: True)
-    else:
-        transition = state.check_broadcast_suitability(None, lambda _: False)
-    with pytest.raises(PersistedError) as info:
-        transition.save(log)
-    error_state = info.value.fatal_state()
-    assert isinstance(error_state, HasReplyableError)
-    return error_state
-
-
 def test_a_v2_error_reply_is_the_json_in_message_b() -> None:
-    state = replyable_state("v2", fallback=True)
+    state = refused("v2", fallback=True)[0]
     method, path, body = sent(state, "create_error_request")
     reply = reply_keys("v2")
     assert (method, path) == ("POST", "/" + format_short_id(short_id(reply.public)))
@@ -306,7 +294,7 @@ def test_a_v2_error_reply_is_the_json_in_message_b() -> None:
 
 
 def test_a_v1_error_reply_is_a_generic_plaintext_to_the_receiver_mailbox() -> None:
-    state = replyable_state("v1", fallback=False)
+    state = refused("v1", fallback=False)[0]
     mailbox = short_id(state.session_context.receiver_key.public)
     assert sent(state, "create_error_request") == (
         "POST",
@@ -319,7 +307,7 @@ def request_makers() -> list[tuple[str, Any]]:
     return [
         ("create_poll_request", happy_path("v2").at("Initialized")[0]),
         ("create_post_request", happy_path("v2").at("PayjoinProposal")[0]),
-        ("create_error_request", replyable_state("v2", fallback=True)),
+        ("create_error_request", refused("v2", fallback=True)[0]),
     ]
 
 
@@ -634,6 +622,15 @@ def test_fallback_paths_end_closed_aborted(how: str) -> None:
     assert session.log.closed
 
 
+def interactive_checks(unchecked: UncheckedOriginalPayload, log: Log) -> WantsOutputs:
+    """An interactive receiver's checks, all passing: broadcast assumed, no input ours or seen
+    before, our outputs found."""
+    owned = unchecked.assume_interactive_receiver().save(log)
+    seen = owned.check_inputs_not_owned(lambda _: False).save(log)
+    unknown = seen.check_no_inputs_seen_before(lambda _: False).save(log)
+    return unknown.identify_receiver_outputs(RECEIVER_WALLET.owns).save(log)
+
+
 def test_v1_session_puts_the_proposal_in_the_receiver_mailbox() -> None:
     directory = Directory()
     receiver, log = new_receiver()
@@ -641,10 +638,7 @@ def test_v1_session_puts_the_proposal_in_the_receiver_mailbox() -> None:
     req, ctx = receiver.create_poll_request(RELAY, clock=clock())
     unchecked = receiver.process_response(directory.handle(req), ctx).save(log)
     assert isinstance(unchecked, Progress)
-    state: Any = unchecked.next.assume_interactive_receiver().save(log)
-    state = state.check_inputs_not_owned(lambda _: False).save(log)
-    state = state.check_no_inputs_seen_before(lambda _: False).save(log)
-    state = state.identify_receiver_outputs(RECEIVER_WALLET.owns).save(log)
+    state: Any = interactive_checks(unchecked.next, log)
     state = state.commit_outputs().save(log).commit_inputs().save(log)
     proposal = state.apply_fee_range().save(log).finalize_proposal(lambda p: p).save(log)
     req, ctx = proposal.create_post_request(RELAY, clock=clock())
@@ -713,11 +707,7 @@ def test_committed_inputs_depend_on_a_replay_between_the_commits() -> None:
     req, ctx = receiver.create_poll_request(RELAY, clock=clock())
     polled = receiver.process_response(directory.handle(req), ctx).save(log)
     assert isinstance(polled, Progress)
-    state: Any = polled.next.assume_interactive_receiver().save(log)
-    state = state.check_inputs_not_owned(lambda _: False).save(log)
-    state = state.check_no_inputs_seen_before(lambda _: False).save(log)
-    state = state.identify_receiver_outputs(RECEIVER_WALLET.owns).save(log)
-    live = state.commit_outputs().save(log)
+    live = interactive_checks(polled.next, log).commit_outputs().save(log)
     resumed = replay_events(log.events)[0]
     assert isinstance(resumed, WantsInputs)
     live_psbt = live.commit_inputs().save(InMemoryPersister()).inner.payjoin_psbt

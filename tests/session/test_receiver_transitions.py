@@ -29,6 +29,7 @@ from session.receiver_support import (
     fresh,
     happy_path,
     receiver_input,
+    refused,
 )
 
 from pjconf.reference.bip77 import messages
@@ -105,15 +106,7 @@ def start(kind: str, name: str) -> tuple[Any, Log]:
         state, log = path.at("MaybeInputsOwned")
         return state.cancel().save(log), log
     if name in ("Replyable", "Replyable/none"):
-        with_fallback = name == "Replyable"
-        state, log = path.at("MaybeInputsOwned" if with_fallback else "UncheckedOriginalPayload")
-        if with_fallback:
-            transition = state.check_inputs_not_owned(lambda _: True)
-        else:
-            transition = state.check_broadcast_suitability(None, lambda _: False)
-        with pytest.raises(PersistedError) as info:
-            transition.save(log)
-        return info.value.fatal_state(), log
+        return refused(kind, fallback=name == "Replyable")
     return path.at(name)
 
 

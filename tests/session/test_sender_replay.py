@@ -4,12 +4,12 @@ persistence failures (and whether the persister is closed), and the session hist
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
+from session.failing_persisters import Failing
 from session.test_sender_support import EXPIRATION, NOW, ORIGINAL, clock, new_sender
 
-from pjconf.reference.persist import InMemoryAsyncPersister, InMemoryPersister, StorageError
+from pjconf.reference.persist import InMemoryAsyncPersister, InMemoryPersister
 from pjconf.reference.session.sender import (
     ClosedSession,
     PendingFallback,
@@ -174,26 +174,8 @@ def test_expiry(events: list[SenderEvent], state: SendSession) -> None:
     assert replay_event_log(persister, clock=clock(EXPIRATION - 1))[0] == state  # P10
 
 
-class Failing(InMemoryPersister[SenderEvent]):
-    def __init__(self, events: list[SenderEvent], *, load: bool, close: bool) -> None:
-        super().__init__()
-        for e in events:
-            self.save_event(e)
-        self.fail_load, self.fail_close = load, close
-
-    def load(self) -> Iterator[SenderEvent]:
-        if self.fail_load:
-            raise StorageError("disk on fire")
-        return super().load()
-
-    def close(self) -> None:
-        if self.fail_close:
-            raise StorageError("cannot close")
-        super().close()
-
-
 def test_load_failure_is_persistence_failure_and_does_not_close() -> None:
-    persister = Failing([CREATED], load=True, close=False)
+    persister = Failing[SenderEvent]([CREATED], load=True, close=False)
     with pytest.raises(ReplayError, match=r"^Persistence failure: disk on fire$") as info:
         replay_event_log(persister)
     assert info.value.kind == "PersistenceFailure"
@@ -201,7 +183,7 @@ def test_load_failure_is_persistence_failure_and_does_not_close() -> None:
 
 
 def test_close_failure_replaces_the_replay_error() -> None:
-    persister = Failing([POSTED], load=False, close=True)
+    persister = Failing[SenderEvent]([POSTED], load=False, close=True)
     with pytest.raises(ReplayError, match=r"^Persistence failure: cannot close$"):
         replay_event_log(persister)
 

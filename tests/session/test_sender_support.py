@@ -82,19 +82,24 @@ def clock(now: int = NOW) -> FixedClock:
 
 @dataclass
 class FakeMailbox:
-    """An OHTTP gateway + directory: stores POSTed bodies by ShortId, serves them on GET (202
-    when empty). ``override`` replaces the next response's status; ``resize`` its length."""
+    """An OHTTP gateway + directory: POST and PUT store a body under the path's ShortId, GET
+    serves it (202 when empty). ``override`` replaces the next response's status, ``resize`` its
+    length, ``tamper`` flips one of its bytes. ``requests`` logs (method, path, body)."""
 
     rng: SeededRandom = field(default_factory=lambda: SeededRandom("mailbox"))
     boxes: dict[bytes, bytes] = field(default_factory=dict)
+    requests: list[tuple[str, str, bytes]] = field(default_factory=list)
     override: int | None = None
     resize: int | None = None
+    tamper: bool = False
 
     def handle(self, request: Request) -> bytes:
         padded, ctx = ohttp.open_request(GATEWAY.secret, CONFIG, request.body)
         inner = bhttp.decode_request(padded)
-        mailbox = parse_short_id(inner.path.decode().rsplit("/", 1)[1])
-        if inner.method == b"POST":
+        method, path = inner.method.decode(), inner.path.decode()
+        self.requests.append((method, path, inner.body))
+        mailbox = parse_short_id(path.rsplit("/", 1)[1])
+        if method in ("POST", "PUT"):
             self.boxes[mailbox] = inner.body
             status, body = 200, b""
         elif mailbox in self.boxes:
@@ -107,6 +112,8 @@ class FakeMailbox:
         sealed = ohttp.seal_response(ctx, response, rng=self.rng)
         if self.resize is not None:
             sealed, self.resize = sealed[: self.resize].ljust(self.resize, b"\0"), None
+        if self.tamper:
+            sealed, self.tamper = sealed[:-1] + bytes([sealed[-1] ^ 1]), False
         return sealed
 
 

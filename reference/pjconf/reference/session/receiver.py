@@ -20,10 +20,10 @@ from typing import Protocol, TypeAlias, TypeVar
 
 from pjconf.reference.bip77 import messages
 from pjconf.reference.bip77.short_id import short_id
-from pjconf.reference.bip77.uri import PjParamV2, PjUri, format_uri, is_expired
+from pjconf.reference.bip77.uri import format_uri, is_expired
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxOut
-from pjconf.reference.crypto.secp256k1 import KeyPair, compress, uncompress
+from pjconf.reference.crypto.secp256k1 import KeyPair, uncompress
 from pjconf.reference.entropy import SYSTEM_CLOCK, SYSTEM_RANDOM, Clock, RandomSource
 from pjconf.reference.errors import PjconfError
 from pjconf.reference.payjoin import errors as payjoin_errors
@@ -41,6 +41,11 @@ from pjconf.reference.persist import (
     TerminalTransition,
 )
 from pjconf.reference.session import receiver_wire as wire
+from pjconf.reference.session.directory_wire import (
+    OhttpResponse,
+    Request,
+    open_directory_response,
+)
 from pjconf.reference.session.receiver_events import (
     Aborted,
     AppliedFeeRange,
@@ -83,8 +88,7 @@ from pjconf.reference.session.receiver_session_errors import (
     reply_json_text,
     wrap_receive_error,
 )
-from pjconf.reference.session.receiver_wire import OhttpResponse, Request
-from pjconf.reference.session.sender_errors import StateConsumed
+from pjconf.reference.session.typestate import Typestate, fresh
 
 __all__ = [
     "HAS_FALLBACK_TX",
@@ -115,30 +119,14 @@ SUPPORTED_VERSIONS = (1, 2)
 """The versions a v2 receiver accepts from a sender (``SUPPORTED_VERSIONS``)."""
 
 
-def _live() -> list[bool]:
-    return [True]
-
-
 def fallback_of(original_psbt: Psbt) -> Transaction:
     """The sender's fallback: the Original PSBT's tx (``extract_tx_unchecked_fee_rate``)."""
     return original_psbt.extract_tx()
 
 
 @dataclass(frozen=True)
-class _Typestate:
-    """Shared by the typestates: the context, and a consumption flag outside equality."""
-
-    session_context: SessionContext
-    _alive: list[bool] = field(default_factory=_live, compare=False, repr=False, kw_only=True)
-
-    def _check(self) -> None:
-        if not self._alive[0]:
-            raise StateConsumed(f"this {type(self).__name__} was already consumed by a transition")
-
-    def _take(self) -> SessionContext:
-        self._check()
-        self._alive[0] = False
-        return self.session_context
+class _Typestate(Typestate[SessionContext]):
+    """Shared by the receiver's typestates: the request expiry check."""
 
     def _expired(self, clock: Clock | None) -> None:
         """``CreateRequestError::Expired`` once ``expiration <= now`` (checked by requests only)."""
@@ -148,11 +136,6 @@ class _Typestate:
 
 
 _S = TypeVar("_S", bound=_Typestate)
-
-
-def _fresh(state: _S) -> _S:
-    """An equal, unconsumed copy of a consumed state: what transient and stasis hand back."""
-    return replace(state, _alive=[True])
 
 
 def _receiver_keys(context: SessionContext) -> KeyPair:
@@ -230,18 +213,8 @@ class Initialized(_Typestate):
     """Built; polling the receiver's mailbox for the Original PSBT."""
 
     def pj_uri(self) -> str:
-        """The BIP 21 URI to hand the sender: ``pjos=0`` (the crate always disables output
-        substitution here), the ``pj`` endpoint being ``directory.join(<ShortId>)``."""
-        ctx = self.session_context
-        pk = ctx.receiver_key.public
-        pj = PjParamV2(
-            wire.join_base(ctx.directory),
-            short_id(pk),
-            compress(pk),
-            ctx.ohttp_keys,
-            ctx.expiration,
-        )
-        return format_uri(PjUri(ctx.address, ctx.amount, pj, output_substitution=False))
+        """The BIP 21 URI to hand the sender (:func:`.receiver_wire.pj_uri`), as text."""
+        return format_uri(wire.pj_uri(self.session_context))
 
     def create_poll_request(
         self, ohttp_relay: str, *, rng: RandomSource | None = None, clock: Clock | None = None
@@ -250,18 +223,15 @@ class Initialized(_Typestate):
         self._check()
         self._expired(clock)
         ctx = self.session_context
-        target = wire.mailbox_endpoint(ctx.directory, _proposal_mailbox(ctx))
-        return wire.encapsulate(
-            ctx.ohttp_keys, "GET", target, b"", directory=ctx.directory, relay=ohttp_relay, rng=rng
-        )
+        return wire.request(ctx, "GET", _proposal_mailbox(ctx), b"", relay=ohttp_relay, rng=rng)
 
     def process_response(self, response: bytes, ctx: OhttpResponse) -> PollTransition:
         """202 → stasis; 200 → ``RetrievedOriginalPayload``; a fatal directory error or *any*
         error in the payload → ``Closed(Aborted)``; other directory errors are transient."""
         context = self._take()
-        current = _fresh(self)
+        current = fresh(self)
         try:
-            body = wire.open_directory_response(response, ctx, get=True)
+            body = open_directory_response(response, ctx, get=True)
         except DirectoryResponseError as e:
             error = ProtocolError.directory(e)
             if e.is_fatal():
@@ -341,7 +311,7 @@ class UncheckedOriginalPayload(_HoldsOriginal):
         try:
             self.original.check_broadcast_suitability(min_fee_rate, can_broadcast)
         except payjoin_errors.PayjoinError as e:
-            return _rejected(e, _fresh(self), context, None)
+            return _rejected(e, fresh(self), context, None)
         following = MaybeInputsOwned(context, original=self.original)
         return MaybeFatalTransition.success(CheckedBroadcastSuitability(), following)
 
@@ -374,7 +344,7 @@ class MaybeInputsOwned(_HoldsOriginal, _CancelsToFallback):
         try:
             self.original.check_inputs_not_owned(is_owned)
         except payjoin_errors.PayjoinError as e:
-            return _rejected(e, _fresh(self), context, fallback)
+            return _rejected(e, fresh(self), context, fallback)
         following = MaybeInputsSeen(context, original=self.original)
         return MaybeFatalTransition.success(CheckedInputsNotOwned(), following)
 
@@ -393,7 +363,7 @@ class MaybeInputsSeen(_HoldsOriginal, _CancelsToFallback):
         try:
             self.original.check_no_inputs_seen_before(is_known)
         except payjoin_errors.PayjoinError as e:
-            return _rejected(e, _fresh(self), context, fallback)
+            return _rejected(e, fresh(self), context, fallback)
         following = OutputsUnknown(context, original=self.original)
         return MaybeFatalTransition.success(CheckedNoInputsSeenBefore(), following)
 
@@ -412,7 +382,7 @@ class OutputsUnknown(_HoldsOriginal, _CancelsToFallback):
         try:
             inner = self.original.identify_receiver_outputs(is_receiver_output)
         except payjoin_errors.PayjoinError as e:
-            return _rejected(e, _fresh(self), context, fallback)
+            return _rejected(e, fresh(self), context, fallback)
         event = IdentifiedReceiverOutputs(tuple(inner.owned_vouts))
         return MaybeFatalTransition.success(event, WantsOutputs(context, inner=inner))
 
@@ -544,7 +514,7 @@ class WantsFeeRange(_Typestate, _CancelsToFallback):
         try:
             psbt_context = self.inner.apply_fee_range(min_fee_rate, maximum)
         except payjoin_receiver_errors.PayloadError as e:
-            return MaybeFatalTransition.transient(ProtocolError.payload(e), _fresh(self))
+            return MaybeFatalTransition.transient(ProtocolError.payload(e), fresh(self))
         following = ProvisionalProposal(context, psbt_context=psbt_context)
         return MaybeFatalTransition.success(AppliedFeeRange(psbt_context), following)
 
@@ -576,7 +546,7 @@ class ProvisionalProposal(_HoldsPsbtContext):
         try:
             signed = self.psbt_context.finalize_proposal(wallet_process_psbt)
         except payjoin_errors.ImplementationError as e:
-            return MaybeTransientTransition.transient(ImplementationError.of(e), _fresh(self))
+            return MaybeTransientTransition.transient(ImplementationError.of(e), fresh(self))
         psbt_context = ReceiverPsbtContext(self.psbt_context.original_psbt, signed)
         following = PayjoinProposal(context, psbt_context=psbt_context)
         return MaybeTransientTransition.success(FinalizedProposal(signed), following)
@@ -600,21 +570,11 @@ class PayjoinProposal(_HoldsPsbtContext):
         psbt = self.psbt_context.payjoin_psbt
         if ctx.reply_key is not None:
             body = wire.seal_message_b(psbt.serialize(), _receiver_keys(ctx), ctx.reply_key, rng)
-            target = wire.mailbox_endpoint(ctx.directory, short_id(ctx.reply_key))
-            method = "POST"
-        else:
-            body = psbt.to_base64().encode()
-            target = wire.mailbox_endpoint(ctx.directory, _proposal_mailbox(ctx))
-            method = "PUT"
-        return wire.encapsulate(
-            ctx.ohttp_keys,
-            method,
-            target,
-            body,
-            directory=ctx.directory,
-            relay=ohttp_relay,
-            rng=rng,
-        )
+            return wire.request(
+                ctx, "POST", short_id(ctx.reply_key), body, relay=ohttp_relay, rng=rng
+            )
+        body = psbt.to_base64().encode()
+        return wire.request(ctx, "PUT", _proposal_mailbox(ctx), body, relay=ohttp_relay, rng=rng)
 
     def process_response(
         self, response: bytes, ctx: OhttpResponse
@@ -626,13 +586,13 @@ class PayjoinProposal(_HoldsPsbtContext):
         fallback = self.fallback_tx()
         context = self._take()
         try:
-            wire.open_directory_response(response, ctx, get=False)
+            open_directory_response(response, ctx, get=False)
         except DirectoryResponseError as e:
             error = ProtocolError.directory(e)
             if e.is_fatal():
                 pending = PendingFallback(context, fallback_tx=fallback)
                 return MaybeFatalTransition.replyable_error(ProtocolFailed(), pending, error)
-            return MaybeFatalTransition.transient(error, _fresh(self))
+            return MaybeFatalTransition.transient(error, fresh(self))
         following = Monitor(context, psbt_context=self.psbt_context)
         return MaybeFatalTransition.success(PostedPayjoinProposal(), following)
 
@@ -661,7 +621,7 @@ class Monitor(_HoldsPsbtContext):
             found = find_transaction(payjoin_txid)
         except Exception as e:
             return MaybeFatalOrSuccessTransition.transient(
-                Error.implementation(str(e)), _fresh(self)
+                Error.implementation(str(e)), fresh(self)
             )
         if found is not None:
             txid = found.txid()
@@ -671,17 +631,17 @@ class Monitor(_HoldsPsbtContext):
                     f"Got: {txid[::-1].hex()}"
                 )
                 error = Error.implementation(message)
-                return MaybeFatalOrSuccessTransition.transient(error, _fresh(self))
+                return MaybeFatalOrSuccessTransition.transient(error, fresh(self))
             return MaybeFatalOrSuccessTransition.success(Closed(Success(txid)))
         try:
             fallback_found = find_transaction(fallback.txid())
         except Exception as e:
             return MaybeFatalOrSuccessTransition.transient(
-                Error.implementation(str(e)), _fresh(self)
+                Error.implementation(str(e)), fresh(self)
             )
         if fallback_found is not None:
             return MaybeFatalOrSuccessTransition.success(Closed(FallbackBroadcasted()))
-        return MaybeFatalOrSuccessTransition.no_results(_fresh(self))
+        return MaybeFatalOrSuccessTransition.no_results(fresh(self))
 
 
 @dataclass(frozen=True)
@@ -714,16 +674,7 @@ class HasReplyableError(_Typestate):
             body = wire.seal_message_b(text, _receiver_keys(ctx), ctx.reply_key, rng)
         else:
             body = reply_json_text(_UNAVAILABLE).encode()
-        target = wire.mailbox_endpoint(ctx.directory, mailbox)
-        return wire.encapsulate(
-            ctx.ohttp_keys,
-            "POST",
-            target,
-            body,
-            directory=ctx.directory,
-            relay=ohttp_relay,
-            rng=rng,
-        )
+        return wire.request(ctx, "POST", mailbox, body, relay=ohttp_relay, rng=rng)
 
     def process_error_response(
         self, response: bytes, ctx: OhttpResponse
@@ -741,11 +692,11 @@ class HasReplyableError(_Typestate):
         )
         event: ReceiverEvent = _ABORTED if pending is None else ProtocolFailed()
         try:
-            wire.open_directory_response(response, ctx, get=False)
+            open_directory_response(response, ctx, get=False)
         except DirectoryResponseError as e:
             error = ProtocolError.directory(e)
             if not e.is_fatal():
-                return MaybeTerminalSuccessTransition.transient(error, _fresh(self))
+                return MaybeTerminalSuccessTransition.transient(error, fresh(self))
             if pending is None:
                 return MaybeTerminalSuccessTransition.fatal_terminate(event, error)
             return MaybeTerminalSuccessTransition.fatal_advance(event, pending, error)

@@ -20,18 +20,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
-from pjconf.reference.bip77.short_id import short_id
-from pjconf.reference.bip77.uri import PjParamV2, PjUri, is_expired
-from pjconf.reference.bip77.url import Url
+from pjconf.reference.bip77.uri import PjUri, is_expired
 from pjconf.reference.bitcoin.encoding import display_hex
 from pjconf.reference.bitcoin.psbt import Output
 from pjconf.reference.bitcoin.tx import Transaction
-from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.entropy import SYSTEM_CLOCK, Clock
 from pjconf.reference.payjoin import receiver as common
 from pjconf.reference.payjoin.errors import PayjoinPanic
-from pjconf.reference.persist import AsyncSessionPersister, SessionPersister, StorageError
+from pjconf.reference.persist import AsyncSessionPersister, SessionPersister
 from pjconf.reference.session import receiver_events as ev
 from pjconf.reference.session.receiver import (
     HAS_FALLBACK_TX,
@@ -52,6 +48,13 @@ from pjconf.reference.session.receiver import (
     WantsInputs,
     WantsOutputs,
     fallback_of,
+)
+from pjconf.reference.session.receiver_wire import pj_uri
+from pjconf.reference.session.replay_log import (
+    check_expiry,
+    fold,
+    load_and_fold,
+    load_and_fold_async,
 )
 from pjconf.reference.session.sender_errors import ReplayError
 from pjconf.reference.session.serde_values import format_f64
@@ -373,22 +376,17 @@ def process_event(state: ReceiveSession, event: ev.ReceiverEvent) -> ReceiveSess
     raise invalid_event(event, state)
 
 
+def _first_state(first: ev.ReceiverEvent) -> ReceiveSession:
+    if not isinstance(first, ev.Created):
+        raise invalid_event(first, None)
+    return Initialized(first.context)
+
+
 def replay_events(
     events: Iterable[ev.ReceiverEvent],
 ) -> tuple[ReceiveSession, list[ev.ReceiverEvent]]:
     """Fold a log: it must start with ``Created``; returns the state and the events read."""
-    it = iter(events)
-    first = next(it, None)
-    if first is None:
-        raise ReplayError("NoEvents", "No events found in session")
-    if not isinstance(first, ev.Created):
-        raise invalid_event(first, None)
-    state: ReceiveSession = Initialized(first.context)
-    seen: list[ev.ReceiverEvent] = [first]
-    for event in it:
-        seen.append(event)
-        state = process_event(state, event)
-    return state, seen
+    return fold(events, _first_state, process_event)
 
 
 # -- history --------------------------------------------------------------------------------------
@@ -405,24 +403,6 @@ class SessionStatus(enum.StrEnum):
     PENDING_FALLBACK = "PendingFallback"
 
 
-def _directory_base(directory: Url) -> str:
-    """Where ``Url::join(short_id)`` puts the mailbox: the path up to its last ``/``."""
-    path = directory.path[: directory.path.rfind("/") + 1] or "/"
-    return f"{directory.scheme}://{directory.authority}{path}"
-
-
-def _pj_param(context: ev.SessionContext) -> PjParamV2:
-    public = context.receiver_key.public
-    keys: OhttpKeyConfig = context.ohttp_keys
-    return PjParamV2(
-        _directory_base(context.directory),
-        short_id(public),
-        compress(public),
-        keys,
-        context.expiration,
-    )
-
-
 @dataclass(frozen=True)
 class SessionHistory:
     """Read-only queries over a replayed log (only replay builds one, as in the crate)."""
@@ -433,9 +413,8 @@ class SessionHistory:
         return next(e.context for e in self.events if isinstance(e, ev.Created))
 
     def pj_uri(self) -> PjUri:
-        """The URI of ``Created``'s context, output substitution disabled (``pjos=0``)."""
-        context = self._created()
-        return PjUri(context.address, context.amount, _pj_param(context), output_substitution=False)
+        """The URI of ``Created``'s context (:func:`.receiver_wire.pj_uri`)."""
+        return pj_uri(self._created())
 
     def fallback_tx(self) -> Transaction | None:
         """The first ``RetrievedOriginalPayload``'s transaction, but only once the log has a
@@ -487,39 +466,17 @@ def _history(state: ReceiveSession, events: list[ev.ReceiverEvent], clock: Clock
     """``construct_history``: a non-closed session past its expiration is an ``Expired`` error
     carrying the history's fallback (``None`` before the broadcast check)."""
     history = SessionHistory(tuple(events))
-    expiration = history.session_context().expiration
-    if not isinstance(state, ClosedSession) and is_expired(expiration, clock):
-        raise ReplayError(
-            "Expired",
-            f"Session expired at Time(Time({expiration}))",
-            expiration=expiration,
-            fallback_tx=history.fallback_tx(),
-        )
+    closed = isinstance(state, ClosedSession)
+    check_expiry(closed, history.session_context().expiration, history.fallback_tx, clock)
     return history
-
-
-def _persistence(error: StorageError) -> ReplayError:
-    return ReplayError("PersistenceFailure", f"Persistence failure: {error}")
 
 
 def replay_event_log(
     persister: SessionPersister[ev.ReceiverEvent], *, clock: Clock | None = None
 ) -> tuple[ReceiveSession, SessionHistory]:
-    """Load, fold and check expiry. A fold error closes the persister, then is raised (a failing
-    close is raised as ``PersistenceFailure`` instead); a load error does not close it."""
-    try:
-        events = list(persister.load())
-    except StorageError as e:
-        raise _persistence(e) from None
-    try:
-        state, seen = replay_events(events)
-    except ReplayError as error:
-        try:
-            persister.close()
-        except StorageError as e:
-            raise _persistence(e) from None
-        error.closed = True
-        raise
+    """Load, fold and check expiry (:mod:`.replay_log`: a fold error closes the persister, a
+    load error does not)."""
+    state, seen = load_and_fold(persister, replay_events)
     return state, _history(state, seen, clock or SYSTEM_CLOCK)
 
 
@@ -527,17 +484,5 @@ async def replay_event_log_async(
     persister: AsyncSessionPersister[ev.ReceiverEvent], *, clock: Clock | None = None
 ) -> tuple[ReceiveSession, SessionHistory]:
     """:func:`replay_event_log` against an async persister, with the same rules."""
-    try:
-        events = list(await persister.load())
-    except StorageError as e:
-        raise _persistence(e) from None
-    try:
-        state, seen = replay_events(events)
-    except ReplayError as error:
-        try:
-            await persister.close()
-        except StorageError as e:
-            raise _persistence(e) from None
-        error.closed = True
-        raise
+    state, seen = await load_and_fold_async(persister, replay_events)
     return state, _history(state, seen, clock or SYSTEM_CLOCK)

@@ -1,43 +1,46 @@
-"""Sans-IO wire helpers of the v2 receiver: mailbox URLs, the relay URL, OHTTP requests and
-the directory's responses.
+"""Sans-IO wire helpers of the v2 receiver: its pj URI, mailbox URLs, requests and message B.
 
-Kept apart from the typestates (as :mod:`.sender_wire` is for the sender). Every function is pure
-apart from the injected :class:`RandomSource`.
+Kept apart from the typestates (as :mod:`.sender_wire` is for the sender); what both roles share
+is in :mod:`.directory_wire`. Every function is pure apart from the injected
+:class:`RandomSource`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from pjconf.reference.bip77 import bhttp, messages, ohttp
-from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
-from pjconf.reference.bip77.short_id import format_short_id
-from pjconf.reference.bip77.url import Url, parse_url
-from pjconf.reference.crypto.secp256k1 import KeyPair
+from pjconf.reference.bip77 import messages
+from pjconf.reference.bip77.short_id import format_short_id, short_id
+from pjconf.reference.bip77.uri import PjParamV2, PjUri
+from pjconf.reference.bip77.url import Url
+from pjconf.reference.crypto.secp256k1 import KeyPair, compress
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource
-from pjconf.reference.errors import OpenError, PjconfError
-from pjconf.reference.session.receiver_session_errors import (
-    CreateRequestError,
-    DirectoryResponseError,
-)
-from pjconf.reference.session.sender_wire import (
-    HTTP_ACCEPTED,
-    HTTP_OK,
-    V2_REQ_CONTENT_TYPE,
-    OhttpResponse,
-    Request,
-)
+from pjconf.reference.errors import PjconfError
+from pjconf.reference.session.directory_wire import OhttpResponse, Request, encapsulate, join
+from pjconf.reference.session.receiver_events import SessionContext
+from pjconf.reference.session.receiver_session_errors import CreateRequestError
 
 __all__ = [
-    "OhttpResponse",
-    "Request",
-    "encapsulate",
-    "full_relay_url",
-    "join_base",
     "mailbox_endpoint",
-    "open_directory_response",
+    "pj_uri",
+    "request",
     "seal_message_b",
 ]
+
+
+def pj_uri(context: SessionContext) -> PjUri:
+    """payjoin's ``pj_uri``: output substitution disabled (``pjos=0``: the crate always disables
+    it here), the ``pj`` endpoint ``directory.join(<ShortId of the receiver key>)``. Both the
+    live ``Initialized`` and a replayed ``SessionHistory`` hand out this one."""
+    public = context.receiver_key.public
+    pj = PjParamV2(
+        join(context.directory, "").serialize(),
+        short_id(public),
+        compress(public),
+        context.ohttp_keys,
+        context.expiration,
+    )
+    return PjUri(context.address, context.amount, pj, output_substitution=False)
 
 
 def mailbox_endpoint(directory: Url, mailbox: bytes) -> Url:
@@ -52,42 +55,20 @@ def mailbox_endpoint(directory: Url, mailbox: bytes) -> Url:
     return replace(directory, path=path + format_short_id(mailbox))
 
 
-def join_base(directory: Url) -> str:
-    """What ``directory.join(<segment>)`` keeps: the path up to its last ``/``, no query or
-    fragment (dot segments are not resolved: payjoin's directories have none)."""
-    base = directory.path[: directory.path.rfind("/") + 1] or "/"
-    return replace(directory, path=base, query=None, fragment=None).serialize()
-
-
-def full_relay_url(directory: Url, ohttp_relay: str) -> str:
-    """``SessionContext::full_relay_url``: the relay with the directory's origin as its path, so
-    the relay learns only the directory's scheme and authority."""
-    try:
-        relay = parse_url(ohttp_relay)
-    except PjconfError as e:
-        raise CreateRequestError("Url", str(e)) from None
-    return Url(relay.scheme, relay.host, relay.port, "/" + directory.origin_root()).serialize()
-
-
-def encapsulate(
-    ohttp_keys: OhttpKeyConfig,
+def request(
+    context: SessionContext,
     method: str,
-    target: Url,
+    mailbox: bytes,
     body: bytes,
     *,
-    directory: Url,
     relay: str,
     rng: RandomSource | None,
 ) -> tuple[Request, OhttpResponse]:
-    """``ohttp_encapsulate`` + ``Request::new_v2``: ``method`` on ``target`` in a BHTTP request,
-    padded and sealed to the gateway, addressed to the relay."""
-    try:
-        inner = bhttp.encode_request(bhttp.request_for_url(method, target.serialize(), body))
-        sealed, context = ohttp.seal_request(ohttp_keys, inner, rng=rng or SYSTEM_RANDOM)
-    except PjconfError as e:
-        raise CreateRequestError("OhttpEncapsulation", str(e)) from None
-    request = Request(full_relay_url(directory, relay), V2_REQ_CONTENT_TYPE, sealed)
-    return request, OhttpResponse(context)
+    """``method`` with ``body`` on ``mailbox`` of the session's directory, through the relay."""
+    target = mailbox_endpoint(context.directory, mailbox).serialize()
+    return encapsulate(
+        context.ohttp_keys, method, target, body, directory=context.directory, relay=relay, rng=rng
+    )
 
 
 def seal_message_b(
@@ -98,26 +79,3 @@ def seal_message_b(
         return messages.seal_message_b(body, receiver, reply_pk, rng=rng or SYSTEM_RANDOM)
     except PjconfError as e:
         raise CreateRequestError("Hpke", str(e)) from None
-
-
-AEAD_FAILURE = "a problem occurred with the AEAD"
-"""bitcoin-ohttp's ``Error::Aead`` Display: what a response that is not authentic prints."""
-
-
-def open_directory_response(response: bytes, ctx: OhttpResponse, *, get: bool) -> bytes | None:
-    """``process_get_res`` / ``process_post_res``: a 200's body, ``None`` for a GET's 202, else
-    a :class:`DirectoryResponseError` whose text is the crate's (the same rules as the sender's
-    :func:`~pjconf.reference.session.sender_wire.open_directory_response`)."""
-    if len(response) != ohttp.ENCAPSULATED_MESSAGE_BYTES:
-        raise DirectoryResponseError("InvalidSize", size=len(response))
-    try:
-        inner = bhttp.decode_response(ohttp.open_response(ctx.context, response))
-    except OpenError:
-        raise DirectoryResponseError("OhttpDecapsulation", detail=AEAD_FAILURE) from None
-    except PjconfError as e:
-        raise DirectoryResponseError("OhttpDecapsulation", detail=str(e)) from None
-    if inner.status == HTTP_OK:
-        return inner.body
-    if get and inner.status == HTTP_ACCEPTED:
-        return None
-    raise DirectoryResponseError("UnexpectedStatusCode", status=inner.status)

@@ -32,13 +32,14 @@ from pjconf.reference.persist import (
     NextStateTransition,
     TerminalTransition,
 )
+from pjconf.reference.session import directory_wire
 from pjconf.reference.session import sender_wire as wire
+from pjconf.reference.session.directory_wire import OhttpResponse, Request
 from pjconf.reference.session.sender_errors import (
     CreateRequestError,
     DecapsulationError,
     DirectoryResponseError,
     ResponseError,
-    StateConsumed,
 )
 from pjconf.reference.session.sender_events import (
     Aborted,
@@ -52,28 +53,12 @@ from pjconf.reference.session.sender_events import (
     SessionOutcome,
     Success,
 )
-from pjconf.reference.session.sender_wire import OhttpResponse, Request
-
-
-def _live() -> list[bool]:
-    return [True]
+from pjconf.reference.session.typestate import Typestate
 
 
 @dataclass(frozen=True)
-class _Typestate:
-    """Shared by the typestates: the context, and a consumption flag outside equality."""
-
-    session_context: SessionContext
-    _alive: list[bool] = field(default_factory=_live, compare=False, repr=False)
-
-    def _check(self) -> None:
-        if not self._alive[0]:
-            raise StateConsumed(f"this {type(self).__name__} was already consumed by a transition")
-
-    def _take(self) -> SessionContext:
-        self._check()
-        self._alive[0] = False
-        return self.session_context
+class _Typestate(Typestate[SessionContext]):
+    """Shared by the sender's typestates: the endpoint, the expiry check, the reply keys."""
 
     def endpoint(self) -> str:
         """The mailbox URL of the receiver, as the crate prints it."""
@@ -128,7 +113,7 @@ class WithReplyKey(_Typestate):
         """200 → ``PostedOriginalPsbt``; a fatal directory error → ``Closed(Aborted)``."""
         context = self._take()
         try:
-            wire.open_directory_response(response, ctx, get=False)
+            directory_wire.open_directory_response(response, ctx, get=False)
         except DirectoryResponseError as e:
             error = DecapsulationError("DirectoryResponse", e)
             if e.is_fatal():
@@ -170,7 +155,7 @@ class PollingForProposal(_Typestate):
         context = self._take()
         aborted = Closed(Aborted())
         try:
-            body = wire.open_directory_response(response, ctx, get=True)
+            body = directory_wire.open_directory_response(response, ctx, get=True)
         except DirectoryResponseError as e:
             error = _decapsulation("DirectoryResponse", e)
             if e.is_fatal():

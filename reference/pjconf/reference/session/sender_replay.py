@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pjconf.reference.bip77.uri import is_expired
 from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.entropy import SYSTEM_CLOCK, Clock
-from pjconf.reference.persist import AsyncSessionPersister, SessionPersister, StorageError
+from pjconf.reference.persist import AsyncSessionPersister, SessionPersister
+from pjconf.reference.session.replay_log import (
+    check_expiry,
+    fold,
+    load_and_fold,
+    load_and_fold_async,
+)
 from pjconf.reference.session.sender import (
     ClosedSession,
     PendingFallback,
@@ -96,20 +102,15 @@ def process_event(state: SendSession, event: SenderEvent) -> SendSession:
     raise invalid_event(event, state)
 
 
-def replay_events(events: Iterable[SenderEvent]) -> tuple[SendSession, list[SenderEvent]]:
-    """Fold a log: it must start with ``Created``; returns the state and the events read."""
-    it = iter(events)
-    first = next(it, None)
-    if first is None:
-        raise ReplayError("NoEvents", "No events found in session")
+def _first_state(first: SenderEvent) -> SendSession:
     if not isinstance(first, Created):
         raise invalid_event(first, None)
-    state: SendSession = WithReplyKey(first.context)
-    seen: list[SenderEvent] = [first]
-    for event in it:
-        seen.append(event)
-        state = process_event(state, event)
-    return state, seen
+    return WithReplyKey(first.context)
+
+
+def replay_events(events: Iterable[SenderEvent]) -> tuple[SendSession, list[SenderEvent]]:
+    """Fold a log: it must start with ``Created``; returns the state and the events read."""
+    return fold(events, _first_state, process_event)
 
 
 class SessionStatus(enum.StrEnum):
@@ -152,39 +153,16 @@ class SessionHistory:
 def _history(state: SendSession, events: list[SenderEvent], clock: Clock) -> SessionHistory:
     """``construct_history``: a non-closed session past its expiration is an ``Expired`` error."""
     history = SessionHistory(tuple(events))
-    expiration = history.pj_param().expiration
-    if not isinstance(state, ClosedSession) and is_expired(expiration, clock):
-        raise ReplayError(
-            "Expired",
-            f"Session expired at Time(Time({expiration}))",
-            expiration=expiration,
-            fallback_tx=history.fallback_tx(),
-        )
+    closed = isinstance(state, ClosedSession)
+    check_expiry(closed, history.pj_param().expiration, history.fallback_tx, clock)
     return history
-
-
-def _persistence(error: StorageError, *, closed: bool = False) -> ReplayError:
-    return ReplayError("PersistenceFailure", f"Persistence failure: {error}", closed=closed)
 
 
 def replay_event_log(
     persister: SessionPersister[SenderEvent], *, clock: Clock | None = None
 ) -> tuple[SendSession, SessionHistory]:
-    """Load, fold and check expiry. A fold error closes the persister, then is raised (a failing
-    close is raised as ``PersistenceFailure`` instead)."""
-    try:
-        events = list(persister.load())
-    except StorageError as e:
-        raise _persistence(e) from None
-    try:
-        state, seen = replay_events(events)
-    except ReplayError as error:
-        try:
-            persister.close()
-        except StorageError as e:
-            raise _persistence(e) from None
-        error.closed = True
-        raise
+    """Load, fold and check expiry (:mod:`.replay_log`: a fold error closes the persister)."""
+    state, seen = load_and_fold(persister, replay_events)
     return state, _history(state, seen, clock or SYSTEM_CLOCK)
 
 
@@ -192,17 +170,5 @@ async def replay_event_log_async(
     persister: AsyncSessionPersister[SenderEvent], *, clock: Clock | None = None
 ) -> tuple[SendSession, SessionHistory]:
     """:func:`replay_event_log` against an async persister, with the same rules."""
-    try:
-        events = list(await persister.load())
-    except StorageError as e:
-        raise _persistence(e) from None
-    try:
-        state, seen = replay_events(events)
-    except ReplayError as error:
-        try:
-            await persister.close()
-        except StorageError as e:
-            raise _persistence(e) from None
-        error.closed = True
-        raise
+    state, seen = await load_and_fold_async(persister, replay_events)
     return state, _history(state, seen, clock or SYSTEM_CLOCK)
