@@ -22,11 +22,18 @@ def receiver() -> InProcessClient:
 def test_every_path_has_a_name() -> None:
     names = set(paths(payment("x")))
     assert {"success", "directory_faults"} <= names
-    assert {n.split("/")[0] for n in names} == {
+    heads = {n.split("/")[0] for n in names}
+    assert heads == {
         "success",
-        "directory_faults",
+        "success_contributed",
         "error_reply",
+        "error_reply_faults",
         "cancel",
+        "cancel_error_reply",
+        "directory_faults",
+        "proposal_faults",
+        "sender_faults",
+        "sender_post_rejected",
     }
 
 

@@ -61,3 +61,56 @@ def test_each_mutant_fails_the_cases_of_its_op(op: str, mutate: Mutation) -> Non
     failed = {o.case.op for o in result.outcomes if o.verdict in (Verdict.FAIL, Verdict.ERROR)}
     assert failed == {op}
     assert not result.ok
+
+
+# -- session mutants ------------------------------------------------------------------------------
+
+
+def _other_state(result: JsonObject) -> JsonObject:
+    state = result.get("state")
+    return {**result, "state": "Monitor" if state != "Monitor" else "Initialized"}
+
+
+def _extra_event(result: JsonObject) -> JsonObject:
+    appended = result.get("appended") or []
+    return {**result, "appended": [*appended, *(appended[:1] or ['"Cancelled"'])]}
+
+
+def _never_closed(result: JsonObject) -> JsonObject:
+    return {**result, "closed": False}
+
+
+def _flip_event_byte(result: JsonObject) -> JsonObject:
+    text = result["event"]
+    return {**result, "event": text[:-2] + ("0" if text[-2] != "0" else "1") + text[-1]}
+
+
+SESSION_MUTANTS = [
+    # (op, mutation, the case ops that must FAIL, a case that must be among them)
+    ("replay", _other_state, {"replay", "session.drive"}, "replay/1"),
+    ("session.call", _extra_event, {"session.call", "session.drive"}, None),
+    ("session.call", _never_closed, {"session.call", "session.drive"}, "Close"),
+    ("session.call", _other_state, {"session.call", "session.drive"}, "Accepts"),
+    ("session.resume", _other_state, {"session.call"}, "WalletError"),
+    ("event.roundtrip", _flip_event_byte, {"event.roundtrip"}, "events/1"),
+]
+
+
+@pytest.mark.parametrize(
+    ("op", "mutate", "failing_ops", "named"),
+    SESSION_MUTANTS,
+    ids=[f"{op}-{m.__name__}" for op, m, _, _ in SESSION_MUTANTS],
+)
+def test_each_session_mutant_fails_its_cases(
+    op: str, mutate: Mutation, failing_ops: set[str], named: str | None
+) -> None:
+    """A wrong state name, an extra appended event, a missing close, a corrupted event text:
+    each is caught, in the families that exercise the op and nowhere else."""
+    cases = load_corpus(vectors_dir())
+    result = run(InProcessClient(_mutant(op, mutate)), cases)
+    failed = [o for o in result.outcomes if o.verdict in (Verdict.FAIL, Verdict.ERROR)]
+    assert {o.case.op for o in failed} == failing_ops
+    if named is not None:
+        hits = [o for o in failed if o.case.name == named or named in o.case.flags]
+        assert hits, f"no failing case is {named}"
+    assert not result.ok

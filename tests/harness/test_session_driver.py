@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from harness.contribution import COIN_VALUE, receiver_contribution
 
 from pjconf.harness.adapters.base import InProcessAdapter
 from pjconf.harness.adapters.client import InProcessClient
@@ -42,7 +41,8 @@ from pjconf.harness.session_paths import (
     run_error_reply,
     run_success,
 )
-from pjconf.harness.session_payment import Payment, payment
+from pjconf.harness.session_payment import RECEIVER_COIN_VALUE as COIN_VALUE
+from pjconf.harness.session_payment import Payment, payment, receiver_contribution
 from pjconf.reference.bip77.ohttp import ENCAPSULATED_MESSAGE_BYTES
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import Transaction

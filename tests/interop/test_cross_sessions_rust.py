@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness.contribution import COIN_VALUE, receiver_contribution
 
 from pjconf.harness.adapters.client import Client, InProcessClient
 from pjconf.harness.adapters.docker import DockerClient
@@ -42,7 +41,8 @@ from pjconf.harness.session_paths import (
     run_error_reply,
     run_success,
 )
-from pjconf.harness.session_payment import payment
+from pjconf.harness.session_payment import RECEIVER_COIN_VALUE as COIN_VALUE
+from pjconf.harness.session_payment import payment, receiver_contribution
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.entropy import SYSTEM_CLOCK

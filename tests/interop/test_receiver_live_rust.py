@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from harness.contribution import receiver_contribution
 from interop.receiver_twins import (
     Twins,
     legacy_original,
@@ -35,7 +34,7 @@ from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.mailbox import Corrupt, Fault, Mailbox, Status, WrongSize
 from pjconf.harness.session_driver import SessionConfig, SessionDriver
 from pjconf.harness.session_paths import run_success
-from pjconf.harness.session_payment import payment
+from pjconf.harness.session_payment import payment, receiver_contribution
 from pjconf.reference.bip77 import messages
 from pjconf.reference.bip77.short_id import format_short_id, short_id
 from pjconf.reference.bitcoin.psbt import Input, Output, Psbt

@@ -35,9 +35,15 @@ from pjconf.harness.session_paths import (
     Rejection,
     rejections,
     run_cancel,
+    run_cancel_error_reply,
     run_directory_faults,
     run_error_reply,
+    run_error_reply_faults,
+    run_proposal_faults,
+    run_sender_faults,
+    run_sender_post_rejected,
     run_success,
+    run_success_contributed,
 )
 from pjconf.harness.session_payment import Payment, payment
 from pjconf.reference.entropy import FixedClock
@@ -61,18 +67,36 @@ Path = Callable[[SessionDriver], Transcript]
 
 
 def paths(pay: Payment) -> dict[str, Path]:
-    """Every drivable path by name (``success``, ``error_reply/<check>``, ``cancel/<state>``,
-    ``directory_faults``)."""
-    table: dict[str, Path] = {"success": run_success, "directory_faults": run_directory_faults}
+    """Every drivable path by name: ``success``, ``success_contributed``, ``error_reply/<check>``,
+    ``error_reply_faults/<check>``, ``cancel/<state>``, ``cancel_error_reply/<check>``,
+    ``directory_faults``, ``proposal_faults``, ``sender_faults``, ``sender_post_rejected``."""
+    table: dict[str, Path] = {
+        "success": run_success,
+        "success_contributed": run_success_contributed,
+        "directory_faults": run_directory_faults,
+        "proposal_faults": run_proposal_faults,
+        "sender_faults": run_sender_faults,
+        "sender_post_rejected": run_sender_post_rejected,
+    }
     for name, rejection in rejections(pay).items():
-        table[f"error_reply/{name}"] = partial(_error_reply, rejection=rejection)
+        table[f"error_reply/{name}"] = partial(_with_rejection, run_error_reply, rejection)
+        table[f"error_reply_faults/{name}"] = partial(
+            _with_rejection, run_error_reply_faults, rejection
+        )
+        table[f"cancel_error_reply/{name}"] = partial(
+            _with_rejection, run_cancel_error_reply, rejection
+        )
     for state in CANCEL_POINTS:
         table[f"cancel/{state}"] = partial(_cancel, at=state)
     return table
 
 
-def _error_reply(driver: SessionDriver, *, rejection: Rejection) -> Transcript:
-    return run_error_reply(driver, rejection)
+def _with_rejection(
+    run: Callable[[SessionDriver, Rejection], Transcript],
+    rejection: Rejection,
+    driver: SessionDriver,
+) -> Transcript:
+    return run(driver, rejection)
 
 
 def _cancel(driver: SessionDriver, *, at: str) -> Transcript:

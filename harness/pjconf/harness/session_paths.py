@@ -16,13 +16,13 @@ at every step the outcome and state payjoin 1.0 reaches there (``receive/v2/mod.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from pjconf.harness.mailbox import Corrupt, Status, WrongSize
 from pjconf.harness.protocol import JsonObject
 from pjconf.harness.session_driver import CLOSED, Expect, SessionDriver, Transcript
-from pjconf.harness.session_payment import Payment
+from pjconf.harness.session_payment import Payment, receiver_contribution
 from pjconf.reference.bip77.ohttp import ENCAPSULATED_MESSAGE_BYTES
 
 RECEIVER_PATH: Final[tuple[tuple[str, str], ...]] = (
@@ -174,4 +174,107 @@ def run_directory_faults(driver: SessionDriver) -> Transcript:
     driver.exchange("sender", "poll", Expect("fatal", CLOSED))
     mailbox.inject(Status(404))
     driver.exchange("receiver", "poll", Expect("fatal", CLOSED))
+    return driver.transcript()
+
+
+def run_success_contributed(driver: SessionDriver) -> Transcript:
+    """The happy path with the receiver contributing one coin of its own (a real payjoin: the
+    proposal has an input of each party, so ``apply_fee_range`` has fees to adjust)."""
+    driver.config = replace(
+        driver.config, contribution=receiver_contribution(driver.config.payment)
+    )
+    return run_success(driver)
+
+
+def run_proposal_faults(driver: SessionDriver) -> Transcript:
+    """Posting the proposal: a 503 is transient (posted again); a 404 makes payjoin 1.0 save
+    ``ProtocolFailed`` and keep the session open in ``PendingFallback`` (a replyable outcome);
+    the fallback is then closed. The sender, never answered, cancels with its fallback."""
+    open_session(driver)
+    receive_original(driver)
+    driver.mailbox.inject(Status(503))
+    driver.exchange("receiver", "post_proposal", Expect("transient", "PayjoinProposal"))
+    driver.mailbox.inject(Status(404))
+    driver.exchange("receiver", "post_proposal", Expect("replyable", "PendingFallback"))
+    driver.call("receiver", "close", Expect("terminal", CLOSED))
+    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
+    driver.call("sender", "cancel", _progress("PendingFallback"))
+    driver.call("sender", "close", Expect("terminal", CLOSED))
+    return driver.transcript()
+
+
+def run_error_reply_faults(driver: SessionDriver, rejection: Rejection) -> Transcript:
+    """Posting an error reply: a 503 is transient; a 404 is fatal, which closes the session
+    without a fallback and keeps it open in ``PendingFallback`` with one (payjoin 1.0's
+    ``MaybeTerminalSuccessTransition``). The sender, never answered, cancels and closes."""
+    open_session(driver)
+    driver.exchange("receiver", "poll", _progress("UncheckedOriginalPayload"))
+    for method, state in RECEIVER_PATH:
+        if method == rejection.method:
+            break
+        driver.call("receiver", method, _progress(state))
+    driver.call(
+        "receiver", rejection.method, Expect("replyable", "HasReplyableError"), rejection.answer
+    )
+    driver.mailbox.inject(Status(503))
+    driver.exchange("receiver", "post_error", Expect("transient", "HasReplyableError"))
+    driver.mailbox.inject(Status(404))
+    if rejection.fallback:
+        driver.exchange("receiver", "post_error", Expect("replyable", "PendingFallback"))
+        driver.call("receiver", "close", Expect("terminal", CLOSED))
+    else:
+        driver.exchange("receiver", "post_error", Expect("fatal", CLOSED))
+    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
+    driver.call("sender", "cancel", _progress("PendingFallback"))
+    driver.call("sender", "close", Expect("terminal", CLOSED))
+    return driver.transcript()
+
+
+def run_cancel_error_reply(driver: SessionDriver, rejection: Rejection) -> Transcript:
+    """The receiver cancels instead of sending its error reply: ``Cancelled`` keeping the
+    fallback where there is one, else ``Closed(Aborted)`` at once. The sender, never answered,
+    cancels and closes."""
+    open_session(driver)
+    driver.exchange("receiver", "poll", _progress("UncheckedOriginalPayload"))
+    for method, state in RECEIVER_PATH:
+        if method == rejection.method:
+            break
+        driver.call("receiver", method, _progress(state))
+    driver.call(
+        "receiver", rejection.method, Expect("replyable", "HasReplyableError"), rejection.answer
+    )
+    if rejection.fallback:
+        driver.call("receiver", "cancel", _progress("PendingFallback"))
+        driver.call("receiver", "close", Expect("terminal", CLOSED))
+    else:
+        driver.call("receiver", "cancel", Expect("terminal", CLOSED))
+    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
+    driver.call("sender", "cancel", _progress("PendingFallback"))
+    driver.call("sender", "close", Expect("terminal", CLOSED))
+    return driver.transcript()
+
+
+def run_sender_faults(driver: SessionDriver) -> Transcript:
+    """The sender's side of a flaky directory: its poll gets a 503 (transient), then the
+    proposal, whose transaction the receiver then finds."""
+    open_session(driver)
+    receive_original(driver)
+    driver.exchange("receiver", "post_proposal", _progress("Monitor"))
+    driver.mailbox.inject(Status(503))
+    driver.exchange("sender", "poll", Expect("transient", "PollingForProposal"))
+    txid = driver.take_proposal(driver.exchange("sender", "poll", Expect("terminal", CLOSED)))
+    driver.call(
+        "receiver", "check_for_transaction", Expect("terminal", CLOSED), {"found_txids": [txid]}
+    )
+    return driver.transcript()
+
+
+def run_sender_post_rejected(driver: SessionDriver) -> Transcript:
+    """The directory refuses the sender's Original PSBT with a 404: fatal, the sender's log is
+    closed with ``Closed(Aborted)``; the receiver, never reached, cancels."""
+    driver.new_receiver()
+    driver.new_sender()
+    driver.mailbox.inject(Status(404))
+    driver.exchange("sender", "post_original", Expect("fatal", CLOSED))
+    driver.call("receiver", "cancel", Expect("terminal", CLOSED))
     return driver.transcript()

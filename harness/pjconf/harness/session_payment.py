@@ -95,3 +95,26 @@ def payment(seed: str, *, amount: int = 50_000, coin: int = 200_000, fee: int = 
         Transaction(2, (txin,), outputs, 0), inputs=(inp,), outputs=(Output(), Output())
     )
     return Payment(sender, receiver, sender.sign_psbt(unsigned), amount)
+
+
+RECEIVER_COIN_VALUE = 100_000
+
+
+def receiver_contribution(
+    payment: Payment, *, value: int = RECEIVER_COIN_VALUE, tag: str = "receiver-coin"
+) -> JsonObject:
+    """``contribute_inputs``' arguments for one P2WPKH coin of the payment's receiver wallet
+    (``{"inputs": [{"outpoint", "txout": {"value", "script_pubkey"}}]}``), which the wallet's
+    ``signing_keys`` answer signs."""
+    txin, inp = funding_coin(payment.receiver, value, tag)
+    if inp.witness_utxo is None:
+        raise AssertionError("a P2WPKH funding coin has a witness UTXO")
+    txout = inp.witness_utxo
+    return {
+        "inputs": [
+            {
+                "outpoint": str(txin.previous_output),
+                "txout": {"value": txout.value, "script_pubkey": txout.script_pubkey.hex()},
+            }
+        ]
+    }

@@ -27,6 +27,10 @@ FAMILY_MODULES: tuple[str, ...] = (
     "bhttp",
     "uri",
     "events",
+    "replay",
+    "transitions",
+    "sessions",
+    "hostile",
 )
 """Every family module, in the order ``pjconf vectors generate`` writes them."""
 

@@ -1,0 +1,100 @@
+"""The ``sessions`` family: whole BIP 77 sessions, the implementation in one role.
+
+Each case is run by the harness (op ``session.drive``, see :mod:`pjconf.harness.drive`): the
+implementation plays ``iut_role``, the reference plays the other, and the harness is the
+directory. Every step is checked as it happens (outcome class, state, the log's growth and
+closing); the case then compares the implementation's path (step, outcome, state) and its log's
+event variants with what payjoin 1.0 does, written here by running the reference in both roles.
+The happy path of each role carries the reference's whole transcript (both logs, every OHTTP
+message of the exchange) in ``intermediates``, for debugging an implementation step by step.
+"""
+
+from __future__ import annotations
+
+from pjconf.harness.adapters.client import InProcessClient
+from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.drive import DRIVE_OP, drive
+from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen.session_logs import ROLES, drive_reference, path_names
+
+FAMILY = "sessions"
+PATH = "session/sessions.json"
+SEED = "pjconf/sessions"
+
+NOTES: dict[str, Json] = {
+    "Success": {
+        "description": "The whole happy path: Original PSBT, the receiver's checks, its signed "
+        "proposal, the sender's checks, and the receiver finding the payjoin on chain.",
+        "effect": "An implementation that cannot complete a payjoin with payjoin 1.0.",
+    },
+    "ErrorReply": {
+        "description": "A receiver check fails; the receiver sends its error reply (keeping the "
+        "fallback when the broadcast check had passed) and the sender's poll ends in it.",
+        "effect": "A sender left polling forever, or a receiver that loses the fallback.",
+    },
+    "Cancel": {
+        "description": "The receiver cancels in a given state (closing, or keeping the fallback "
+        "and closing it later); the sender cancels its poll and closes with its fallback.",
+        "effect": "A cancel that loses the fallback or writes the wrong closing event.",
+    },
+    "DirectoryFaults": {
+        "description": "The directory answers 5xx or a wrong-size body (transient: retried), "
+        "an unauthentic answer or a 4xx (fatal, or for a receiver with a fallback, "
+        "ProtocolFailed kept open in PendingFallback), at each request of either role.",
+        "effect": "Retrying what is fatal, or giving up on what is transient.",
+    },
+}
+
+SOURCES: list[Json] = [
+    {
+        "name": "payjoin 1.0.0: receive/v2/mod.rs, send/v2/mod.rs, core/ohttp.rs; "
+        "payjoin-mailroom (the directory's answers)",
+        "url": "https://github.com/payjoin/rust-payjoin",
+        "revision": "60d0adbf",
+        "note": "Paths and outcomes as pjconf.harness.session_paths states them; rust-payjoin "
+        "completes every path against the reference (tests/interop).",
+    },
+]
+
+
+def _flag(path: str) -> str:
+    head = path.split("/", maxsplit=1)[0]
+    return {
+        "success": "Success",
+        "success_contributed": "Success",
+        "error_reply": "ErrorReply",
+        "cancel": "Cancel",
+        "cancel_error_reply": "Cancel",
+        "directory_faults": "DirectoryFaults",
+        "error_reply_faults": "DirectoryFaults",
+        "proposal_faults": "DirectoryFaults",
+        "sender_faults": "DirectoryFaults",
+        "sender_post_rejected": "DirectoryFaults",
+    }[head]
+
+
+def generate() -> Json:
+    ids = CaseIds()
+    tests = []
+    for role in ROLES:
+        for path in path_names(SEED):
+            args = {"iut_role": role, "path": path, "seed": SEED}
+            reply = drive(InProcessClient(reference_adapter(seed=f"{SEED}/iut")), args)
+            if reply.kind != "result":
+                raise AssertionError(f"the reference fails its own session {args}: {reply}")
+            case: Json = {
+                "tcId": ids(),
+                "comment": f"{path}, the implementation as the {role}",
+                "flags": [_flag(path)],
+                "result": "valid",
+                "op": DRIVE_OP,
+                "args": args,
+                "expected": reply.value,
+            }
+            if path == "success":
+                case["intermediates"] = {
+                    "transcript": drive_reference(path, seed=SEED).to_json(),
+                }
+            tests.append(case)
+    groups = [{"type": "Session", "tests": tests}]
+    return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

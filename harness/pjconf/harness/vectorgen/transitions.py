@@ -1,0 +1,285 @@
+"""The ``transitions`` family: resume a log, call one method, check what it did to the log.
+
+Each case has a ``setup`` step (``session.resume`` of a log the reference wrote in a live
+session, bound as ``$handle``) and then one ``session.call`` with the wallet's answers as data.
+The expected result is payjoin 1.0's: the effect class (``progress``, ``stasis``, ``transient``,
+``replyable``, ``fatal``, ``terminal``), the events appended (byte for byte: none of these
+methods draws randomness, and signatures are RFC 6979), whether the persister is closed, the
+state handed back, and for a failure the error's kind. Every method of every state is called
+with an answer that succeeds, one that makes the check fail (a replyable error) and ``"error"``
+(the wallet callback itself fails, which payjoin treats as transient), where the method has them.
+
+Methods that need the directory (``process_response`` of a poll or a post) are not here: the
+``sessions`` family drives those through the harness's mailbox.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pjconf.harness.adapters.client import InProcessClient
+from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.session_paths import rejections
+from pjconf.harness.session_payment import Payment, receiver_contribution
+from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen.session_logs import (
+    NOW,
+    SessionLog,
+    drive_reference,
+    path_names,
+    prefixes,
+    session_payment,
+)
+from pjconf.reference.session.json_codec import decode_receiver_event
+from pjconf.reference.session.receiver_events import FinalizedProposal
+
+FAMILY = "transitions"
+PATH = "session/transitions.json"
+SEED = "pjconf/transitions"
+
+NOTES: dict[str, Json] = {
+    "Accepts": {
+        "description": "The wallet's answers accept the payment: the method moves the session on.",
+        "effect": "A wrong event, a missing save or a wrong next state.",
+    },
+    "CheckFails": {
+        "description": "The wallet's answer fails the check (the input is ours, was seen "
+        "before, no output is ours, the transaction cannot be broadcast): a replyable error; "
+        "GotReplyableError is saved and the session stays open.",
+        "effect": "An implementation that closes the session, or saves nothing, cannot send "
+        "the sender its error reply or keep its fallback.",
+    },
+    "WalletError": {
+        "description": 'The wallet callback itself fails ("error" as the answer): payjoin 1.0 '
+        "treats an implementation error as transient, saves nothing and hands the state back.",
+        "effect": "Saving an event, or closing, on a wallet hiccup ends a session that could "
+        "have been retried.",
+    },
+    "FeeTooHigh": {
+        "description": "apply_fee_range with a minimum fee rate the proposal cannot reach: "
+        "every error of apply_fee_range is transient in payjoin 1.0.",
+        "effect": "A fatal or saved error here loses the session.",
+    },
+    "Cancel": {
+        "description": "cancel: Closed(Aborted) from the states without a fallback, Cancelled "
+        "(keeping the fallback, PendingFallback) from the others.",
+        "effect": "A cancel that forgets the fallback transaction loses the sender's payment.",
+    },
+    "Close": {
+        "description": "PendingFallback.close(): Closed(Aborted), saved and closed.",
+        "effect": "The log never records the end of the session.",
+    },
+    "Monitor": {
+        "description": "check_for_transaction with the chain's answer: nothing yet (stasis), "
+        "the payjoin (Success), the fallback (FallbackBroadcasted), or a failing lookup "
+        "(transient).",
+        "effect": "A wrong outcome tells the wallet the payment failed or succeeded wrongly.",
+    },
+    "ResumedDiffersFromLive": {
+        "description": "payjoin 1.0 quirk (session-log P11): this method appends another event "
+        "after a resume than it did in the live session, because replay rebuilds the PSBT's "
+        "output maps as defaults. The vector pins the resumed behaviour.",
+        "effect": "An implementation that keeps the live maps writes different bytes.",
+    },
+    "Edit": {
+        "description": "An in-memory edit of the proposal (contribute_inputs): payjoin 1.0 "
+        "persists nothing until the next commit, so the log must not change (stasis).",
+        "effect": "Saving the edit writes an event payjoin 1.0 cannot replay.",
+    },
+    "WrongState": {
+        "description": "A method of another typestate: refused (InvalidState), nothing saved.",
+        "effect": "An implementation that runs it corrupts the session.",
+    },
+}
+
+SOURCES: list[Json] = [
+    {
+        "name": "payjoin 1.0.0: receive/v2/mod.rs and send/v2/mod.rs (transitions and their "
+        "persistence kinds), core/persist.rs",
+        "url": "https://github.com/payjoin/rust-payjoin",
+        "revision": "60d0adbf",
+        "note": "Outcomes as the session-log research §2.4/§3.4 tables; logs written by the "
+        "pjconf reference, which rust-payjoin resumes alike (tests/interop).",
+    },
+]
+
+RESULT_FIELDS = ("outcome", "appended", "closed", "state")
+PREFERRED = "success_contributed"
+
+CANCELLABLE = {
+    "receiver": (
+        "Initialized",
+        "UncheckedOriginalPayload",
+        "MaybeInputsOwned",
+        "MaybeInputsSeen",
+        "OutputsUnknown",
+        "WantsOutputs",
+        "WantsInputs",
+        "WantsFeeRange",
+        "ProvisionalProposal",
+        "PayjoinProposal",
+        "Monitor",
+        "HasReplyableError",
+    ),
+    "sender": ("WithReplyKey", "PollingForProposal"),
+}
+
+
+def _calls(pay: Payment, state: str, txids: dict[str, str]) -> list[tuple[str, Json, str]]:
+    """``(method, args, flag)`` for each call a state is tested with."""
+    answers = pay.wallet_answers()
+    failing = {r.method: r.answer for r in rejections(pay).values()}
+    wallet_arg = {
+        "check_broadcast_suitability": "can_broadcast",
+        "check_inputs_not_owned": "owned_outpoints",
+        "check_no_inputs_seen_before": "seen_outpoints",
+        "identify_receiver_outputs": "receiver_scripts",
+        "finalize_proposal": "signing_keys",
+    }
+    method = {
+        "UncheckedOriginalPayload": "check_broadcast_suitability",
+        "MaybeInputsOwned": "check_inputs_not_owned",
+        "MaybeInputsSeen": "check_no_inputs_seen_before",
+        "OutputsUnknown": "identify_receiver_outputs",
+        "WantsOutputs": "commit_outputs",
+        "WantsInputs": "commit_inputs",
+        "WantsFeeRange": "apply_fee_range",
+        "ProvisionalProposal": "finalize_proposal",
+    }.get(state)
+    calls: list[tuple[str, Json, str]] = []
+    if method is not None:
+        calls.append((method, answers.get(method, {}), "Accepts"))
+        if method in failing:
+            calls.append((method, failing[method], "CheckFails"))
+        if method in wallet_arg:
+            calls.append((method, {wallet_arg[method]: "error"}, "WalletError"))
+    if state == "UncheckedOriginalPayload":
+        calls.append(("assume_interactive_receiver", {}, "Accepts"))
+    if state == "WantsInputs":
+        calls.append(("contribute_inputs", receiver_contribution(pay, tag="another-coin"), "Edit"))
+    if state == "WantsFeeRange":
+        calls.append(("apply_fee_range", {"min_fee_rate": 1_000_000}, "FeeTooHigh"))
+    if state == "Monitor":
+        calls += [
+            ("check_for_transaction", {"found_txids": []}, "Monitor"),
+            ("check_for_transaction", {"found_txids": [txids["payjoin"]]}, "Monitor"),
+            ("check_for_transaction", {"found_txids": [txids["fallback"]]}, "Monitor"),
+            ("check_for_transaction", {"found_txids": "error"}, "Monitor"),
+        ]
+    if state == "PendingFallback":
+        calls.append(("close", {}, "Close"))
+    return calls
+
+
+def _txids(pay: Payment, receiver_log: tuple[str, ...]) -> dict[str, str]:
+    """The payjoin's txid (the finalized proposal's) and the fallback's, display order."""
+    finalized = next(
+        e for e in map(decode_receiver_event, receiver_log) if isinstance(e, FinalizedProposal)
+    )
+    return {
+        "payjoin": finalized.psbt.unsigned_tx.txid_hex(),
+        "fallback": pay.fallback_tx.txid_hex(),
+    }
+
+
+class _Caller:
+    def __init__(self) -> None:
+        self.client = InProcessClient(reference_adapter(seed=SEED))
+
+    def case(
+        self,
+        ids: CaseIds,
+        log: SessionLog,
+        method: str,
+        args: Json,
+        flags: list[str],
+        *,
+        live_appended: list[str] | None = None,
+    ) -> Json:
+        resume = {"role": log.role, "events": list(log.events), "now": NOW}
+        resumed = self.client.call("session.resume", resume)
+        if resumed.kind != "result":
+            raise AssertionError(f"the reference cannot resume its own log: {resumed}")
+        handle = resumed.value["handle"]
+        call = {"handle": "$handle", "method": method, "args": args}
+        reply = self.client.call("session.call", {**call, "handle": handle, "now": NOW})
+        self.client.call("session.drop", {"handle": handle})
+        if resumed.value["state"] != log.state:
+            raise AssertionError(f"resumed in {resumed.value['state']}, lived in {log.state}")
+        setup = [
+            {
+                "op": "session.resume",
+                "args": resume,
+                "bind": {"handle": "handle"},
+                "expect": {"state": log.state},
+            }
+        ]
+        comment = f"{log.role} in {log.state} ({log.path}): {method}({_brief(args)})"
+        base = {"tcId": ids(), "comment": comment, "flags": flags, "setup": setup}
+        if reply.kind == "error":
+            error = {"kind": reply.value["kind"]}
+            return {**base, "result": "invalid", "op": "session.call", "args": call, "error": error}
+        if reply.kind != "result":
+            raise AssertionError(f"{comment}: the reference answered {reply}")
+        expected = {k: reply.value[k] for k in RESULT_FIELDS}
+        if "error" in reply.value:
+            expected["error"] = {"kind": reply.value["error"]["kind"]}
+        if "value" in reply.value:
+            expected["value"] = reply.value["value"]
+        if live_appended is not None and live_appended != expected["appended"]:
+            base["flags"] = [*flags, "ResumedDiffersFromLive"]
+        return {**base, "result": "valid", "op": "session.call", "args": call, "expected": expected}
+
+
+def _brief(args: Json) -> str:
+    """The answers, shortened for a comment."""
+    text = ", ".join(f"{k}={json.dumps(v)}" for k, v in args.items())
+    return text if len(text) <= 72 else text[:60] + "..."
+
+
+def generate() -> Json:
+    ids = CaseIds()
+    caller = _Caller()
+    pay = session_payment(SEED)
+    logs: dict[tuple[str, str], SessionLog] = {}
+    live_steps: dict[tuple[str, str], list[str]] = {}
+    receiver_full: tuple[str, ...] = ()
+    names = path_names(SEED)
+    # A real payjoin first: its WantsInputs, WantsFeeRange, ... logs hold a receiver input,
+    # so apply_fee_range has fees to adjust (without one it accepts any range).
+    names.remove(PREFERRED)
+    for name in [PREFERRED, *names]:
+        transcript = drive_reference(name, seed=SEED)
+        previous: dict[str, str] = {}
+        for step in transcript.steps:
+            if step.op == "session.call":
+                method = str(step.args.get("method"))
+                key = (previous.get(step.role, ""), method)
+                live_steps.setdefault(key, step.result["appended"])
+            previous[step.role] = step.state
+        for log in prefixes(name, transcript):
+            logs.setdefault((log.role, log.state), log)
+            if name == PREFERRED and log.role == "receiver":
+                receiver_full = log.events
+    txids = _txids(pay, receiver_full)
+    groups: dict[str, list[Json]] = {}
+    for (role, state), log in sorted(logs.items()):
+        if state == "Closed":
+            continue
+        calls = _calls(pay, state, txids) if role == "receiver" else []
+        if role == "sender" and state == "PendingFallback":
+            calls.append(("close", {}, "Close"))
+        if state in CANCELLABLE[role]:
+            calls.append(("cancel", {}, "Cancel"))
+        for method, args, flag in calls:
+            live = live_steps.get((state, method)) if flag == "Accepts" else None
+            case = caller.case(ids, log, method, args, [flag], live_appended=live)
+            groups.setdefault(flag, []).append(case)
+    wrong = logs[("receiver", "WantsInputs")]
+    groups["WrongState"] = [
+        caller.case(ids, wrong, "finalize_proposal", pay.wallet_answers()["finalize_proposal"],
+                    ["WrongState"]),
+        caller.case(ids, logs[("sender", "WithReplyKey")], "close", {}, ["WrongState"]),
+    ]  # fmt: skip
+    ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
+    return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
