@@ -29,7 +29,9 @@ def test_committed_file_equals_a_fresh_generation(family: str) -> None:
         document = vectorgen.family_module(family).generate()
     except vectorgen.MissingSource as exc:  # a bare clone without ../shared; CI always has it
         pytest.skip(str(exc))
-    fresh = vectorgen.dumps(document)
+    describe = vectorgen.committed_describe(_path(family))
+    assert describe is not None, f"{family}: the committed file names no generator describe"
+    fresh = vectorgen.dumps(vectorgen.with_describe(document, describe))
     assert _path(family).read_text(encoding="utf-8") == fresh, (
         f"vectors/{vectorgen.family_module(family).PATH} is stale: run `pjconf vectors generate`"
     )

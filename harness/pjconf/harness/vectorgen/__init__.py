@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -128,7 +129,12 @@ def envelope(
     return {
         "schema": f"pjconf/{family}/v1",
         "family": family,
-        "generator": {"name": "pjconf", "version": GENERATOR_VERSION, "module": module},
+        "generator": {
+            "name": "pjconf",
+            "version": GENERATOR_VERSION,
+            "module": module,
+            "describe": git_describe(),
+        },
         "sources": sources,
         "numberOfTests": count,
         "notes": notes,
@@ -141,6 +147,40 @@ def dumps(document: Json) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
+def git_describe() -> str:
+    """``git describe --always --dirty --tags`` of the checkout the generator runs from, or
+    ``no-git`` (an installed wheel). Where the content of a file has not changed, the file keeps
+    the describe it was written with (:func:`write_family`), so regeneration stays byte-identical
+    across commits."""
+    root = Path(__file__).resolve().parents[4]
+    if not (root / ".git").exists():
+        return "no-git"
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "describe", "--always", "--dirty", "--tags"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "no-git"
+    return done.stdout.strip() or "no-git"
+
+
+def with_describe(document: Json, describe: str) -> Json:
+    """``document`` with its generator's ``describe`` replaced (to compare content only)."""
+    return {**document, "generator": {**document["generator"], "describe": describe}}
+
+
+def committed_describe(path: Path) -> str | None:
+    """The ``describe`` of the file at ``path``, if it is a readable vector file."""
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["generator"]["describe"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def family_module(name: str) -> ModuleType:
     return importlib.import_module(f"pjconf.harness.vectorgen.{name}")
 
@@ -150,5 +190,11 @@ def write_family(name: str, root: Path | None = None) -> Path:
     module = family_module(name)
     target: Path = (root or vectors_dir()) / str(module.PATH)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dumps(module.generate()), encoding="utf-8")
+    document = module.generate()
+    previous = committed_describe(target)
+    if previous is not None:
+        unchanged = dumps(with_describe(document, previous))
+        if target.read_text(encoding="utf-8") == unchanged:
+            return target  # same content: keep the file, and the describe it was written with
+    target.write_text(dumps(document), encoding="utf-8")
     return target
