@@ -17,6 +17,7 @@ from typing import Any
 
 from pjconf.harness.checker import Outcome, Verdict
 from pjconf.harness.corpus import Case
+from pjconf.harness.session_paths import METHOD_IN_STATE, RECEIVER_PATH
 
 Edge = tuple[str, str, str, str, str]
 """``(role, from state, method, outcome, to state)``."""
@@ -25,12 +26,12 @@ CLOSED = "Closed"
 PF = "PendingFallback"
 HRE = "HasReplyableError"
 
-_CHECKS = (
-    ("UncheckedOriginalPayload", "check_broadcast_suitability", "MaybeInputsOwned"),
-    ("MaybeInputsOwned", "check_inputs_not_owned", "MaybeInputsSeen"),
-    ("MaybeInputsSeen", "check_no_inputs_seen_before", "OutputsUnknown"),
-    ("OutputsUnknown", "identify_receiver_outputs", "WantsOutputs"),
+_CHECKS = tuple(
+    (state, method, following)
+    for (state, method), (_, following) in zip(METHOD_IN_STATE.items(), RECEIVER_PATH, strict=True)
+    if method.startswith(("check_", "identify_"))
 )
+"""The four checks: each can pass, fail (replyable) or hit a wallet error (transient)."""
 _WITH_FALLBACK = (
     "MaybeInputsOwned",
     "MaybeInputsSeen",

@@ -37,6 +37,15 @@ RECEIVER_PATH: Final[tuple[tuple[str, str], ...]] = (
 )
 """The receiver's methods from ``UncheckedOriginalPayload`` on, and the state each reaches."""
 
+METHOD_IN_STATE: Final[dict[str, str]] = dict(
+    zip(
+        ("UncheckedOriginalPayload", *(state for _, state in RECEIVER_PATH[:-1])),
+        (method for method, _ in RECEIVER_PATH),
+        strict=True,
+    )
+)
+"""The method that moves the receiver on from each state of :data:`RECEIVER_PATH`."""
+
 
 def _progress(state: str) -> Expect:
     return Expect("progress", state)
@@ -110,8 +119,8 @@ def rejections(payment: Payment) -> dict[str, Rejection]:
     }
 
 
-def run_error_reply(driver: SessionDriver, rejection: Rejection) -> Transcript:
-    """A check fails, the receiver replies with the error, the sender's poll ends in it."""
+def fail_a_check(driver: SessionDriver, rejection: Rejection) -> None:
+    """Open the session and run the receiver's checks until ``rejection``'s fails (replyable)."""
     open_session(driver)
     driver.exchange("receiver", "poll", _progress("UncheckedOriginalPayload"))
     for method, state in RECEIVER_PATH:
@@ -121,6 +130,18 @@ def run_error_reply(driver: SessionDriver, rejection: Rejection) -> Transcript:
     driver.call(
         "receiver", rejection.method, Expect("replyable", "HasReplyableError"), rejection.answer
     )
+
+
+def sender_gives_up(driver: SessionDriver) -> None:
+    """The sender, still polling an empty mailbox, cancels and closes with its fallback."""
+    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
+    driver.call("sender", "cancel", _progress("PendingFallback"))
+    driver.call("sender", "close", Expect("terminal", CLOSED))
+
+
+def run_error_reply(driver: SessionDriver, rejection: Rejection) -> Transcript:
+    """A check fails, the receiver replies with the error, the sender's poll ends in it."""
+    fail_a_check(driver, rejection)
     after_reply = _progress("PendingFallback") if rejection.fallback else Expect("terminal", CLOSED)
     driver.exchange("receiver", "post_error", after_reply)
     driver.exchange("sender", "poll", Expect("fatal", CLOSED))
@@ -150,9 +171,7 @@ def run_cancel(driver: SessionDriver, at: str) -> Transcript:
     else:
         driver.call("receiver", "cancel", _progress("PendingFallback"))
         driver.call("receiver", "close", Expect("terminal", CLOSED))
-    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
-    driver.call("sender", "cancel", _progress("PendingFallback"))
-    driver.call("sender", "close", Expect("terminal", CLOSED))
+    sender_gives_up(driver)
     return driver.transcript()
 
 
@@ -197,9 +216,7 @@ def run_proposal_faults(driver: SessionDriver) -> Transcript:
     driver.mailbox.inject(Status(404))
     driver.exchange("receiver", "post_proposal", Expect("replyable", "PendingFallback"))
     driver.call("receiver", "close", Expect("terminal", CLOSED))
-    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
-    driver.call("sender", "cancel", _progress("PendingFallback"))
-    driver.call("sender", "close", Expect("terminal", CLOSED))
+    sender_gives_up(driver)
     return driver.transcript()
 
 
@@ -207,15 +224,7 @@ def run_error_reply_faults(driver: SessionDriver, rejection: Rejection) -> Trans
     """Posting an error reply: a 503 is transient; a 404 is fatal, which closes the session
     without a fallback and keeps it open in ``PendingFallback`` with one (payjoin 1.0's
     ``MaybeTerminalSuccessTransition``). The sender, never answered, cancels and closes."""
-    open_session(driver)
-    driver.exchange("receiver", "poll", _progress("UncheckedOriginalPayload"))
-    for method, state in RECEIVER_PATH:
-        if method == rejection.method:
-            break
-        driver.call("receiver", method, _progress(state))
-    driver.call(
-        "receiver", rejection.method, Expect("replyable", "HasReplyableError"), rejection.answer
-    )
+    fail_a_check(driver, rejection)
     driver.mailbox.inject(Status(503))
     driver.exchange("receiver", "post_error", Expect("transient", "HasReplyableError"))
     driver.mailbox.inject(Status(404))
@@ -224,9 +233,7 @@ def run_error_reply_faults(driver: SessionDriver, rejection: Rejection) -> Trans
         driver.call("receiver", "close", Expect("terminal", CLOSED))
     else:
         driver.exchange("receiver", "post_error", Expect("fatal", CLOSED))
-    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
-    driver.call("sender", "cancel", _progress("PendingFallback"))
-    driver.call("sender", "close", Expect("terminal", CLOSED))
+    sender_gives_up(driver)
     return driver.transcript()
 
 
@@ -234,23 +241,13 @@ def run_cancel_error_reply(driver: SessionDriver, rejection: Rejection) -> Trans
     """The receiver cancels instead of sending its error reply: ``Cancelled`` keeping the
     fallback where there is one, else ``Closed(Aborted)`` at once. The sender, never answered,
     cancels and closes."""
-    open_session(driver)
-    driver.exchange("receiver", "poll", _progress("UncheckedOriginalPayload"))
-    for method, state in RECEIVER_PATH:
-        if method == rejection.method:
-            break
-        driver.call("receiver", method, _progress(state))
-    driver.call(
-        "receiver", rejection.method, Expect("replyable", "HasReplyableError"), rejection.answer
-    )
+    fail_a_check(driver, rejection)
     if rejection.fallback:
         driver.call("receiver", "cancel", _progress("PendingFallback"))
         driver.call("receiver", "close", Expect("terminal", CLOSED))
     else:
         driver.call("receiver", "cancel", Expect("terminal", CLOSED))
-    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
-    driver.call("sender", "cancel", _progress("PendingFallback"))
-    driver.call("sender", "close", Expect("terminal", CLOSED))
+    sender_gives_up(driver)
     return driver.transcript()
 
 

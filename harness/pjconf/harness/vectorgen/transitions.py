@@ -19,7 +19,7 @@ import json
 
 from pjconf.harness.adapters.client import InProcessClient
 from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.session_paths import rejections
+from pjconf.harness.session_paths import METHOD_IN_STATE, rejections
 from pjconf.harness.session_payment import Payment, receiver_contribution
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
@@ -136,16 +136,7 @@ def _calls(pay: Payment, state: str, txids: dict[str, str]) -> list[tuple[str, J
         "identify_receiver_outputs": "receiver_scripts",
         "finalize_proposal": "signing_keys",
     }
-    method = {
-        "UncheckedOriginalPayload": "check_broadcast_suitability",
-        "MaybeInputsOwned": "check_inputs_not_owned",
-        "MaybeInputsSeen": "check_no_inputs_seen_before",
-        "OutputsUnknown": "identify_receiver_outputs",
-        "WantsOutputs": "commit_outputs",
-        "WantsInputs": "commit_inputs",
-        "WantsFeeRange": "apply_fee_range",
-        "ProvisionalProposal": "finalize_proposal",
-    }.get(state)
+    method = METHOD_IN_STATE.get(state)
     calls: list[tuple[str, Json, str]] = []
     if method is not None:
         calls.append((method, answers.get(method, {}), "Accepts"))
