@@ -5,6 +5,7 @@
 //! rust-payjoin (or its crypto crates) is reported as an `InternalError` and the process goes on.
 
 mod args;
+mod bench;
 mod crypto;
 mod events;
 mod live;
@@ -17,7 +18,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use serde_json::{json, Map, Value};
 
-use crate::args::OpError;
+use crate::args::{Args, OpError};
 
 pub const IMPLEMENTATION: &str = "rust-payjoin";
 pub const VERSION: &str = "1.0.0";
@@ -71,6 +72,7 @@ pub const OPS: &[&str] = &[
     "session.response",
     "session.events",
     "session.drop",
+    "bench",
 ];
 
 /// Process-wide state: OHTTP response contexts and live sessions, both behind string handles.
@@ -80,7 +82,39 @@ pub struct State {
     pub sessions: live::Sessions,
 }
 
+/// An op that keeps no state between calls: what `dispatch` serves first and `bench` may time.
+pub type StatelessOp = fn(&Args) -> Answer;
+
+/// The stateless ops by name. The OHTTP ops that hold response contexts and the live sessions
+/// are not here: each call would change what the next one sees.
+pub fn stateless(op: &str) -> Option<StatelessOp> {
+    let run: StatelessOp = match op {
+        "hpke.seal" => crypto::hpke_seal,
+        "hpke.open" => |a| crypto::hpke_open(a).into(),
+        "ellswift.encode" => |a| crypto::ellswift_encode(a).into(),
+        "ellswift.decode" => |a| crypto::ellswift_decode(a).into(),
+        "bip77.msg_a.seal" => crypto::msg_a_seal,
+        "bip77.msg_a.open" => |a| crypto::msg_a_open(a).into(),
+        "bip77.msg_b.seal" => crypto::msg_b_seal,
+        "bip77.msg_b.open" => |a| crypto::msg_b_open(a).into(),
+        "ohttp.keys.decode" => |a| ohttp_ops::keys_decode(a).into(),
+        "bhttp.request.encode" => |a| ohttp_ops::bhttp_encode(a).into(),
+        "bhttp.request.decode" => |a| ohttp_ops::bhttp_decode(a).into(),
+        "uri.parse" => |a| uri_ops::uri_parse(a).into(),
+        "short_id" => |a| uri_ops::short_id(a).into(),
+        "event.roundtrip" => |a| events::roundtrip(a).into(),
+        "replay" => |a| events::replay(a).into(),
+        "psbt.to_json" => |a| psbt_ops::to_json(a).into(),
+        "psbt.from_json" => |a| psbt_ops::from_json(a).into(),
+        _ => return None,
+    };
+    Some(run)
+}
+
 fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
+    if let Some(run) = stateless(op) {
+        return run(args);
+    }
     match op {
         "hello" => Answer::Result(json!({
             "protocol": 1,
@@ -89,27 +123,10 @@ fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
             "ops": OPS,
             "deterministic": false,
         })),
-        "hpke.seal" => crypto::hpke_seal(args),
-        "hpke.open" => crypto::hpke_open(args).into(),
-        "ellswift.encode" => crypto::ellswift_encode(args).into(),
-        "ellswift.decode" => crypto::ellswift_decode(args).into(),
-        "bip77.msg_a.seal" => crypto::msg_a_seal(args),
-        "bip77.msg_a.open" => crypto::msg_a_open(args).into(),
-        "bip77.msg_b.seal" => crypto::msg_b_seal(args),
-        "bip77.msg_b.open" => crypto::msg_b_open(args).into(),
-        "ohttp.keys.decode" => ohttp_ops::keys_decode(args).into(),
         "ohttp.request.seal" => ohttp_ops::request_seal(&mut state.ohttp, args),
         "ohttp.request.open" => ohttp_ops::request_open(&mut state.ohttp, args),
         "ohttp.response.seal" => ohttp_ops::response_seal(&mut state.ohttp, args),
         "ohttp.response.open" => ohttp_ops::response_open(&mut state.ohttp, args),
-        "bhttp.request.encode" => ohttp_ops::bhttp_encode(args).into(),
-        "bhttp.request.decode" => ohttp_ops::bhttp_decode(args).into(),
-        "uri.parse" => uri_ops::uri_parse(args).into(),
-        "short_id" => uri_ops::short_id(args).into(),
-        "event.roundtrip" => events::roundtrip(args).into(),
-        "replay" => events::replay(args).into(),
-        "psbt.to_json" => psbt_ops::to_json(args).into(),
-        "psbt.from_json" => psbt_ops::from_json(args).into(),
         "session.new_receiver" => live::new_receiver(&mut state.sessions, args).into(),
         "session.new_sender" => live::new_sender(&mut state.sessions, args).into(),
         "session.resume" => live::resume(&mut state.sessions, args).into(),
@@ -118,6 +135,7 @@ fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
         "session.response" => live::response(&mut state.sessions, args),
         "session.events" => live::session_events(&state.sessions, args).into(),
         "session.drop" => live::session_drop(&mut state.sessions, args).into(),
+        "bench" => bench::bench(args),
         other => Answer::Unimplemented(format!("op {other:?} is not implemented by this adapter")),
     }
 }

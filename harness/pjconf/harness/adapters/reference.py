@@ -8,6 +8,7 @@ semantics is a sign the reference is missing a function.
 from __future__ import annotations
 
 from pjconf.harness.adapters.base import Handler, InProcessAdapter
+from pjconf.harness.adapters.bench_op import bench_handlers
 from pjconf.harness.adapters.reference_live import (
     LiveSession,
     SessionOpError,
@@ -382,4 +383,5 @@ def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter
     handlers.update(replay_handlers())
     handlers.update(event_handlers())
     handlers.update(session_handlers(rng))
+    handlers.update(bench_handlers(handlers))
     return InProcessAdapter(IMPLEMENTATION, VERSION, handlers, deterministic=True)
