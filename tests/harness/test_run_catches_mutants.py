@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pjconf.harness.adapters.base import InProcessAdapter
+from pjconf.harness.adapters.base import ErrorWithFields, InProcessAdapter
 from pjconf.harness.adapters.client import InProcessClient
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.checker import Verdict
@@ -114,3 +114,25 @@ def test_each_session_mutant_fails_its_cases(
         hits = [o for o in failed if o.case.name == named or named in o.case.flags]
         assert hits, f"no failing case is {named}"
     assert not result.ok
+
+
+def test_a_replay_that_does_not_close_on_a_fold_error_is_caught() -> None:
+    """payjoin closes the persister when a log does not fold; an implementation that leaves it
+    open fails the replay and hostile cases that pin it (``error.closed``)."""
+    handlers = dict(reference_adapter().handlers)
+    original = handlers["replay"]
+
+    def leaves_open(args: JsonObject) -> JsonObject:
+        try:
+            return original(args)
+        except ErrorWithFields as e:
+            raise ErrorWithFields(e.error_kind, e.message, {**e.fields, "closed": False}) from None
+
+    handlers["replay"] = leaves_open
+    result = run(
+        InProcessClient(InProcessAdapter("mutant", "0", handlers)), load_corpus(vectors_dir())
+    )
+    failed = {o.case.name for o in result.outcomes if o.verdict is Verdict.FAIL}
+    assert failed
+    assert {name.split("/")[0] for name in failed} == {"replay", "hostile"}
+    assert all("error closed" in o.detail for o in result.outcomes if o.verdict is Verdict.FAIL)

@@ -69,8 +69,9 @@ def _error_matches(expected: JsonObject, got: JsonObject) -> str | None:
     """None when the error is the expected one, else what differs."""
     if got.get("kind") != expected.get("kind"):
         return f"error kind: expected {expected.get('kind')}, got {got.get('kind')}"
-    if "reason" in expected and got.get("reason") != expected["reason"]:
-        return f"error reason: expected {expected['reason']}, got {got.get('reason')}"
+    for key, value in expected.items():  # reason, and fields an op's contract adds (closed...)
+        if key != "kind" and got.get(key, _MISSING) != value:
+            return f"error {key}: expected {_short(value)}, got {_short(got.get(key, '<missing>'))}"
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from pjconf.harness.protocol import (
     PROTOCOL_VERSION,
@@ -25,6 +26,16 @@ from pjconf.harness.protocol import (
 from pjconf.reference.errors import ParseError, PjconfError
 
 Handler = Callable[[JsonObject], JsonObject]
+
+
+class ErrorWithFields(PjconfError):
+    """An op's typed error with the extra fields its contract names (``replay``'s ``closed``
+    and ``fallback_tx``): raised by a handler, answered as ``{"kind", "message", **fields}``."""
+
+    def __init__(self, kind: str, message: str, fields: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.error_kind = kind
+        self.fields = fields
 
 
 class InProcessAdapter:
@@ -77,6 +88,8 @@ class InProcessAdapter:
             return unimplemented(request.id, str(exc))
         except ParseError as exc:
             return error(request.id, exc.kind, exc.message, reason=exc.reason)
+        except ErrorWithFields as exc:
+            return error(request.id, exc.error_kind, exc.message, **exc.fields)
         except PjconfError as exc:
             return error(request.id, exc.kind, exc.message)
         except ArgumentError as exc:

@@ -7,7 +7,7 @@ semantics is a sign the reference is missing a function.
 
 from __future__ import annotations
 
-from pjconf.harness.adapters.base import Handler, InProcessAdapter
+from pjconf.harness.adapters.base import ErrorWithFields, Handler, InProcessAdapter
 from pjconf.harness.adapters.bench_op import bench_handlers
 from pjconf.harness.adapters.reference_live import (
     LiveSession,
@@ -30,6 +30,7 @@ from pjconf.reference.bip77 import bhttp, messages, ohttp
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, short_id
 from pjconf.reference.bip77.uri import is_expired, parse_uri, uri_to_protocol
+from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.crypto import ellswift, hpke
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.entropy import (
@@ -47,6 +48,7 @@ from pjconf.reference.session.json_codec import decode_receiver_event, decode_se
 from pjconf.reference.session.receiver import STATE_NAMES as RECEIVER_STATE_NAMES
 from pjconf.reference.session.receiver_events import ReceiverEvent
 from pjconf.reference.session.receiver_replay import replay_event_log as replay_receiver_log
+from pjconf.reference.session.sender_errors import ReplayError
 from pjconf.reference.session.sender_events import SenderEvent
 from pjconf.reference.session.sender_replay import replay_event_log
 
@@ -270,6 +272,21 @@ def replay_handlers() -> dict[str, Handler]:
         }
 
     def replay(args: JsonObject) -> JsonObject:
+        try:
+            return fold(args)
+        except ReplayError as e:
+            # As the Rust adapter answers: did replay close the persister, and the expired
+            # session's fallback (payjoin's expiry_fallback_tx).
+            fallback = e.fallback_tx
+            fields = {
+                "closed": e.closed,
+                "fallback_tx": fallback.serialize().hex()
+                if isinstance(fallback, Transaction)
+                else None,
+            }
+            raise ErrorWithFields(e.kind, e.message, fields) from None
+
+    def fold(args: JsonObject) -> JsonObject:
         role = arg_str(args, "role", choices=("receiver", "sender"))
         texts = args.get("events")
         if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):

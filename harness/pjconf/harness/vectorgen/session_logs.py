@@ -32,6 +32,13 @@ PAST_EXPIRATION = 600_000_000
 
 ROLES: tuple[Role, ...] = ("receiver", "sender")
 
+FOLD_ERRORS = frozenset(
+    {"NoEvents", "InvalidFirstEvent", "InvalidEvent", "InvalidEventPayload", "Expired"}
+)
+"""``ReplayError`` kinds, whose answer says whether replay closed the persister (it does on
+every fold error, payjoin 1.0's ``replay_event_log``; not on expiry) and the expired session's
+fallback transaction."""
+
 
 @dataclass(frozen=True)
 class SessionLog:
@@ -97,6 +104,9 @@ class Replayer:
         if reply.kind != "error":
             raise AssertionError(f"{comment}: the reference answered {reply}")
         error = {"kind": reply.value["kind"]}
+        if reply.value["kind"] in FOLD_ERRORS:  # replay ran: did it close, what fallback
+            error["closed"] = reply.value["closed"]
+            error["fallback_tx"] = reply.value["fallback_tx"]
         return {**base, "result": "invalid", "op": "replay", "args": args, "error": error}
 
 
