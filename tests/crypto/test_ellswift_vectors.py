@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.vectorgen import dumps
+from pjconf.harness.vectorgen import committed_describe, dumps, with_describe
 from pjconf.harness.vectorgen import ellswift as family
 from pjconf.reference.crypto import ellswift
 from pjconf.reference.crypto import ellswift_spec as spec
@@ -46,7 +46,10 @@ def test_shape(corpus: Path) -> None:
 
 def test_regenerates_byte_identically(corpus: Path, published: Path) -> None:
     assert published.is_dir()
-    assert dumps(family.generate()) == (corpus / family.PATH).read_text(encoding="utf-8")
+    path = corpus / family.PATH
+    describe = committed_describe(path)
+    assert describe is not None
+    assert dumps(with_describe(family.generate(), describe)) == path.read_text(encoding="utf-8")
 
 
 def test_decode_cases(corpus: Path) -> None:
