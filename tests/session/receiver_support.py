@@ -42,6 +42,7 @@ from pjconf.reference.session.sender_events import SenderEvent
 __all__ = [
     "CONFIG",
     "DIRECTORY",
+    "EXPIRATION",
     "NOW",
     "ORIGINAL",
     "PAY",

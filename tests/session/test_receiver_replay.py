@@ -15,6 +15,7 @@ from dataclasses import replace
 import pytest
 from session.failing_persisters import Failing, FailingAsync
 from session.receiver_logs import (
+    FORWARD_STATES,
     NO_FALLBACK,
     REJECTED,
     REPLY_KEY,
@@ -179,20 +180,12 @@ ADVANCE = {
     ("PayjoinProposal", "PostedPayjoinProposal"): "Monitor",
 }
 WITH_FALLBACK = {
-    "MaybeInputsOwned",
-    "MaybeInputsSeen",
-    "OutputsUnknown",
-    "WantsOutputs",
-    "WantsInputs",
-    "WantsFeeRange",
-    "ProvisionalProposal",
-    "PayjoinProposal",
-    "Monitor",
+    *FORWARD_STATES[FORWARD_STATES.index("MaybeInputsOwned") :],
     "HasReplyableError",
     "PendingFallback",
 }
-"""States holding the fallback (the ``HasFallbackTx`` ones, a replyable error that kept one,
-and PendingFallback)."""
+"""States holding the fallback: the forward path from the broadcast check on (the
+``HasFallbackTx`` ones), a replyable error that kept one, and PendingFallback."""
 TO_PENDING = WITH_FALLBACK - {"PendingFallback"}
 """``try_pending_fallback``: Cancelled/ProtocolFailed are valid from these only."""
 

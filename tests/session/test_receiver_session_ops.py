@@ -15,6 +15,7 @@ import pytest
 from session.receiver_support import (
     CONFIG,
     DIRECTORY,
+    EXPIRATION,
     NOW,
     ORIGINAL,
     PAY,
@@ -27,6 +28,7 @@ from session.receiver_support import (
     happy_path,
     receiver_input,
 )
+from session.session_ops_support import RECEIVER_METHODS, assert_logged, ok
 
 from pjconf.harness.adapters.client import InProcessClient, Reply
 from pjconf.harness.adapters.reference import reference_adapter
@@ -64,26 +66,10 @@ from pjconf.reference.session.receiver_events import (
 )
 from pjconf.reference.session.sender_wire import Request
 
-EXPIRATION = NOW + 3600
-TABLE: dict[str, tuple[int, bool | None]] = {
-    "progress": (1, False),
-    "stasis": (0, None),
-    "transient": (0, False),
-    "replyable": (1, False),
-    "fatal": (1, True),
-    "terminal": (1, True),
-}
-"""outcome -> (events the log gains, closed afterwards; None: unchanged)."""
-
 KEY = wif(RECEIVER_WALLET.key(AddressKind.P2WPKH).secret)
 PAYEE_HEX = RECEIVER_WALLET.script_pubkey(AddressKind.P2WPKH).hex()
 SENDER_INPUT = str(ORIGINAL.unsigned_tx.inputs[0].previous_output)
 FALLBACK_TXID = ORIGINAL.extract_tx().txid_hex()
-
-
-def ok(reply: Reply) -> dict[str, Any]:
-    assert reply.kind == "result", reply
-    return reply.value
 
 
 def failed(reply: Reply, kind: str) -> str:
@@ -138,11 +124,7 @@ class Receiver:
         before, was_closed, state = self.log()
         out = ok(self.op(op, args))
         after, closed, now_in = self.log()
-        grow, must_close = TABLE[out["outcome"]]
-        assert after[: len(before)] == before  # append-only
-        assert len(after) == len(before) + grow, out
-        assert out["appended"] == after[len(before) :]
-        assert closed == out["closed"] == (was_closed if must_close is None else must_close)
+        assert_logged(out, before, after, was_closed, closed)
         assert out["state"] == now_in
         if out["outcome"] in ("stasis", "transient"):
             assert now_in == state
@@ -553,22 +535,6 @@ def test_cancel_keeps_the_fallback_where_one_is_known(start: str) -> None:
 
 
 # -- refusals --------------------------------------------------------------------------------------
-
-RECEIVER_METHODS = [
-    "check_broadcast_suitability",
-    "assume_interactive_receiver",
-    "check_inputs_not_owned",
-    "check_no_inputs_seen_before",
-    "identify_receiver_outputs",
-    "commit_outputs",
-    "contribute_inputs",
-    "commit_inputs",
-    "apply_fee_range",
-    "finalize_proposal",
-    "check_for_transaction",
-    "cancel",
-    "close",
-]
 
 
 @pytest.mark.parametrize("method", RECEIVER_METHODS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from session.session_ops_support import assert_logged, ok
 from session.test_sender_support import (
     EXPIRATION,
     NOW,
@@ -20,7 +21,7 @@ from session.test_sender_support import (
     reply_error,
 )
 
-from pjconf.harness.adapters.client import InProcessClient, Reply
+from pjconf.harness.adapters.client import InProcessClient
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.reference.bip77.ohttp import ENCAPSULATED_MESSAGE_BYTES
 from pjconf.reference.bitcoin.psbt import Psbt
@@ -34,21 +35,6 @@ from pjconf.reference.session.sender_events import (
     Success,
 )
 from pjconf.reference.session.sender_wire import Request
-
-# outcome -> (events the log must gain, closed afterwards; None: unchanged)
-TABLE: dict[str, tuple[int, bool | None]] = {
-    "progress": (1, False),
-    "stasis": (0, None),
-    "transient": (0, False),
-    "replyable": (1, False),
-    "fatal": (1, True),
-    "terminal": (1, True),
-}
-
-
-def ok(reply: Reply) -> dict[str, Any]:
-    assert reply.kind == "result", reply
-    return reply.value
 
 
 class Session:
@@ -65,11 +51,7 @@ class Session:
         before, was_closed = self.log()
         out = ok(self.client.call(op, {"handle": self.handle, **args}))
         after, closed = self.log()
-        grow, must_close = TABLE[out["outcome"]]
-        assert len(after) == len(before) + grow, out
-        assert after[: len(before)] == before  # append-only
-        assert out["appended"] == after[len(before) :]
-        assert closed == out["closed"] == (was_closed if must_close is None else must_close)
+        assert_logged(out, before, after, was_closed, closed)
         return out
 
     def request(self, now: int = NOW) -> tuple[Request, str]:

@@ -1,5 +1,6 @@
 """What the reference's live sessions share, whichever role: handles, contexts, argument readers,
-the error-kind rule and the report of one saved transition.
+the error-kind rule, creation, resume and requests (:class:`RoleOps`) and the report of one saved
+transition.
 
 A live session is a log (:class:`InMemoryPersister`), the typestate it is in and the randomness
 of its draws. :func:`step` saves a transition on the log and reports it as ``session.call`` /
@@ -14,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from pjconf.harness.protocol import ArgumentError, JsonObject, arg_int
 from pjconf.reference.entropy import SYSTEM_CLOCK, Clock, FixedClock, RandomSource, SeededRandom
@@ -23,7 +24,7 @@ from pjconf.reference.persist import PersistAction, PersistedError, outcome_clas
 from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session.receiver_session_errors import Error as ReceiveError
 from pjconf.reference.session.receiver_session_errors import ProtocolError
-from pjconf.reference.session.sender_errors import ResponseError
+from pjconf.reference.session.sender_errors import CreateRequestError, ResponseError
 from pjconf.reference.session.sender_wire import OhttpResponse
 
 
@@ -37,6 +38,12 @@ class SessionOpError(PjconfError):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind  # type: ignore[misc]
+
+
+def request_error(error: CreateRequestError) -> SessionOpError:
+    """``Expired`` past the expiration, else ``CreateRequestError`` (as live.rs names them; the
+    receiver's requests raise the sender's error type, as the crate's do)."""
+    return SessionOpError("Expired" if error.is_expired() else "CreateRequestError", str(error))
 
 
 # -- error kinds -----------------------------------------------------------------------------------
@@ -112,13 +119,25 @@ def opt_int(args: JsonObject, name: str) -> int | None:
 
 @dataclass(frozen=True)
 class Role:
-    """How one role's sessions are written: event codec, state names, the end of a log."""
+    """How one role's sessions are written and read back: event codec, replay, state names,
+    and the ``Closed`` event and typestate that end a log."""
 
     name: str
     encode: Callable[[Any], str]
+    decode: Callable[[str], Any]
+    replay: Callable[..., tuple[Any, Any]]
+    """The role's ``replay_event_log(persister, *, clock)``."""
     state_names: dict[type, str]
-    closed_state: Callable[[list[Any]], Any]
-    """The ``Closed`` typestate a closing transition leaves (it hands back no state)."""
+    closed_event: type[Any]
+    closed_session: type[Any]
+
+    def closed_state(self, events: list[Any]) -> Any:
+        """The ``Closed`` typestate a closing transition leaves (it hands back no state): every
+        transition of either role that closes its log writes ``Closed`` last."""
+        last = events[-1] if events else None
+        if not isinstance(last, self.closed_event):
+            raise AssertionError("a transition left no typestate but the log is not closed")
+        return self.closed_session(last.outcome)
 
 
 @dataclass
@@ -182,6 +201,49 @@ class SessionTable:
     def drop(self, handle: str) -> None:
         self.sessions.pop(handle, None)
         self.contexts = {k: v for k, v in self.contexts.items() if v[0] != handle}
+
+
+class RoleOps:
+    """What the ``session.*`` ops of either role share: the adapter's handle table and
+    randomness, the results of ``new_*`` and ``resume``, and that of a request."""
+
+    role: ClassVar[Role]
+
+    def __init__(self, table: SessionTable, rng: RandomSource) -> None:
+        self.table = table
+        self.rng = rng
+
+    def opened(
+        self, persister: InMemoryPersister[Any], state: Any, rng: RandomSource
+    ) -> JsonObject:
+        """A session just created (its first transition saved) under a new handle."""
+        session = LiveSession(self.role, persister, state, rng)
+        handle = self.table.insert(session)
+        return {"handle": handle, "state": session.state_name, "appended": session.texts()}
+
+    def resume(self, args: JsonObject) -> JsonObject:
+        """A session replayed from ``events`` under a new handle; a log that replays to
+        ``Closed`` is closed (payjoin writes ``Closed`` only with ``SaveAndClose``)."""
+        persister: InMemoryPersister[Any] = InMemoryPersister()
+        for text in event_texts(args):
+            persister.save_event(self.role.decode(text))
+        state, _ = self.role.replay(persister, clock=clock_arg(args))
+        if isinstance(state, self.role.closed_session):
+            persister.close()
+        session = LiveSession(self.role, persister, state, seed_arg(args, self.rng))
+        handle = self.table.insert(session)
+        return {"handle": handle, "state": session.state_name, "closed": persister.closed}
+
+    def requested(self, handle: str, req: Any, ctx: OhttpResponse, created_by: str) -> JsonObject:
+        """``session.request``'s result: the request, and a new context for its response."""
+        return {
+            "url": req.url,
+            "method": "POST",  # every OHTTP request goes to the relay as a POST
+            "content_type": req.content_type,
+            "body": req.body.hex(),
+            "context": self.table.new_context(handle, ctx),
+            "created_by": created_by,
+        }
 
 
 # -- reports ---------------------------------------------------------------------------------------

@@ -18,25 +18,24 @@ from pjconf.harness.adapters import receiver_wallet as wallet
 from pjconf.harness.adapters.reference_live import (
     LiveSession,
     Role,
-    SessionTable,
+    RoleOps,
     clock_arg,
     edited,
-    event_texts,
     opt_int,
     refused,
+    request_error,
     seed_arg,
     step,
 )
-from pjconf.harness.adapters.reference_sender import request_error
 from pjconf.harness.protocol import ArgumentError, JsonObject, Unimplemented, arg_bytes, arg_str
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
-from pjconf.reference.entropy import RandomSource
 from pjconf.reference.errors import PjconfError
 from pjconf.reference.payjoin.psbt_checks import PsbtInputError
 from pjconf.reference.persist import Progress, Stasis
 from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session import json_codec
 from pjconf.reference.session.receiver import (
+    HAS_FALLBACK_TX,
     STATE_NAMES,
     ClosedSession,
     HasReplyableError,
@@ -62,15 +61,15 @@ from pjconf.reference.session.receiver_session_errors import (
 )
 from pjconf.reference.session.sender_wire import OhttpResponse
 
-
-def _closed_state(events: list[Any]) -> ClosedSession:
-    last = events[-1] if events else None
-    if not isinstance(last, Closed):  # a receiver transition that closes writes Closed
-        raise AssertionError("a transition left no typestate but the log is not closed")
-    return ClosedSession(last.outcome)
-
-
-RECEIVER = Role("receiver", json_codec.encode_receiver_event, STATE_NAMES, _closed_state)
+RECEIVER = Role(
+    "receiver",
+    json_codec.encode_receiver_event,
+    json_codec.decode_receiver_event,
+    replay_event_log,
+    STATE_NAMES,
+    Closed,
+    ClosedSession,
+)
 
 
 def _following(saved: object) -> tuple[Any, JsonObject | None]:
@@ -150,20 +149,7 @@ def _no_args(name: str) -> Method:
     return run
 
 
-_CANCELS = (
-    Initialized,
-    UncheckedOriginalPayload,
-    MaybeInputsOwned,
-    MaybeInputsSeen,
-    OutputsUnknown,
-    WantsOutputs,
-    WantsInputs,
-    WantsFeeRange,
-    ProvisionalProposal,
-    PayjoinProposal,
-    Monitor,
-    HasReplyableError,
-)
+_CANCELS = (Initialized, UncheckedOriginalPayload, *HAS_FALLBACK_TX, HasReplyableError)
 
 METHODS: dict[str, tuple[tuple[type, ...], Method]] = {
     "check_broadcast_suitability": ((UncheckedOriginalPayload,), _check_broadcast),
@@ -197,12 +183,10 @@ _RESPONSES: dict[type, str] = {
 }
 
 
-class ReceiverOps:
+class ReceiverOps(RoleOps):
     """The receiver's ``session.*`` ops over the adapter's shared handle table."""
 
-    def __init__(self, table: SessionTable, rng: RandomSource) -> None:
-        self.table = table
-        self.rng = rng
+    role = RECEIVER
 
     def new(self, args: JsonObject) -> JsonObject:
         """The builder with the protocol's settings; ``expiration`` is absolute (payjoin takes a
@@ -227,24 +211,7 @@ class ReceiverOps:
         session_rng = seed_arg(args, self.rng)
         persister: InMemoryPersister[ReceiverEvent] = InMemoryPersister()
         state = builder.build(rng=session_rng, clock=clock).save(persister)
-        session = LiveSession(RECEIVER, persister, state, session_rng)
-        return {
-            "handle": self.table.insert(session),
-            "state": session.state_name,
-            "appended": session.texts(),
-            "pj_uri": state.pj_uri(),
-        }
-
-    def resume(self, args: JsonObject) -> JsonObject:
-        persister: InMemoryPersister[ReceiverEvent] = InMemoryPersister()
-        for text in event_texts(args):
-            persister.save_event(json_codec.decode_receiver_event(text))
-        state, _ = replay_event_log(persister, clock=clock_arg(args))
-        if isinstance(state, ClosedSession):  # payjoin writes Closed only with SaveAndClose
-            persister.close()
-        session = LiveSession(RECEIVER, persister, state, seed_arg(args, self.rng))
-        handle = self.table.insert(session)
-        return {"handle": handle, "state": session.state_name, "closed": persister.closed}
+        return self.opened(persister, state, session_rng) | {"pj_uri": state.pj_uri()}
 
     def request(
         self, handle: str, session: LiveSession, relay: str, args: JsonObject
@@ -257,14 +224,7 @@ class ReceiverOps:
             req, ctx = make(relay, rng=session.rng, clock=clock_arg(args))
         except CreateRequestError as e:
             raise request_error(e) from None
-        return {
-            "url": req.url,
-            "method": "POST",  # every OHTTP request goes to the relay as a POST
-            "content_type": req.content_type,
-            "body": req.body.hex(),
-            "context": self.table.new_context(handle, ctx),
-            "created_by": created_by,
-        }
+        return self.requested(handle, req, ctx, created_by)
 
     def can_respond(self, session: LiveSession) -> bool:
         return type(session.state) in _RESPONSES

@@ -14,16 +14,14 @@ from pjconf.harness.adapters.reference_live import (
     LiveSession,
     OnValue,
     Role,
-    SessionOpError,
-    SessionTable,
+    RoleOps,
     clock_arg,
-    event_texts,
+    request_error,
     seed_arg,
     step,
 )
 from pjconf.harness.protocol import ArgumentError, JsonObject, Unimplemented, arg_int, arg_str
 from pjconf.reference.bitcoin.psbt import Psbt
-from pjconf.reference.entropy import RandomSource
 from pjconf.reference.errors import PjconfError
 from pjconf.reference.persist import Progress, Stasis
 from pjconf.reference.persist.memory import InMemoryPersister
@@ -48,20 +46,15 @@ SENDER_STATE_NAMES: dict[type, str] = {
 }
 SENDER_METHODS = ("cancel", "close")
 
-
-def _closed_state(events: list[Any]) -> ClosedSession:
-    last = events[-1] if events else None
-    if not isinstance(last, Closed):  # no sender transition ends without a Closed event
-        raise AssertionError("a transition left no typestate but the log is not closed")
-    return ClosedSession(last.outcome)
-
-
-SENDER = Role("sender", json_codec.encode_sender_event, SENDER_STATE_NAMES, _closed_state)
-
-
-def request_error(error: CreateRequestError) -> SessionOpError:
-    """``Expired`` past the expiration, else ``CreateRequestError`` (as live.rs names them)."""
-    return SessionOpError("Expired" if error.is_expired() else "CreateRequestError", str(error))
+SENDER = Role(
+    "sender",
+    json_codec.encode_sender_event,
+    json_codec.decode_sender_event,
+    replay_event_log,
+    SENDER_STATE_NAMES,
+    Closed,
+    ClosedSession,
+)
 
 
 def _next_state(state: Any) -> tuple[Any, JsonObject | None]:
@@ -76,12 +69,10 @@ def _from_poll(
     return None, {"psbt": outcome.next.to_base64()}
 
 
-class SenderOps:
+class SenderOps(RoleOps):
     """The sender's ``session.*`` ops over the adapter's shared handle table."""
 
-    def __init__(self, table: SessionTable, rng: RandomSource) -> None:
-        self.table = table
-        self.rng = rng
+    role = SENDER
 
     def new(self, args: JsonObject) -> JsonObject:
         try:
@@ -106,21 +97,7 @@ class SenderOps:
         else:
             raise ArgumentError("`fee_contribution` must be an object")
         persister: InMemoryPersister[SenderEvent] = InMemoryPersister()
-        state = transition.save(persister)
-        session = LiveSession(SENDER, persister, state, session_rng)
-        handle = self.table.insert(session)
-        return {"handle": handle, "state": session.state_name, "appended": session.texts()}
-
-    def resume(self, args: JsonObject) -> JsonObject:
-        persister: InMemoryPersister[SenderEvent] = InMemoryPersister()
-        for text in event_texts(args):
-            persister.save_event(json_codec.decode_sender_event(text))
-        state, _ = replay_event_log(persister, clock=clock_arg(args))
-        if isinstance(state, ClosedSession):  # payjoin writes Closed only with SaveAndClose
-            persister.close()
-        session = LiveSession(SENDER, persister, state, seed_arg(args, self.rng))
-        handle = self.table.insert(session)
-        return {"handle": handle, "state": session.state_name, "closed": persister.closed}
+        return self.opened(persister, transition.save(persister), session_rng)
 
     def request(
         self, handle: str, session: LiveSession, relay: str, args: JsonObject
@@ -140,14 +117,7 @@ class SenderOps:
                 raise session.wrong_state("session.request")
         except CreateRequestError as e:
             raise request_error(e) from None
-        return {
-            "url": req.url,
-            "method": "POST",  # every OHTTP request goes to the relay as a POST
-            "content_type": req.content_type,
-            "body": req.body.hex(),
-            "context": self.table.new_context(handle, ctx),
-            "created_by": created_by,
-        }
+        return self.requested(handle, req, ctx, created_by)
 
     def can_respond(self, session: LiveSession) -> bool:
         return isinstance(session.state, WithReplyKey | PollingForProposal)
