@@ -163,7 +163,12 @@ def _errors(transcript: Transcript) -> list[tuple[str, Any]]:
     return [(s.name, s.result["error"]) for s in transcript.steps if "error" in s.result]
 
 
-@pytest.mark.parametrize("name", sorted(paths(PAYMENT)))
+DRAWN_BY_THE_RECEIVER = {"success_contributed"}
+"""Paths where rust-payjoin draws something that reaches the log (a contributed input's
+position); the test of contributions below compares those order-free."""
+
+
+@pytest.mark.parametrize("name", sorted(set(paths(PAYMENT)) - DRAWN_BY_THE_RECEIVER))
 def test_both_receivers_write_the_same_log_for_the_same_sender(
     reference: Client, rust: DockerClient, name: str
 ) -> None:
