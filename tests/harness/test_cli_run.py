@@ -234,3 +234,15 @@ def test_junit_is_byte_identical_for_the_same_run_and_date(
     for path in (first, second):
         assert _main(capsys, "-q", "--family", "hpke", "--junit", str(path))[0] == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_case_selects_exactly_the_named_cases(capsys: pytest.CaptureFixture[str]) -> None:
+    """``-k uri/1`` also matches uri/10..uri/19; ``--case uri/1`` is that one case."""
+    assert cli.main(["run", "--case", "uri/1", "--case", "events/2", "--list"]) == 0
+    listed = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    assert sorted(listed) == ["events/2", "uri/1"]
+
+
+def test_an_unknown_case_name_stops_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["run", "--case", "uri/999999"]) == 2
+    assert "no case named uri/999999" in capsys.readouterr().err

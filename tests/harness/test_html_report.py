@@ -131,7 +131,7 @@ def test_every_case_worth_a_look_is_listed_with_expected_got_and_inputs(
     page, _ = _parse(_mixed_run())
     text = page.section(anchor)
     assert text.startswith(verdict)
-    for part in [*parts, '"answer": ', "reproduce", "pjconf run --family alpha"]:
+    for part in [*parts, '"answer": ', "reproduce", "pjconf run --case alpha/"]:
         assert part in text, part
 
 

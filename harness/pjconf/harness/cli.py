@@ -16,7 +16,7 @@ from pjconf.harness.adapters.client import Client, InProcessClient, ProcessClien
 from pjconf.harness.adapters.docker import DockerClient, DockerUnavailable
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.checker import Verdict
-from pjconf.harness.corpus import CorpusError, family_files, load_corpus
+from pjconf.harness.corpus import Case, CorpusError, family_files, load_corpus
 from pjconf.harness.expectations import Expectations
 from pjconf.harness.lint import lint
 from pjconf.harness.paths import vectors_dir
@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     run_p.add_argument("--vectors", type=Path, help="corpus directory (default: vectors/)")
     run_p.add_argument("-k", dest="keyword", help="only cases whose name/op/comment/flags match")
     run_p.add_argument("--family", action="append", help="only this family (repeatable)")
+    run_p.add_argument(
+        "--case",
+        action="append",
+        metavar="FAMILY/TCID",
+        help="only this case, named exactly (repeatable)",
+    )
     run_p.add_argument("--shard", type=_shard, help="run shard i of n, e.g. 1/4")
     run_p.add_argument(
         "--exclude-family",
@@ -175,6 +181,20 @@ def _write(path: Path, text: str) -> bool:
     return True
 
 
+def _list_cases(cases: list[Case], args: argparse.Namespace, names: set[str] | None) -> int:
+    chosen = select(
+        cases,
+        keyword=args.keyword,
+        families=set(args.family) if args.family else None,
+        shard=args.shard,
+        exclude=set(args.exclude_family),
+        names=names,
+    )
+    for case in chosen:
+        print(f"{case.name}\t{case.op or '-'}\t{case.result}\t{case.comment}")
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     root = args.vectors or vectors_dir()
     try:
@@ -182,17 +202,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"pjconf: {exc}", file=sys.stderr)
         return 2
+    unknown = sorted(set(args.case or ()) - {c.name for c in cases})
+    if unknown:
+        print(f"pjconf: no case named {', '.join(unknown)} in {root}", file=sys.stderr)
+        return 2
+    names = set(args.case) if args.case else None
     if args.list:
-        chosen = select(
-            cases,
-            keyword=args.keyword,
-            families=set(args.family) if args.family else None,
-            shard=args.shard,
-            exclude=set(args.exclude_family),
-        )
-        for case in chosen:
-            print(f"{case.name}\t{case.op or '-'}\t{case.result}\t{case.comment}")
-        return 0
+        return _list_cases(cases, args, names)
     client = _client(args.impl, args.timeout)
     hello = _hello(client)
     if hello is None:
@@ -217,6 +233,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         keyword=args.keyword,
         families=set(named) if named is not None else None,
         exclude=excluded,
+        names=names,
     )
     chosen = select(unsharded, shard=args.shard)
     json_to_stdout = args.json is not None and str(args.json) == "-"

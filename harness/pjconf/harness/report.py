@@ -135,7 +135,7 @@ def family_notes(run: RunResult) -> str:
 
 def reproduce(outcome: Outcome) -> str:
     """The command that runs this case again (add the same ``--impl``)."""
-    return f"pjconf run --family {outcome.case.family} -k '{outcome.case.name}'"
+    return f"pjconf run --case {outcome.case.name}"
 
 
 def expected_of(outcome: Outcome) -> dict[str, Any]:

@@ -116,13 +116,16 @@ def select(
     families: set[str] | None = None,
     shard: tuple[int, int] | None = None,
     exclude: Collection[str] = (),
+    names: Collection[str] | None = None,
 ) -> list[Case]:
-    """Filter by ``-k`` substring, by family, and take shard ``i`` of ``n`` (1-based)."""
+    """Filter by exact case names (``family/tcId``), by ``-k`` substring, by family, and take
+    shard ``i`` of ``n`` (1-based)."""
     chosen = [
         c
         for c in cases
         if (families is None or c.family in families)
         and c.family not in exclude
+        and (names is None or c.name in names)
         and (keyword is None or keyword.lower() in _haystack(c))
     ]
     if shard is not None:
