@@ -11,7 +11,8 @@ above see different moments of a noisy machine; the paired rounds see the same o
 column is the one to judge a target by. Without it the target is judged by the better of the
 other two. A target is declared by the benchmark itself, as ``extra_info["target_ratio"]`` (the
 most time the operation may take, as a multiple of its floor); groups without one are reported,
-not judged.
+not judged. An absolute budget (``extra_info["target_median_us"]``, e.g. replaying a whole
+receiver log in under 1 ms on this machine) is judged on the median as well.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-Row = tuple[str, float, float, float, float, float | None, float | None]
-"""(group, median µs, floor median µs, min µs, floor min µs, paired ratio, target ratio)."""
+Row = tuple[str, float, float, float, float, float | None, float | None, float | None]
+"""(group, median µs, floor median µs, min µs, floor min µs, paired ratio, target ratio,
+target median µs)."""
 
 
 def ratios(document: dict[str, Any]) -> list[Row]:
@@ -50,6 +52,7 @@ def ratios(document: dict[str, Any]) -> list[Row]:
                     floor["min"] * 1e6,
                     bench.get("extra_info", {}).get("paired_ratio"),
                     bench.get("extra_info", {}).get("target_ratio"),
+                    bench.get("extra_info", {}).get("target_median_us"),
                 )
             )
     return rows
@@ -64,13 +67,15 @@ def main() -> int:
         f"{'group':<20} {'median µs':>10} {'floor':>8} {'ratio':>6}"
         f"   {'min µs':>8} {'floor':>8} {'ratio':>6}   {'paired':>6}   target"
     )
-    for group, median, floor_median, low, floor_low, paired, target in rows:
+    for group, median, floor_median, low, floor_low, paired, target, budget in rows:
         by_median, by_min = median / floor_median, low / floor_low
         judged = paired if paired is not None else min(by_median, by_min)
-        if target is None:
-            verdict = "-"
-        else:
-            verdict = f"<= {target:g}x " + ("met" if judged <= target else "MISSED")
+        verdicts = []
+        if target is not None:
+            verdicts.append(f"<= {target:g}x " + ("met" if judged <= target else "MISSED"))
+        if budget is not None:
+            verdicts.append(f"<= {budget:g} µs " + ("met" if median <= budget else "MISSED"))
+        verdict = "; ".join(verdicts) or "-"
         paired_text = "-" if paired is None else f"{paired:.2f}x"
         print(
             f"{group:<20} {median:>10.1f} {floor_median:>8.1f} {by_median:>5.2f}x"
