@@ -86,6 +86,16 @@ NOTES: dict[str, Json] = {
         "persists nothing until the next commit, so the log must not change (stasis).",
         "effect": "Saving the edit writes an event payjoin 1.0 cannot replay.",
     },
+    "Bip78UriToV2Sender": {
+        "description": "session.new_sender with a BIP 78 pj URI: payjoin 1.0's v2 SenderBuilder "
+        "supports only v2 URIs and must refuse it (InvalidArgument).",
+        "effect": "payjoin 1.0.0 panics here (unimplemented!, send/v2/mod.rs): a wallet that "
+        "hands it a v1 URI crashes.",
+    },
+    "BadBuilderInput": {
+        "description": "session.new_sender with an argument that does not parse.",
+        "effect": "Must be refused with InvalidArgument and no session created.",
+    },
     "WrongState": {
         "description": "A method of another typestate: refused (InvalidState), nothing saved.",
         "effect": "An implementation that runs it corrupts the session.",
@@ -272,5 +282,35 @@ def generate() -> Json:
                     ["WrongState"]),
         caller.case(ids, logs[("sender", "WithReplyKey")], "close", {}, ["WrongState"]),
     ]  # fmt: skip
+    groups["Builder"] = _builder_cases(ids, caller, pay)
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
+
+
+def _builder_cases(ids: CaseIds, caller: _Caller, pay: Payment) -> list[Json]:
+    """Building a session from input it must refuse: the builder's typed error, no session."""
+    v1_uri = f"bitcoin:{pay.receiver_address}?amount=0.0005&pj=https://example.com/pj"
+    sender = {"psbt": pay.original.to_base64(), "pj_uri": v1_uri, "min_fee_rate": 1000}
+    cases = [
+        ("session.new_sender", sender, "a BIP 78 (v1) pj URI given to the v2 sender builder",
+         ["Bip78UriToV2Sender"]),
+        ("session.new_sender", {**sender, "psbt": "not base64!"}, "an Original PSBT that is "
+         "not base64", ["BadBuilderInput"]),
+    ]  # fmt: skip
+    out = []
+    for op, args, comment, flags in cases:
+        reply = caller.client.call(op, args)
+        if reply.kind != "error":
+            raise AssertionError(f"{comment}: the reference accepted it: {reply}")
+        out.append(
+            {
+                "tcId": ids(),
+                "comment": comment,
+                "flags": flags,
+                "result": "invalid",
+                "op": op,
+                "args": args,
+                "error": {"kind": reply.value["kind"]},
+            }
+        )
+    return out
