@@ -155,3 +155,37 @@ def test_the_runner_judges_drive_cases_against_the_vector() -> None:
 )
 def test_variant_names(text: str, name: str) -> None:
     assert variant_name(text) == name
+
+
+@pytest.mark.parametrize("role", ["receiver", "sender"])
+def test_a_crash_at_every_persistence_point_changes_nothing_but_the_restarts(role: str) -> None:
+    args = {"iut_role": role, "path": "success_contributed"}
+    calm = drive(InProcessClient(reference_adapter(seed="calm")), args)
+    crashed = drive(InProcessClient(reference_adapter(seed="calm")), {**args, "crash": True})
+    assert crashed.kind == "result"
+    restarts = crashed.value.pop("restarts")
+    assert crashed.value == calm.value
+    persisted = len(calm.value["events"]) - 1  # every saved event but the closing one
+    assert restarts == persisted
+
+
+class Amnesiac:
+    """Forgets everything on resume: answers every resume with a fresh session's state."""
+
+    def __init__(self) -> None:
+        self.inner = InProcessClient(reference_adapter(seed="amnesiac"))
+
+    def call(self, op: str, args: JsonObject) -> Reply:
+        reply = self.inner.call(op, args)
+        if op == "session.resume" and reply.kind == "result":
+            return Reply("result", {**reply.value, "state": "Initialized"})
+        return reply
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_session_that_does_not_resume_where_it_was_saved_is_named() -> None:
+    reply = drive(Amnesiac(), {"iut_role": "receiver", "path": "success", "crash": True})
+    assert reply.kind == "error"
+    assert "receiver.resume" in reply.value["message"]

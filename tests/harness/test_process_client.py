@@ -68,3 +68,17 @@ def test_a_missing_command_is_a_malfunction_not_an_exception(tmp_path: Path) -> 
     client = ProcessClient([sys.executable, str(tmp_path / "absent.py")], timeout=1.0)
     assert client.call("hello", {}).kind == "malfunction"
     client.close()
+
+
+def test_kill_is_a_crash_the_next_call_recovers_from(tmp_path: Path) -> None:
+    """``kill`` (the driver's crash at a persistence point) sends no shutdown: the process dies
+    with its memory, and the next call starts a new one."""
+    client = _adapter(tmp_path, "crash")
+    try:
+        assert client.call("ping", {}).kind == "result"
+        client.kill()
+        client.kill()  # killing a dead adapter is harmless
+        assert client.call("ping", {}).value == {"op": "ping"}
+        assert client.restarts == 1
+    finally:
+        client.close()

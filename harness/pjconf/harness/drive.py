@@ -103,11 +103,16 @@ def _cancel(driver: SessionDriver, *, at: str) -> Transcript:
     return run_cancel(driver, at)
 
 
-def driver_for(iut: Client, role: Role, seed: str, pay: Payment) -> SessionDriver:
-    """A driver with ``iut`` in ``role`` and a seeded in-process reference as its peer."""
+def driver_for(
+    iut: Client, role: Role, seed: str, pay: Payment, *, crash: bool = False
+) -> SessionDriver:
+    """A driver with ``iut`` in ``role`` and a seeded in-process reference as its peer;
+    ``crash`` crashes the implementation at every persistence point and resumes it."""
     peer = InProcessClient(reference_adapter(seed=f"{seed}/peer"))
     sender, receiver = (iut, peer) if role == "sender" else (peer, iut)
-    config = SessionConfig(payment(f"{seed}/payment"), EXPIRATION, clock=FixedClock(NOW), seed=seed)
+    config = SessionConfig(
+        pay, EXPIRATION, clock=FixedClock(NOW), seed=seed, crash=(role,) if crash else ()
+    )
     return SessionDriver(sender, receiver, Mailbox.seeded(f"{seed}/mailbox"), config)
 
 
@@ -146,10 +151,16 @@ def drive(client: Client, args: JsonObject) -> Reply:
     seed = args.get("seed", "pjconf/sessions")
     pay = payment(f"{seed}/payment")
     table = paths(pay)
-    if role not in ("sender", "receiver") or name not in table or not isinstance(seed, str):
+    crash = args.get("crash", False)
+    if (
+        role not in ("sender", "receiver")
+        or name not in table
+        or not isinstance(seed, str)
+        or not isinstance(crash, bool)
+    ):
         return Reply("malfunction", {"message": f"not a drivable case: {args}"})
     iut_role: Role = "sender" if role == "sender" else "receiver"
-    driver = driver_for(client, iut_role, seed, pay)
+    driver = driver_for(client, iut_role, seed, pay, crash=crash)
     try:
         transcript = table[str(name)](driver)
     except SessionFailure as e:
@@ -157,4 +168,7 @@ def drive(client: Client, args: JsonObject) -> Reply:
         if kind == "StepUnsupported":
             return Reply("unimplemented", {"message": str(e)})
         return Reply("error", {"kind": "SessionFailure", "message": f"{kind}: {e}"})
-    return Reply("result", summary(transcript, iut_role))
+    result = summary(transcript, iut_role)
+    if crash:
+        result["restarts"] = driver.restarts.get(iut_role, 0)
+    return Reply("result", result)

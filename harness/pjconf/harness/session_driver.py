@@ -246,6 +246,11 @@ class SessionConfig:
     """The receiver's ``max_fee_rate`` (sat/kwu); None leaves payjoin's default."""
     contribution: JsonObject | None = None
     """Arguments of ``contribute_inputs``; None: the receiver contributes nothing."""
+    crash: tuple[Role, ...] = ()
+    """Roles whose implementation is crashed at every persistence point: after each step that
+    saved an event (and the session is not closed) its session handle is dropped, the adapter
+    killed (a process or container is restarted on the next request), and the session resumed
+    from the log the harness read from it. The path must go on unchanged."""
 
 
 @dataclass
@@ -259,6 +264,8 @@ class SessionDriver:
     steps: list[Step] = field(default_factory=list)
     handles: dict[Role, str] = field(default_factory=dict)
     pj_uri: str | None = None
+    restarts: dict[Role, int] = field(default_factory=dict)
+    """How many times each role was crashed and resumed from its log."""
     proposal_psbt: str | None = None
     payjoin_tx: str | None = None
 
@@ -316,9 +323,13 @@ class SessionDriver:
     ) -> Step:
         before = self.log(role, step)
         result = self._op(role, step, op, {"handle": self._handle(role, step), **args})
-        check_effect(step, before, result, self.log(role, step))
+        after = self.log(role, step)
+        check_effect(step, before, result, after)
         self._expect(step, result, expect)
-        return self._record(role, step, op, args, result, **extra)
+        recorded = self._record(role, step, op, args, result, **extra)
+        if len(after.events) > len(before.events):
+            self._crash_point(role, after)
+        return recorded
 
     def _started(self, role: Role, step: str, op: str, args: JsonObject, state: str) -> Step:
         result = self._op(role, step, op, args)
@@ -328,7 +339,28 @@ class SessionDriver:
             raise EffectMismatch(step, "a new session's log must be its one open event", result)
         if result.get("state") != state:
             raise UnexpectedOutcome(step, f"expected {state}, got {result.get('state')}", result)
-        return self._record(role, step, op, args, result)
+        recorded = self._record(role, step, op, args, result)
+        self._crash_point(role, after)
+        return recorded
+
+    def _crash_point(self, role: Role, log: Log) -> None:
+        """A persistence point: crash ``role`` here if the config says so, and resume it from
+        ``log`` (what the implementation reported it had saved)."""
+        if role not in self.config.crash or log.closed:
+            return
+        step = f"{role}.resume"
+        client = self.client(role)
+        client.call("session.drop", {"handle": self._handle(role, step)})
+        kill = getattr(client, "kill", None)
+        if callable(kill):
+            kill()
+        resumed = self._op(role, step, "session.resume", {"role": role, "events": log.events})
+        if resumed.get("state") != log.state:
+            raise UnexpectedOutcome(
+                step, f"resumed in {resumed.get('state')!r}, saved in {log.state!r}", resumed
+            )
+        self.handles[role] = str(_need(step, resumed, "handle", (str, int)))
+        self.restarts[role] = self.restarts.get(role, 0) + 1
 
     # -- the steps of a session -----------------------------------------------------------------
 

@@ -141,6 +141,12 @@ class LineClient:
             return self._malfunction(str(reply.value["message"]))
         return reply
 
+    def kill(self) -> None:
+        """Kill the adapter without a shutdown (a crash); the next request starts it again."""
+        if self._channel is not None:
+            self._channel.kill()
+            self._channel = None
+
     def close(self) -> None:
         if self._channel is None:
             return

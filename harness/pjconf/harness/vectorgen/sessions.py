@@ -37,6 +37,14 @@ NOTES: dict[str, Json] = {
         "and closing it later); the sender cancels its poll and closes with its fallback.",
         "effect": "A cancel that loses the fallback or writes the wrong closing event.",
     },
+    "CrashAtEveryPersistencePoint": {
+        "description": "After every step that saved an event, the implementation is killed (its "
+        "process or container restarted; in-process, its session handle dropped) and resumed "
+        "from the log it reported; the session must go on exactly as without crashes. expected "
+        "counts the restarts.",
+        "effect": "An implementation that cannot resume from its own log at some point of a "
+        "session loses the payment (or the fallback) when it crashes there.",
+    },
     "DirectoryFaults": {
         "description": "The directory answers 5xx or a wrong-size body (transient: retried), "
         "an unauthentic answer or a 4xx (fatal, or for a receiver with a fallback, "
@@ -78,7 +86,7 @@ def generate() -> Json:
     tests = []
     for role in ROLES:
         for path in path_names(SEED):
-            args = {"iut_role": role, "path": path, "seed": SEED}
+            args: Json = {"iut_role": role, "path": path, "seed": SEED}
             reply = drive(InProcessClient(reference_adapter(seed=f"{SEED}/iut")), args)
             if reply.kind != "result":
                 raise AssertionError(f"the reference fails its own session {args}: {reply}")
@@ -96,5 +104,24 @@ def generate() -> Json:
                     "transcript": drive_reference(path, seed=SEED).to_json(),
                 }
             tests.append(case)
-    groups = [{"type": "Session", "tests": tests}]
+    crashed = []
+    for role in ROLES:
+        for path in path_names(SEED):
+            args = {"iut_role": role, "path": path, "seed": SEED, "crash": True}
+            reply = drive(InProcessClient(reference_adapter(seed=f"{SEED}/iut")), args)
+            if reply.kind != "result" or not reply.value.get("restarts"):
+                raise AssertionError(f"the reference does not survive its crashes {args}: {reply}")
+            crashed.append(
+                {
+                    "tcId": ids(),
+                    "comment": f"{path}, the implementation as the {role}, crashed and resumed "
+                    f"from its log at each of its {reply.value['restarts']} persistence points",
+                    "flags": [_flag(path), "CrashAtEveryPersistencePoint"],
+                    "result": "valid",
+                    "op": DRIVE_OP,
+                    "args": args,
+                    "expected": reply.value,
+                }
+            )
+    groups = [{"type": "Session", "tests": tests}, {"type": "CrashResume", "tests": crashed}]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
