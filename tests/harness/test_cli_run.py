@@ -246,3 +246,20 @@ def test_case_selects_exactly_the_named_cases(capsys: pytest.CaptureFixture[str]
 def test_an_unknown_case_name_stops_the_run(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--case", "uri/999999"]) == 2
     assert "no case named uri/999999" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_is_no_traceback() -> None:
+    """``pjconf run --list | head -1``: the closed pipe ends the command quietly."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pjconf.harness", "run", "--list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert first.startswith(b"bhttp/1\t")
+    assert b"Traceback" not in err

@@ -330,6 +330,8 @@ def _cmd_vectors(args: argparse.Namespace) -> int:
     if args.vectors_command == "generate":
         missing = 0
         for family in args.family or vectorgen.FAMILY_MODULES:
+            target = (args.out or vectors_dir()) / str(vectorgen.family_module(family).PATH)
+            before = target.read_bytes() if target.is_file() else None
             try:
                 path = vectorgen.write_family(family, args.out)
             except vectorgen.MissingSource as exc:
@@ -339,7 +341,7 @@ def _cmd_vectors(args: argparse.Namespace) -> int:
             except OSError as exc:
                 print(f"pjconf: cannot write {family}: {exc}", file=sys.stderr)
                 return 2
-            print(f"wrote {path}")
+            print(f"{'unchanged' if path.read_bytes() == before else 'wrote'} {path}")
         return 1 if missing else 0
     if args.vectors_command == "lint":
         root = args.vectors or vectors_dir()
@@ -366,7 +368,13 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     args = build_parser().parse_args(argv)
     args.clock = clock or _default_clock()
     handlers = {"run": _cmd_run, "shim": _cmd_shim, "vectors": _cmd_vectors}
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except BrokenPipeError:
+        # The reader went away (`pjconf run --list | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 __all__ = ["Reply", "main"]
