@@ -28,6 +28,7 @@ from pjconf.harness.session_driver import (
     SessionConfig,
     SessionDriver,
     SessionFailure,
+    StepUnsupported,
     Transcript,
 )
 from pjconf.harness.session_paths import (
@@ -163,11 +164,10 @@ def drive(client: Client, args: JsonObject) -> Reply:
     driver = driver_for(client, iut_role, seed, pay, crash=crash)
     try:
         transcript = table[str(name)](driver)
+    except StepUnsupported as e:
+        return Reply("unimplemented", {"message": str(e)})
     except SessionFailure as e:
-        kind = type(e).__name__
-        if kind == "StepUnsupported":
-            return Reply("unimplemented", {"message": str(e)})
-        return Reply("error", {"kind": "SessionFailure", "message": f"{kind}: {e}"})
+        return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
     result = summary(transcript, iut_role)
     if crash:
         result["restarts"] = driver.restarts.get(iut_role, 0)
