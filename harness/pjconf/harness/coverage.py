@@ -18,6 +18,7 @@ from typing import Any
 from pjconf.harness.checker import Outcome, Verdict
 from pjconf.harness.corpus import Case
 from pjconf.harness.session_paths import METHOD_IN_STATE, RECEIVER_PATH
+from pjconf.reference.session.receiver import HAS_FALLBACK_TX, STATE_NAMES
 
 Edge = tuple[str, str, str, str, str]
 """``(role, from state, method, outcome, to state)``."""
@@ -32,17 +33,13 @@ _CHECKS = tuple(
     if method.startswith(("check_", "identify_"))
 )
 """The four checks: each can pass, fail (replyable) or hit a wallet error (transient)."""
-_WITH_FALLBACK = (
-    "MaybeInputsOwned",
-    "MaybeInputsSeen",
-    "OutputsUnknown",
-    "WantsOutputs",
-    "WantsInputs",
-    "WantsFeeRange",
-    "ProvisionalProposal",
-    "PayjoinProposal",
-    "Monitor",
-)
+WITH_FALLBACK = tuple(STATE_NAMES[state] for state in HAS_FALLBACK_TX)
+"""The states of payjoin's ``HasFallbackTx``: their ``cancel`` keeps the fallback."""
+CANCELLABLE = {
+    "receiver": ("Initialized", "UncheckedOriginalPayload", *WITH_FALLBACK, HRE),
+    "sender": ("WithReplyKey", "PollingForProposal"),
+}
+"""The states that have a ``cancel`` method, per role."""
 
 
 def _receiver_edges() -> list[Edge]:
@@ -85,7 +82,7 @@ def _receiver_edges() -> list[Edge]:
             (r, state, method, "replyable", HRE),
             (r, state, method, "transient", state),
         ]
-    edges += [(r, state, "cancel", "progress", PF) for state in _WITH_FALLBACK]
+    edges += [(r, state, "cancel", "progress", PF) for state in WITH_FALLBACK]
     return edges
 
 

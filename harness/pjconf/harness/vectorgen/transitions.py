@@ -19,6 +19,7 @@ import json
 
 from pjconf.harness.adapters.client import InProcessClient
 from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.coverage import CANCELLABLE
 from pjconf.harness.session_paths import METHOD_IN_STATE, rejections
 from pjconf.harness.session_payment import Payment, receiver_contribution
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
@@ -115,24 +116,6 @@ SOURCES: list[Json] = [
 
 RESULT_FIELDS = ("outcome", "appended", "closed", "state")
 PREFERRED = "success_contributed"
-
-CANCELLABLE = {
-    "receiver": (
-        "Initialized",
-        "UncheckedOriginalPayload",
-        "MaybeInputsOwned",
-        "MaybeInputsSeen",
-        "OutputsUnknown",
-        "WantsOutputs",
-        "WantsInputs",
-        "WantsFeeRange",
-        "ProvisionalProposal",
-        "PayjoinProposal",
-        "Monitor",
-        "HasReplyableError",
-    ),
-    "sender": ("WithReplyKey", "PollingForProposal"),
-}
 
 
 def _calls(pay: Payment, state: str, txids: dict[str, str]) -> list[tuple[str, Json, str]]:
