@@ -437,7 +437,7 @@ fn opt_fee_rate(args: &Args, field: &str) -> Result<Option<FeeRate>, OpError> {
 }
 
 /// Sign every P2WPKH input whose `witness_utxo` pays one of `keys` and is not yet finalized.
-fn sign_p2wpkh(psbt: &Psbt, keys: &[PrivateKey]) -> Result<Psbt, String> {
+pub(crate) fn sign_p2wpkh(psbt: &Psbt, keys: &[PrivateKey]) -> Result<Psbt, String> {
     let secp = Secp256k1::new();
     let mut psbt = psbt.clone();
     let tx = psbt.unsigned_tx.clone();
@@ -512,7 +512,7 @@ fn found_tx(persister: &MemPersister<recv::SessionEvent>, txid: Txid) -> Option<
 
 /// `contribute_inputs`' `inputs`: `[{"outpoint": "txid:vout", "txout": {"value", "script_pubkey"}}]`,
 /// each a P2WPKH coin of the receiver's wallet.
-fn input_specs(args: &Args) -> Result<Vec<(OutPoint, TxOut)>, OpError> {
+pub(crate) fn input_specs(args: &Args) -> Result<Vec<(OutPoint, TxOut)>, OpError> {
     let items = match opt_value(args, "inputs") {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(OpError::invalid_arg("inputs", "not a list")),

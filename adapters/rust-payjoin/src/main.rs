@@ -11,6 +11,7 @@ mod events;
 mod live;
 mod ohttp_ops;
 mod psbt_ops;
+mod session_bench;
 mod uri_ops;
 
 use std::io::{BufRead, Write};
@@ -72,6 +73,7 @@ pub const OPS: &[&str] = &[
     "session.response",
     "session.events",
     "session.drop",
+    "session.whole",
     "bench",
 ];
 
@@ -106,6 +108,8 @@ pub fn stateless(op: &str) -> Option<StatelessOp> {
         "replay" => |a| events::replay(a).into(),
         "psbt.to_json" => |a| psbt_ops::to_json(a).into(),
         "psbt.from_json" => |a| psbt_ops::from_json(a).into(),
+        // A whole session in-process (session_bench.rs): it keeps no state between calls.
+        "session.whole" => |a| session_bench::whole(a).into(),
         _ => return None,
     };
     Some(run)

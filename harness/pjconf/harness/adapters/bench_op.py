@@ -28,8 +28,14 @@ Clock = Callable[[], int]
 """Monotonic nanoseconds (``time.perf_counter_ns``), injectable so tests can pin the figure."""
 
 
+WHOLE_SESSION = "session.whole"
+"""The one ``session.*`` op that keeps no state: it runs a whole session and drops it."""
+
+
 def benchable(op: str) -> bool:
     """Whether ``bench`` may time ``op``: every served op that keeps no state between calls."""
+    if op == WHOLE_SESSION:
+        return True
     return op not in NEVER_BENCHED and not op.startswith(_STATEFUL_PREFIX)
 
 

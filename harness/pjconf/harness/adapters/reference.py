@@ -17,6 +17,7 @@ from pjconf.harness.adapters.reference_live import (
 )
 from pjconf.harness.adapters.reference_receiver import RECEIVER, ReceiverOps
 from pjconf.harness.adapters.reference_sender import SENDER_STATE_NAMES, SenderOps
+from pjconf.harness.adapters.session_whole import session_whole_handlers
 from pjconf.harness.protocol import (
     ArgumentError,
     JsonObject,
@@ -400,5 +401,6 @@ def reference_adapter(seed: bytes | int | str | None = None) -> InProcessAdapter
     handlers.update(replay_handlers())
     handlers.update(event_handlers())
     handlers.update(session_handlers(rng))
+    handlers.update(session_whole_handlers(rng))
     handlers.update(bench_handlers(handlers))
     return InProcessAdapter(IMPLEMENTATION, VERSION, handlers, deterministic=True)
