@@ -42,6 +42,8 @@ from pjconf.reference.bitcoin.wallet import AddressKind, extract_tx
 from pjconf.reference.crypto import hpke
 from pjconf.reference.entropy import SYSTEM_CLOCK, Clock, RandomSource
 from pjconf.reference.errors import PjconfError
+from pjconf.reference.payjoin.errors import PayjoinError
+from pjconf.reference.payjoin.psbt_checks import display_text
 from pjconf.reference.persist import InMemoryPersister, PersistedError, Progress
 from pjconf.reference.session import json_codec
 from pjconf.reference.session.receiver_builder import ReceiverBuilder
@@ -152,6 +154,8 @@ def _step(name: str) -> Iterator[None]:
     """A refused transition or a crate error inside is ``SessionFailed`` naming the step."""
     try:
         yield
+    except PayjoinError as e:  # e.g. InputPair's PsbtInputError: the crate prints no variant
+        raise SessionFailed(name, display_text(e)) from None
     except (PersistedError, PjconfError) as e:
         raise SessionFailed(name, e) from None
 

@@ -17,6 +17,38 @@ from pjconf.reference.payjoin.errors import PayjoinError
 from pjconf.reference.payjoin.units import varint_size
 
 # --- errors -----------------------------------------------------------------------------------
+#
+# Each error's message (after the ``"Variant: "`` prefix :class:`PayjoinError` adds) is payjoin
+# 1.0's ``Display`` text (``src/core/psbt/mod.rs``); :func:`display_text` gives it bare. The
+# sender's builder prints two of them with ``{:#?}`` instead, so those also have ``debug()``.
+
+UNEQUAL_TXID_TEXT = (
+    "transaction ID of previous transaction doesn't match one specified in input spending it"
+)
+SEGWIT_TXOUT_MISMATCH_TEXT = (
+    "transaction output provided in SegWit UTXO field doesn't match the one in non-SegWit UTXO "
+    "field"
+)
+
+
+def display_text(error: PayjoinError) -> str:
+    """The crate's ``Display`` of ``error``: its message without the ``"Variant: "`` prefix."""
+    return str(error).removeprefix(f"{error.variant}: ")
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n    ")
+
+
+def rust_debug(name: str, fields: list[tuple[str, str]]) -> str:
+    """Rust's pretty ``{:#?}`` of a struct (or struct variant) whose fields are already rendered."""
+    body = "".join(f"    {key}: {_indent(value)},\n" for key, value in fields)
+    return f"{name} {{\n{body}}}"
+
+
+def rust_debug_tuple(name: str, inner: str) -> str:
+    """Rust's pretty ``{:#?}`` of a one-field tuple variant."""
+    return f"{name}(\n    {_indent(inner)},\n)"
 
 
 class InconsistentPsbt(PayjoinError):
@@ -28,10 +60,21 @@ class InconsistentPsbt(PayjoinError):
     def __init__(self, variant: str, tx_count: int, psbt_count: int) -> None:
         what = "inputs" if variant == "UnequalInputCounts" else "outputs"
         super().__init__(
-            variant, f"{psbt_count} PSBT {what} but {tx_count} unsigned transaction {what}"
+            variant,
+            f"The number of PSBT {what} ({psbt_count}) doesn't equal to the number of unsigned "
+            f"transaction {what} ({tx_count})",
         )
         self.tx_count = tx_count
         self.psbt_count = psbt_count
+
+    def debug(self) -> str:
+        """Rust's ``{:#?}`` of payjoin's ``InconsistentPsbt`` (the builder prints that form)."""
+        tx, ps = (
+            ("tx_ins", "psbt_ins")
+            if self.variant == "UnequalInputCounts"
+            else ("tx_outs", "psbt_outs")
+        )
+        return rust_debug(self.variant, [(tx, str(self.tx_count)), (ps, str(self.psbt_count))])
 
 
 class PrevTxOutError(PayjoinError):
@@ -46,12 +89,21 @@ class PrevTxOutError(PayjoinError):
 
     @classmethod
     def out_of_bounds(cls, output_count: int, index: int) -> PrevTxOutError:
-        err = cls("IndexOutOfBounds", f"index {index} out of bounds ({output_count} outputs)")
+        err = cls(
+            "IndexOutOfBounds", f"index {index} out of bounds (number of outputs: {output_count})"
+        )
         err.output_count, err.index = output_count, index
         return err
 
     output_count: int
     index: int
+
+    def debug(self) -> str:
+        """Rust's ``{:#?}`` of payjoin's ``PrevTxOutError``."""
+        if self.variant == "IndexOutOfBounds":
+            fields = [("output_count", str(self.output_count)), ("index", str(self.index))]
+            return rust_debug(self.variant, fields)
+        return self.variant
 
 
 class AddressTypeError(PayjoinError):
@@ -96,6 +148,19 @@ class PsbtInputsError(PayjoinError):
         super().__init__("PsbtInputsError", f"invalid PSBT input #{index}", source=error)
         self.index = index
         self.error = error
+
+    def debug(self) -> str:
+        """Rust's ``{:#?}`` of payjoin's ``PsbtInputsError`` (the builder prints that form).
+
+        Only :meth:`InternalInputPair.validate_utxo`'s errors reach here: ``PrevTxOut(..)``,
+        ``UnequalTxid`` and ``SegWitTxOutMismatch``.
+        """
+        cause = self.error.source
+        if self.error.variant == "PrevTxOut" and isinstance(cause, PrevTxOutError):
+            error = rust_debug_tuple("PrevTxOut", cause.debug())
+        else:
+            error = self.error.variant
+        return rust_debug(self.variant, [("index", str(self.index)), ("error", error)])
 
 
 # --- address types and weights ----------------------------------------------------------------
@@ -148,13 +213,13 @@ def address_type_of_script(script: bytes) -> AddressType:
         return AddressType.P2SH
     wp = witness_program(script)
     if wp is None:
-        raise AddressTypeError("InvalidScript", "unrecognized script")
+        raise AddressTypeError("InvalidScript", "invalid script")
     if wp.version == 0:
         if len(wp.program) == 20:
             return AddressType.P2WPKH
         if len(wp.program) == 32:
             return AddressType.P2WSH
-        raise AddressTypeError("InvalidScript", "invalid segwit v0 program length")
+        raise AddressTypeError("InvalidScript", "invalid script")
     if wp.version == 1 and len(wp.program) == 32:
         return AddressType.P2TR
     if wp.version == 1 and wp.program == _P2A_PROGRAM:
@@ -218,7 +283,7 @@ class InternalInputPair:
         if nw is None:
             return
         if nw.txid() != self.txin.previous_output.txid:
-            raise PsbtInputError("UnequalTxid", "previous transaction's txid differs")
+            raise PsbtInputError("UnequalTxid", UNEQUAL_TXID_TEXT)
         vout = self.txin.previous_output.vout
         if vout >= len(nw.outputs):
             raise PsbtInputError(
@@ -227,9 +292,7 @@ class InternalInputPair:
                 source=PrevTxOutError.out_of_bounds(len(nw.outputs), vout),
             )
         if w is not None and w != nw.outputs[vout]:
-            raise PsbtInputError(
-                "SegWitTxOutMismatch", "witness_utxo differs from non_witness_utxo"
-            )
+            raise PsbtInputError("SegWitTxOutMismatch", SEGWIT_TXOUT_MISMATCH_TEXT)
 
     def address_type(self) -> AddressType:
         try:

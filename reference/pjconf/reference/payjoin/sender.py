@@ -25,6 +25,7 @@ from pjconf.reference.payjoin.psbt_checks import (
     InternalInputPair,
     PrevTxOutError,
     PsbtInputsError,
+    display_text,
     input_pairs,
     validate,
     validate_input_utxos,
@@ -32,75 +33,153 @@ from pjconf.reference.payjoin.psbt_checks import (
 from pjconf.reference.payjoin.units import FEE_RATE_ZERO, checked_fee_for, fee_for, fee_rate
 
 
-class BuildSenderError(PayjoinError):
-    """payjoin's ``InternalBuildSenderError``: the Original PSBT cannot start a payjoin."""
+class _Displayed(PayjoinError):
+    """A payjoin error whose ``str()`` is the crate's ``Display`` alone, without the
+    ``"Variant: "`` prefix of the lower levels: these are the texts a wallet shows its user."""
+
+    def __init__(self, variant: str, text: str, *, source: PayjoinError | None = None) -> None:
+        super().__init__(variant, text, source=source)
+        self.args = (text,)
+        self.message = text
+
+
+BUILD_SENDER_TEXTS = {
+    "OriginalTxinNonAllSighashType": "an input in the original transaction requests a sighash "
+    "type other than SIGHASH_ALL",
+    "NoInputs": "the original transaction has no inputs",
+    "PayeeValueNotEqual": "the value in original transaction doesn't equal value requested in "
+    "the payment link",
+    "NoOutputs": "the original transaction has no outputs",
+    "MultiplePayeeOutputs": "the original transaction has more than one output belonging to the "
+    "payee",
+    "MissingPayeeOutput": "the output belonging to payee is missing from the original transaction",
+    "FeeOutputValueLowerThanFeeContribution": "the value of fee output is lower than maximum "
+    "allowed contribution",
+    "AmbiguousChangeOutput": "can not determine which output is change because there's more than "
+    "two outputs",
+    "ChangeIndexOutOfBounds": "fee output index is points out of bounds",
+    "ChangeIndexPointsAtPayee": "fee output index is points at output belonging to the payee",
+}
+"""payjoin 1.0's ``BuildSenderError`` Display (``send/error.rs``) of the variants without a
+source, typos included."""
+
+
+class BuildSenderError(_Displayed):
+    """payjoin's ``InternalBuildSenderError``: the Original PSBT cannot start a payjoin.
+
+    ``str()`` is the crate's Display; the two PSBT-validation variants print their source with
+    Rust's ``{:#?}``, as the crate does.
+    """
 
     kind = "BuildSenderError"
     VARIANTS = frozenset(
         {
             "InvalidOriginalInput",
             "InconsistentOriginalPsbt",
-            "OriginalTxinNonAllSighashType",
-            "NoInputs",
-            "PayeeValueNotEqual",
-            "NoOutputs",
-            "MultiplePayeeOutputs",
-            "MissingPayeeOutput",
-            "FeeOutputValueLowerThanFeeContribution",
-            "AmbiguousChangeOutput",
-            "ChangeIndexOutOfBounds",
-            "ChangeIndexPointsAtPayee",
             "InputWeight",
             "AddressType",
+            *BUILD_SENDER_TEXTS,
         }
     )
 
+    def __init__(self, variant: str, *, source: PayjoinError | None = None) -> None:
+        super().__init__(variant, _build_sender_text(variant, source), source=source)
 
-class ProposalError(PayjoinError):
-    """payjoin's ``InternalProposalError``: the receiver's proposal breaks the checklist."""
+
+def _build_sender_text(variant: str, source: PayjoinError | None) -> str:
+    if variant == "InvalidOriginalInput" and isinstance(source, PsbtInputsError):
+        return f"an input in the original transaction is invalid: {source.debug()}"
+    if variant == "InconsistentOriginalPsbt" and isinstance(source, InconsistentPsbt):
+        return f"the original transaction is inconsistent: {source.debug()}"
+    if variant == "AddressType" and source is not None:
+        return f"can not determine input address type: {display_text(source)}"
+    if variant == "InputWeight" and source is not None:
+        return f"can not determine expected input weight: {display_text(source)}"
+    return BUILD_SENDER_TEXTS.get(variant, variant)
+
+
+PROPOSAL_TEXTS = {
+    "NoInputs": "PSBT doesn't have any inputs",
+    "SenderTxinContainsFinalScriptSig": "an input in proposed transaction belonging to the sender "
+    "contains finalized non-witness signature",
+    "SenderTxinContainsFinalScriptWitness": "an input in proposed transaction belonging to the "
+    "sender contains finalized witness signature",
+    "SenderTxinNonAllSighashType": "an input in proposed transaction belonging to the sender "
+    "requests a sighash type other than SIGHASH_ALL",
+    "TxInContainsKeyPaths": "proposed transaction inputs contain key paths",
+    "ContainsPartialSigs": "an input in proposed transaction belonging to the sender contains "
+    "partial signatures",
+    "ReceiverTxinNotFinalized": "an input in proposed transaction belonging to the receiver is "
+    "not finalized",
+    "ReceiverTxinMissingUtxoInfo": "an input in proposed transaction belonging to the receiver is "
+    "missing UTXO information",
+    "MixedSequence": "inputs of proposed transaction contain mixed sequence numbers",
+    "MissingOrShuffledInputs": "proposed transaction is missing inputs of the sender or they are "
+    "shuffled",
+    "TxOutContainsKeyPaths": "proposed transaction outputs contain key paths",
+    "FeeContributionExceedsMaximum": "fee contribution exceeds allowed maximum",
+    "DisallowedOutputSubstitution": "the receiver change output despite it being disallowed",
+    "OutputValueDecreased": "the amount in our non-fee output was decreased",
+    "MissingOrShuffledOutputs": "proposed transaction is missing outputs of the sender or they "
+    "are shuffled",
+    "AbsoluteFeeDecreased": "abslute fee of proposed transaction is lower than original",
+    "PayeeTookContributedFee": "payee tried to take fee contribution for himself",
+    "FeeContributionPaysOutputSizeIncrease": "fee contribution pays for additional outputs",
+    "FeeRateBelowMinimum": "the fee rate of proposed transaction is below minimum",
+}
+"""payjoin 1.0's ``InternalProposalError`` Display (``send/error.rs``) of the variants without
+fields, typos included."""
+
+_MISMATCH_TEXTS = {
+    "VersionsDontMatch": "proposed transaction version",
+    "LockTimesDontMatch": "proposed transaction lock time",
+    "SenderTxinSequenceChanged": "proposed transaction sequence number",
+}
+"""The variants with ``{proposed}`` and ``{original}``: rust-bitcoin prints ``Version``,
+``LockTime`` and ``Sequence`` as their plain integers."""
+
+_SOURCE_LABELS = {
+    "InvalidAddressType": "invalid input address type",
+    "PrevTxOut": "missing previous txout information",
+    "InputWeight": "can not determine expected input weight",
+}
+
+PSBT_ERROR_TEXTS = {
+    "MissingUtxo": "UTXO information is not present in PSBT",
+    "PsbtUtxoOutOfbounds": "output index is out of bounds of non witness script output array",
+    "NegativeFee": "PSBT has a negative fee which is not allowed",
+    "FeeOverflow": "integer overflow in fee calculation",
+}
+"""rust-bitcoin 0.32's ``psbt::Error`` Display of what ``Psbt::fee`` returns."""
+
+
+class ProposalError(_Displayed):
+    """payjoin's ``InternalProposalError``: the receiver's proposal breaks the checklist.
+
+    ``str()`` is the crate's Display; ``Psbt`` carries rust-bitcoin's text in ``detail``.
+    """
 
     kind = "ProposalError"
-    VARIANTS = frozenset(
-        {
-            "InvalidAddressType",
-            "NoInputs",
-            "PrevTxOut",
-            "InputWeight",
-            "VersionsDontMatch",
-            "LockTimesDontMatch",
-            "SenderTxinSequenceChanged",
-            "SenderTxinContainsFinalScriptSig",
-            "SenderTxinContainsFinalScriptWitness",
-            "SenderTxinNonAllSighashType",
-            "TxInContainsKeyPaths",
-            "ContainsPartialSigs",
-            "ReceiverTxinNotFinalized",
-            "ReceiverTxinMissingUtxoInfo",
-            "MixedSequence",
-            "MissingOrShuffledInputs",
-            "TxOutContainsKeyPaths",
-            "FeeContributionExceedsMaximum",
-            "DisallowedOutputSubstitution",
-            "OutputValueDecreased",
-            "MissingOrShuffledOutputs",
-            "AbsoluteFeeDecreased",
-            "PayeeTookContributedFee",
-            "FeeContributionPaysOutputSizeIncrease",
-            "FeeRateBelowMinimum",
-            "Psbt",
-        }
-    )
+    VARIANTS = frozenset({*PROPOSAL_TEXTS, *_MISMATCH_TEXTS, *_SOURCE_LABELS, "Psbt"})
 
     def __init__(
         self,
         variant: str,
-        message: str = "",
         *,
         proposed: int | None = None,
         original: int | None = None,
         source: PayjoinError | None = None,
+        detail: str = "",
     ) -> None:
-        super().__init__(variant, message or variant, source=source)
+        if variant in _MISMATCH_TEXTS:
+            text = f"{_MISMATCH_TEXTS[variant]} {proposed} doesn't match the original {original}"
+        elif variant in _SOURCE_LABELS and source is not None:
+            text = f"{_SOURCE_LABELS[variant]}: {display_text(source)}"
+        elif variant == "Psbt":
+            text = f"psbt error: {detail}"
+        else:
+            text = PROPOSAL_TEXTS.get(variant, variant)
+        super().__init__(variant, text, source=source)
         self.proposed = proposed
         self.original = original
 
@@ -112,12 +191,7 @@ def _ensure(condition: bool, variant: str) -> None:
 
 def _check_eq(proposed: int, original: int, variant: str) -> None:
     if proposed != original:
-        raise ProposalError(
-            variant,
-            f"proposed {proposed} != original {original}",
-            proposed=proposed,
-            original=original,
-        )
+        raise ProposalError(variant, proposed=proposed, original=original)
 
 
 def commits_to_all_inputs_and_outputs(sighash_type: int) -> bool:
@@ -193,7 +267,7 @@ class SenderContext:
                 cursor += 1
                 continue
             if not originals:
-                raise ProposalError("NoInputs", "PSBT doesn't have any inputs")
+                raise ProposalError("NoInputs")
             first = originals[0]
             if ensure_receiver_input_finalized:
                 _ensure(
@@ -300,7 +374,7 @@ class SenderContext:
             try:
                 additional_input_weight += pair.expected_input_weight()
             except InputWeightError as e:
-                raise ProposalError("InputWeight", str(e), source=e) from e
+                raise ProposalError("InputWeight", source=e) from e
         _ensure(
             contributed_fee <= fee_for(additional_input_weight, original_fee_rate),
             "FeeContributionPaysOutputSizeIncrease",
@@ -316,14 +390,24 @@ def _prev_txout(pair: InternalInputPair) -> TxOut:
     try:
         return pair.previous_txout()
     except PrevTxOutError as e:
-        raise ProposalError("PrevTxOut", str(e), source=e) from e
+        raise ProposalError("PrevTxOut", source=e) from e
 
 
 def _psbt_fee(psbt: Psbt) -> int:
     try:
         return psbt.fee()
     except (PsbtError, ParseError) as e:
-        raise ProposalError("Psbt", str(e)) from e
+        raise ProposalError("Psbt", detail=_fee_error_text(e)) from e
+
+
+def _fee_error_text(error: ParseError) -> str:
+    """rust-bitcoin's text for a failed ``Psbt::fee``. The reference calls a ``non_witness_utxo``
+    without the spent output ``MissingUtxo`` too; rust-bitcoin says ``PsbtUtxoOutOfbounds``."""
+    reason = error.reason
+    path = error.path if isinstance(error, PsbtError) else ""
+    if reason == "MissingUtxo" and path.endswith(".non_witness_utxo"):
+        reason = "PsbtUtxoOutOfbounds"
+    return PSBT_ERROR_TEXTS.get(reason, str(error))
 
 
 # --- the builder ------------------------------------------------------------------------------
@@ -362,11 +446,11 @@ class SenderBuilder:
         fee_available = outputs[found].value
         pairs = input_pairs(self.psbt)
         if not pairs:
-            raise BuildSenderError("NoInputs", "the original transaction has no inputs")
+            raise BuildSenderError("NoInputs")
         try:
             input_weight = pairs[0].expected_input_weight()
         except InputWeightError as e:
-            raise BuildSenderError("InputWeight", str(e), source=e) from e
+            raise BuildSenderError("InputWeight", source=e) from e
         for pair in pairs[1:]:
             if _address_type(pair) != _address_type(pairs[0]):
                 input_weight = P2TR_KEY_NON_DEFAULT_SIGHASH.weight() + NON_WITNESS_INPUT_WEIGHT
@@ -374,9 +458,7 @@ class SenderBuilder:
         recommended = checked_fee_for(min_fee_rate, input_weight)
         if recommended is None:
             raise BuildSenderError(
-                "AddressType",
-                "fee rate overflow",
-                source=AddressTypeError("FeeRateOverflow", "fee rate overflow"),
+                "AddressType", source=AddressTypeError("FeeRateOverflow", "fee rate overflow")
             )
         if fee_available < recommended:
             return self.build_with_additional_fee(
@@ -416,18 +498,16 @@ class SenderBuilder:
         try:
             psbt = validate(self.psbt)
         except InconsistentPsbt as e:
-            raise BuildSenderError("InconsistentOriginalPsbt", str(e), source=e) from e
+            raise BuildSenderError("InconsistentOriginalPsbt", source=e) from e
         try:
             validate_input_utxos(psbt)
         except PsbtInputsError as e:
-            raise BuildSenderError("InvalidOriginalInput", str(e), source=e) from e
+            raise BuildSenderError("InvalidOriginalInput", source=e) from e
         for inp in psbt.inputs:
             if inp.sighash_type is not None and not commits_to_all_inputs_and_outputs(
                 inp.sighash_type
             ):
-                raise BuildSenderError(
-                    "OriginalTxinNonAllSighashType", "an input requests a non-ALL sighash type"
-                )
+                raise BuildSenderError("OriginalTxinNonAllSighashType")
         check_single_payee(psbt, self.payee, self.amount)
         contribution = determine_fee_contribution(psbt, self.payee, fee_contribution, clamp)
         return SenderContext(psbt, output_substitution, contribution, min_fee_rate, self.payee)
@@ -437,7 +517,7 @@ def _address_type(pair: InternalInputPair) -> AddressType:
     try:
         return pair.address_type()
     except AddressTypeError as e:
-        raise BuildSenderError("AddressType", str(e), source=e) from e
+        raise BuildSenderError("AddressType", source=e) from e
 
 
 def check_single_payee(psbt: Psbt, payee: bytes, amount: int | None) -> None:
@@ -446,21 +526,19 @@ def check_single_payee(psbt: Psbt, payee: bytes, amount: int | None) -> None:
     for output in psbt.unsigned_tx.outputs:
         if output.script_pubkey == payee:
             if amount is not None and output.value != amount:
-                raise BuildSenderError("PayeeValueNotEqual", "payee value differs from the request")
+                raise BuildSenderError("PayeeValueNotEqual")
             if found:
-                raise BuildSenderError("MultiplePayeeOutputs", "more than one payee output")
+                raise BuildSenderError("MultiplePayeeOutputs")
             found = True
     if not found:
-        raise BuildSenderError("MissingPayeeOutput", "the payee output is missing")
+        raise BuildSenderError("MissingPayeeOutput")
 
 
 def _fee_output_amount(value: int, fee: int, clamp: bool) -> int:
     if value < fee:
         if clamp:
             return value
-        raise BuildSenderError(
-            "FeeOutputValueLowerThanFeeContribution", "fee output is lower than the contribution"
-        )
+        raise BuildSenderError("FeeOutputValueLowerThanFeeContribution")
     return fee
 
 
@@ -469,21 +547,19 @@ def find_change_index(
 ) -> AdditionalFeeContribution | None:
     outputs = psbt.unsigned_tx.outputs
     if not outputs:
-        raise BuildSenderError("NoOutputs", "the original transaction has no outputs")
+        raise BuildSenderError("NoOutputs")
     if len(outputs) == 1:
         if outputs[0].script_pubkey == payee:
             if clamp:
                 return None
-            raise BuildSenderError(
-                "FeeOutputValueLowerThanFeeContribution", "the only output is the payee's"
-            )
-        raise BuildSenderError("MissingPayeeOutput", "the payee output is missing")
+            raise BuildSenderError("FeeOutputValueLowerThanFeeContribution")
+        raise BuildSenderError("MissingPayeeOutput")
     if len(outputs) > 2:
-        raise BuildSenderError("AmbiguousChangeOutput", "more than two outputs")
+        raise BuildSenderError("AmbiguousChangeOutput")
     for index, output in enumerate(outputs):
         if output.script_pubkey != payee:
             return AdditionalFeeContribution(_fee_output_amount(output.value, fee, clamp), index)
-    raise BuildSenderError("MultiplePayeeOutputs", "both outputs pay the payee")
+    raise BuildSenderError("MultiplePayeeOutputs")
 
 
 def check_change_index(
@@ -491,9 +567,9 @@ def check_change_index(
 ) -> AdditionalFeeContribution:
     outputs = psbt.unsigned_tx.outputs
     if index >= len(outputs):
-        raise BuildSenderError("ChangeIndexOutOfBounds", "fee output index out of bounds")
+        raise BuildSenderError("ChangeIndexOutOfBounds")
     if outputs[index].script_pubkey == payee:
-        raise BuildSenderError("ChangeIndexPointsAtPayee", "fee output index points at the payee")
+        raise BuildSenderError("ChangeIndexPointsAtPayee")
     return AdditionalFeeContribution(_fee_output_amount(outputs[index].value, fee, clamp), index)
 
 

@@ -21,7 +21,7 @@ from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.crypto.secp256k1 import KeyPair, uncompress
 from pjconf.reference.entropy import SYSTEM_CLOCK, SYSTEM_RANDOM, Clock, RandomSource
-from pjconf.reference.errors import InvalidArgument, PjconfError
+from pjconf.reference.errors import InvalidArgument, ParseError, PjconfError
 from pjconf.reference.payjoin.params import OutputSubstitution
 from pjconf.reference.payjoin.request_body import serialize_v2_body
 from pjconf.reference.payjoin.sender import SenderBuilder as PsbtContextBuilder
@@ -175,7 +175,8 @@ class PollingForProposal(_Typestate):
         try:
             proposal = Psbt.deserialize(plaintext)
         except PjconfError as e:
-            error = ResponseError("Psbt", _invalid(f"proposal PSBT error: {e}"), source=e)
+            text = f"proposal PSBT error: psbt error: {psbt_parse_text(e)}"
+            error = ResponseError("Psbt", _invalid(text), source=e)
             return MaybeSuccessTransitionWithNoResults.fatal(aborted, error)
         try:
             checked = context.psbt_ctx.process_proposal(proposal)
@@ -187,6 +188,21 @@ class PollingForProposal(_Typestate):
     def cancel(self) -> NextStateTransition[SenderEvent, PendingFallback]:
         """``Cancelled()`` → :class:`PendingFallback` holding the Original transaction."""
         return _cancel(self)
+
+
+PSBT_PARSE_TEXTS = {
+    "InvalidMagic": "invalid magic",
+    "InvalidSeparator": "invalid separator",
+}
+"""rust-bitcoin 0.32's ``psbt::Error`` Display where the reference's parse error names the same
+fault. Other parse failures keep the reference's own text (the two parsers' reasons do not map
+one to one; a padded message B is never too short for the magic)."""
+
+
+def psbt_parse_text(error: PjconfError) -> str:
+    """What follows ``psbt error: `` when the proposal does not parse."""
+    reason = error.reason if isinstance(error, ParseError) else ""
+    return PSBT_PARSE_TEXTS.get(reason, str(error))
 
 
 def _invalid(detail: str) -> str:
