@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 import pytest
 from psbt_fixtures import BIP78_PSBTS
@@ -51,6 +52,30 @@ def test_fee_rate_in_sat_per_kwu() -> None:
     p = Psbt.from_base64(BIP78_PSBTS["proposal"])
     weight = p.extract_tx().weight()
     assert p.fee_rate_sat_per_kwu(weight) == 514 * 1000 // weight
+
+
+@pytest.mark.parametrize(
+    ("side", "reason"),
+    [("outputs", "FeeOverflow"), ("balanced", None), ("negative", "NegativeFee")],
+)
+def test_fee_sums_are_u64_as_in_rust_bitcoin(side: str, reason: str | None) -> None:
+    """rust-bitcoin adds amounts with ``checked_add``: a sum past ``u64::MAX`` is an error."""
+    p = Psbt.from_base64(BIP78_PSBTS["original"])
+    outputs = list(p.unsigned_tx.outputs)
+    fee = p.fee()
+    if side == "outputs":
+        outputs[0] = replace(outputs[0], value=2**64 - 1)
+    elif side == "negative":
+        outputs[0] = replace(outputs[0], value=outputs[0].value + fee + 1)
+    else:
+        outputs[0] = replace(outputs[0], value=outputs[0].value + fee)
+    tampered = replace(p, unsigned_tx=replace(p.unsigned_tx, outputs=tuple(outputs)))
+    if reason is None:
+        assert tampered.fee() == 0
+        return
+    with pytest.raises(PsbtError) as e:
+        tampered.fee()
+    assert e.value.reason == reason
 
 
 def test_explicit_version_zero_is_dropped_like_rust() -> None:

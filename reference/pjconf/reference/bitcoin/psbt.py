@@ -60,6 +60,9 @@ K = TypeVar("K")
 V = TypeVar("V")
 Pairs = tuple[tuple[K, V], ...]
 
+U64_LIMIT = 2**64
+"""rust-bitcoin sums amounts in ``u64``; a sum reaching this overflows."""
+
 
 def _sorted(pairs: Iterable[tuple[K, V]], key: Callable[[K], Any]) -> tuple[tuple[K, V], ...]:
     return tuple(sorted(pairs, key=lambda kv: key(kv[0])))
@@ -218,9 +221,21 @@ class Psbt:
         )
 
     def fee(self) -> int:
-        """Inputs minus outputs in satoshis (needs every input's UTXO); negative is an error."""
-        total_in = sum(self.spent_utxo(i).value for i in range(len(self.inputs)))
-        total_out = sum(o.value for o in self.unsigned_tx.outputs)
+        """Inputs minus outputs in satoshis (needs every input's UTXO); negative is an error.
+
+        As rust-bitcoin's ``Psbt::fee``: each sum is a ``u64`` that must not overflow (checked at
+        every addition, inputs first, so a missing UTXO after an overflowing one is not reached).
+        """
+        total_in = 0
+        for i in range(len(self.inputs)):
+            total_in += self.spent_utxo(i).value
+            if total_in >= U64_LIMIT:
+                raise PsbtError("FeeOverflow", "", "integer overflow in fee calculation")
+        total_out = 0
+        for output in self.unsigned_tx.outputs:
+            total_out += output.value
+            if total_out >= U64_LIMIT:
+                raise PsbtError("FeeOverflow", "", "integer overflow in fee calculation")
         if total_in < total_out:
             raise PsbtError("NegativeFee", "", f"outputs {total_out} exceed inputs {total_in}")
         return total_in - total_out
