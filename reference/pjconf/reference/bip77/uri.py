@@ -40,6 +40,7 @@ from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, parse_short_id, short_id
 from pjconf.reference.bip77.url import Url, check_unicode, parse_url, percent_decode
+from pjconf.reference.bitcoin import base58
 from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.entropy import Clock
 from pjconf.reference.errors import InvalidKey, ParseError
@@ -366,7 +367,7 @@ def is_expired(expiration: int, clock: Clock) -> bool:
 # Address and amount
 # ---------------------------------------------------------------------------------------------
 
-_BASE58 = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
+_BASE58 = frozenset(base58.ALPHABET)
 _BECH32_HRPS = ("bc", "tb", "bcrt")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from pjconf.reference.bip77.bech32 import CHARSET, check_hrp
+from pjconf.reference.bip77.bech32 import CHARSET, bytes_to_fes, check_hrp
 from pjconf.reference.errors import ParseError
 
 SEGWIT_MAX_LENGTH = 90
@@ -48,29 +48,29 @@ def _hrp_expand(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
-def _convert(data: list[int], from_bits: int, to_bits: int, pad: bool) -> list[int] | None:
+def _fes_to_bytes_strict(values: list[int]) -> bytes | None:
+    """5-bit values back to bytes, or ``None`` if the padding is over-long or not zero (BIP 173).
+
+    (Encoding needs no strict twin: :func:`bytes_to_fes` pads exactly as BIP 173 does.)
+    """
     acc = bits = 0
-    out: list[int] = []
-    maxv = (1 << to_bits) - 1
-    for value in data:
-        acc = (acc << from_bits) | value
-        bits += from_bits
-        while bits >= to_bits:
-            bits -= to_bits
-            out.append((acc >> bits) & maxv)
-    if pad:
-        if bits:
-            out.append((acc << (to_bits - bits)) & maxv)
-    elif bits >= from_bits or ((acc << (to_bits - bits)) & maxv):
+    out = bytearray()
+    for value in values:
+        acc = (acc << 5) | value
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append((acc >> bits) & 0xFF)
+    if bits >= 5 or (acc << (8 - bits)) & 0xFF:
         return None
-    return out
+    return bytes(out)
 
 
 def encode_segwit(hrp: str, version: int, program: bytes) -> str:
     """A lower-case segwit address: bech32 for version 0, bech32m for 1-16."""
     check_hrp(hrp)
     variant = Variant.BECH32 if version == 0 else Variant.BECH32M
-    data = [version, *(_convert(list(program), 8, 5, pad=True) or [])]
+    data = [version, *bytes_to_fes(program)]
     hrp = hrp.lower()
     polymod = _polymod([*_hrp_expand(hrp), *data, 0, 0, 0, 0, 0, 0]) ^ variant.value
     checksum = [(polymod >> 5 * (5 - i)) & 31 for i in range(6)]
@@ -107,10 +107,9 @@ def decode_segwit(text: str) -> tuple[str, int, bytes]:
     if _polymod([*_hrp_expand(hrp), *data]) != expected.value:
         raise ParseError("InvalidChecksum", f"not a valid {expected.name.lower()} checksum")
     program_fes = data[1:-6]
-    converted = _convert(program_fes, 5, 8, pad=False)
-    if converted is None:
+    program = _fes_to_bytes_strict(program_fes)
+    if program is None:
         raise ParseError("InvalidPadding", "non-zero or over-long padding in the program")
-    program = bytes(converted)
     if not 2 <= len(program) <= 40:
         raise ParseError("InvalidProgramLength", f"witness program of {len(program)} bytes")
     if version == 0 and len(program) not in (20, 32):

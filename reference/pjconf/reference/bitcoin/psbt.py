@@ -474,10 +474,6 @@ def _preimage(type_value: int, key: bytes, value: bytes) -> bytes:
     return value
 
 
-def _secp_key(key: bytes) -> bytes:
-    return compressed_form(key)
-
-
 def _bitcoin_key(key: bytes) -> bytes:
     check_bitcoin_public_key(key)
     return key
@@ -527,13 +523,7 @@ def _parse_input(r: Reader, path: str) -> Input:
         elif t == 0x01:
             b.put("witness_utxo", key, TxOut.deserialize, value)
         elif t == 0x02:
-            b.put_map(
-                "partial_sigs",
-                key,
-                _bitcoin_key,
-                EcdsaSignature.parse,
-                value,
-            )
+            b.put_map("partial_sigs", key, _bitcoin_key, EcdsaSignature.parse, value)
         elif t == 0x03:
             b.put("sighash_type", key, _sighash_type, value)
         elif t == 0x04:
@@ -541,13 +531,7 @@ def _parse_input(r: Reader, path: str) -> Input:
         elif t == 0x05:
             b.put("witness_script", key, _same, value)
         elif t == 0x06:
-            b.put_map(
-                "bip32_derivation",
-                key,
-                _secp_key,
-                KeySource.parse,
-                value,
-            )
+            b.put_map("bip32_derivation", key, compressed_form, KeySource.parse, value)
         elif t == 0x07:
             b.put("final_script_sig", key, _same, value)
         elif t == 0x08:
@@ -558,15 +542,9 @@ def _parse_input(r: Reader, path: str) -> Input:
         elif t == 0x13:
             b.put("tap_key_sig", key, TaprootSignature.parse, value)
         elif t == 0x14:
-            b.put_map(
-                "tap_script_sigs",
-                key,
-                _script_sig_key,
-                TaprootSignature.parse,
-                value,
-            )
+            b.put_map("tap_script_sigs", key, _script_sig_key, TaprootSignature.parse, value)
         elif t == 0x15:
-            b.put_map("tap_scripts", key, _control_block, _leaf_script, value)
+            b.put_map("tap_scripts", key, ControlBlock.parse, _leaf_script, value)
         elif t == 0x16:
             b.put_map("tap_key_origins", key, _xonly, _key_origins, value)
         elif t == 0x17:
@@ -578,10 +556,6 @@ def _parse_input(r: Reader, path: str) -> Input:
     return Input(**b.fields())
 
 
-def _control_block(key: bytes) -> ControlBlock:
-    return ControlBlock.parse(key)
-
-
 def _parse_output(r: Reader, path: str) -> Output:
     b = _MapBuilder(path)
     for t, key, value in _read_pairs(r, path):
@@ -590,13 +564,7 @@ def _parse_output(r: Reader, path: str) -> Output:
         elif t == 0x01:
             b.put("witness_script", key, _same, value)
         elif t == 0x02:
-            b.put_map(
-                "bip32_derivation",
-                key,
-                _secp_key,
-                KeySource.parse,
-                value,
-            )
+            b.put_map("bip32_derivation", key, compressed_form, KeySource.parse, value)
         elif t == 0x05:
             b.put("tap_internal_key", key, _xonly, value)
         elif t == 0x06:

@@ -655,14 +655,6 @@ def txin_from_json_value(value: Json, *, strict: bool = True) -> TxIn:
     return txin_from_json(_At(value, "", strict))
 
 
-def txout_from_json_value(value: Json, *, strict: bool = True) -> TxOut:
-    return txout_from_json(_At(value, "", strict))
-
-
-def tx_from_json_value(value: Json, *, strict: bool = True) -> Transaction:
-    return tx_from_json(_At(value, "", strict))
-
-
 def loads_psbt(text: str, *, strict: bool = True) -> Psbt:
     """Parse JSON text into a ``Psbt``; bad JSON is a ``DecodeError`` too."""
     try:

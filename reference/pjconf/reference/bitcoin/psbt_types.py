@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from btclib_secp256k1 import keys
 
 from pjconf.reference.bitcoin import base58
-from pjconf.reference.bitcoin.encoding import Reader, compact_size, sha256d, tagged_hash, u32le
+from pjconf.reference.bitcoin.encoding import Reader, compact_size, tagged_hash, u32le
 from pjconf.reference.errors import ParseError
 
 HARDENED = 0x8000_0000
@@ -348,9 +348,6 @@ class TapLeaf:
     leaf_version: int
     script: bytes
 
-    def leaf_hash(self) -> bytes:
-        return tapleaf_hash(self.script, self.leaf_version)
-
 
 def tapleaf_hash(script: bytes, leaf_version: int) -> bytes:
     return tagged_hash("TapLeaf", bytes((leaf_version,)) + compact_size(len(script)) + script)
@@ -434,8 +431,3 @@ PREIMAGE_HASHES = {
     0x0C: ("hash160_preimages", 20),
     0x0D: ("hash256_preimages", 32),
 }
-
-
-def txid_like(data: bytes) -> bytes:
-    """sha256d, exposed for the hash256 preimage check."""
-    return sha256d(data)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from btclib_secp256k1 import ecdh, keys
+from btclib_secp256k1 import CData, ecdh, keys
 
 from pjconf.reference.entropy import RandomSource
 from pjconf.reference.errors import InvalidKey
@@ -47,15 +47,19 @@ def public_key(secret: bytes, *, compressed: bool = False) -> bytes:
         raise InvalidKey("secret key refused by libsecp256k1") from None
 
 
-def parse_public_key(data: bytes, *, compressed: bool = False) -> bytes:
-    """Validate a 33- or 65-byte public key and return it re-serialized (65 bytes by default)."""
+def _parse_point(data: bytes) -> CData:
+    """libsecp256k1's parsed point for a 33- or 65-byte key; :class:`InvalidKey` otherwise."""
     if len(data) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
         raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(data)}")
     try:
-        point = keys.parse(data)
+        return keys.parse(data)
     except ValueError:
         raise InvalidKey("bytes are not a valid secp256k1 public key") from None
-    return keys.serialize(point, compressed=compressed)
+
+
+def parse_public_key(data: bytes, *, compressed: bool = False) -> bytes:
+    """Validate a 33- or 65-byte public key and return it re-serialized (65 bytes by default)."""
+    return keys.serialize(_parse_point(data), compressed=compressed)
 
 
 def check_compressed_key(data: bytes) -> None:
@@ -115,12 +119,7 @@ class PublicKey:
     @classmethod
     def parse(cls, data: bytes) -> PublicKey:
         """Validate a 33- or 65-byte key (:class:`InvalidKey` if it is not a point)."""
-        if len(data) not in (COMPRESSED_SIZE, UNCOMPRESSED_SIZE):
-            raise InvalidKey(f"public key must be 33 or 65 bytes, got {len(data)}")
-        try:
-            point = keys.parse(data)
-        except ValueError:
-            raise InvalidKey("bytes are not a valid secp256k1 public key") from None
+        point = _parse_point(data)
         return cls(keys.serialize(point, compressed=False), keys.serialize(point, compressed=True))
 
 
