@@ -11,7 +11,13 @@ import enum
 from dataclasses import dataclass
 
 from pjconf.reference.bitcoin.psbt import Input, Psbt
-from pjconf.reference.bitcoin.script import is_p2pkh, is_p2sh, witness_program
+from pjconf.reference.bitcoin.script import (
+    ScriptType,
+    classify,
+    is_p2pkh,
+    is_p2sh,
+    witness_program,
+)
 from pjconf.reference.bitcoin.tx import TxIn, TxOut
 from pjconf.reference.payjoin.errors import PayjoinError
 from pjconf.reference.payjoin.units import varint_size
@@ -250,10 +256,6 @@ def redeem_script_of(script_sig: bytes) -> bytes | None:
     return last
 
 
-def _is_p2wpkh(script: bytes) -> bool:
-    return len(script) == 22 and script[0] == 0x00 and script[1] == 0x14
-
-
 @dataclass(frozen=True, slots=True)
 class InternalInputPair:
     """An unsigned-tx input and its PSBT map, as payjoin's ``InternalInputPair``."""
@@ -318,7 +320,7 @@ class InternalInputPair:
                 redeem = self.psbtin.redeem_script
             if redeem is None:
                 raise InputWeightError("NoRedeemScript", "p2sh input missing a redeem script")
-            if not (witness_program(redeem) is not None and _is_p2wpkh(redeem)):
+            if classify(redeem) is not ScriptType.P2WPKH:
                 raise InputWeightError("NotSupported", "weight prediction not supported")
             iwp = NESTED_P2WPKH_MAX
         elif kind is AddressType.P2WPKH:
@@ -362,8 +364,3 @@ def validate_input_utxos(psbt: Psbt) -> None:
             pair.validate_utxo()
         except PsbtInputError as e:
             raise PsbtInputsError(index, e) from e
-
-
-def psbt_fee(psbt: Psbt) -> int:
-    """rust-bitcoin ``Psbt::fee``: ``witness_utxo`` first (unlike :meth:`previous_txout`)."""
-    return psbt.fee()

@@ -16,8 +16,7 @@ from fractions import Fraction
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.payjoin.params import OutputSubstitution, round_to_f32
 from pjconf.reference.payjoin.sender import AdditionalFeeContribution, SenderContext
-
-SAT_PER_KWU_PER_SAT_PER_VB = 250
+from pjconf.reference.payjoin.units import SAT_PER_KWU_PER_SAT_PER_VB
 
 
 def _is_same_f32(text: str, value: float) -> bool:

@@ -6,20 +6,21 @@ Fees from a rate round *up* (``Weight * FeeRate``), rates from a fee round *down
 
 from __future__ import annotations
 
-from pjconf.reference.bitcoin.tx import Transaction, TxOut
+from pjconf.reference.bitcoin.encoding import compact_size
+from pjconf.reference.bitcoin.tx import TxOut
 from pjconf.reference.payjoin.errors import PayjoinPanic
 
 U64_MAX = 2**64 - 1
 MAX_MONEY = 21_000_000 * 100_000_000
 FEE_RATE_ZERO = 0
-FEE_RATE_BROADCAST_MIN = 250
+SAT_PER_KWU_PER_SAT_PER_VB = 250
+FEE_RATE_BROADCAST_MIN = SAT_PER_KWU_PER_SAT_PER_VB
 """``FeeRate::BROADCAST_MIN``: 1 sat/vB."""
-FEE_RATE_MAX = U64_MAX
 
 
 def sat_per_vb(rate: int) -> int:
     """``FeeRate::from_sat_per_vb_u32``: sat/vB to sat/kwu."""
-    return rate * 250
+    return rate * SAT_PER_KWU_PER_SAT_PER_VB
 
 
 def fee_for(weight: int, rate: int) -> int:
@@ -57,16 +58,6 @@ def txout_weight(txout: TxOut) -> int:
     return 4 * len(txout.serialize())
 
 
-def tx_weight(tx: Transaction) -> int:
-    return tx.weight()
-
-
 def varint_size(n: int) -> int:
     """Bytes of a CompactSize encoding of ``n``."""
-    if n < 0xFD:
-        return 1
-    if n <= 0xFFFF:
-        return 3
-    if n <= 0xFFFF_FFFF:
-        return 5
-    return 9
+    return len(compact_size(n))

@@ -49,6 +49,11 @@ def validate_file_session_id(session_id: str) -> str:
     return session_id
 
 
+def header(session_id: str) -> bytes:
+    """The first line of ``session_id``'s log."""
+    return MAGIC + session_id.encode() + b"\n"
+
+
 def frame(kind: bytes, payload: bytes) -> bytes:
     """One record line."""
     crc = zlib.crc32(kind + payload)
@@ -71,10 +76,10 @@ class LogScan:
 
 def scan_bytes(data: bytes, session_id: str, where: str) -> LogScan:
     """Parse a whole log file; a bad last line is torn, a bad earlier line is corrupt."""
-    header = MAGIC + session_id.encode() + b"\n"
-    if not data.startswith(header):
+    first = header(session_id)
+    if not data.startswith(first):
         raise CorruptLog(f"{where}: not a session log of {session_id!r}")
-    pos: int = len(header)
+    pos: int = len(first)
     closed_after: int | None = None
     texts: list[str] = []
     while pos < len(data):
@@ -285,7 +290,7 @@ class FileLogPersister(Generic[E]):
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
-            os.write(fd, MAGIC + self.session_id.encode() + b"\n")
+            os.write(fd, header(self.session_id))
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -18,6 +18,7 @@ from typing import Any
 
 import cbor2
 
+from pjconf.reference.payjoin.units import U64_MAX
 from pjconf.reference.session import receiver_tree, sender_tree
 from pjconf.reference.session.receiver_events import ReceiverEvent
 from pjconf.reference.session.sender_events import SenderEvent
@@ -37,7 +38,6 @@ __all__ = [
 FORMAT_VERSION = 1
 ROLES = ("receiver", "sender")
 ENVELOPE_FIELDS = ("v", "role", "seq", "event")
-U64_MAX = 2**64 - 1
 
 Envelope = tuple[str, int, ReceiverEvent | SenderEvent]
 """(role, sequence number, event)."""

@@ -328,10 +328,15 @@ class UncheckedOriginalPayload(_HoldsOriginal):
 
 
 @dataclass(frozen=True)
-class MaybeInputsOwned(_HoldsOriginal, _CancelsToFallback):
+class _ChecksOriginal(_HoldsOriginal, _CancelsToFallback):
+    """Past the broadcast check: the Original PSBT's transaction is now the fallback."""
+
     def fallback_tx(self) -> Transaction:
         return fallback_of(self.original.psbt)
 
+
+@dataclass(frozen=True)
+class MaybeInputsOwned(_ChecksOriginal):
     def extract_tx_to_schedule_broadcast(self) -> Transaction:
         return self.fallback_tx()
 
@@ -350,10 +355,7 @@ class MaybeInputsOwned(_HoldsOriginal, _CancelsToFallback):
 
 
 @dataclass(frozen=True)
-class MaybeInputsSeen(_HoldsOriginal, _CancelsToFallback):
-    def fallback_tx(self) -> Transaction:
-        return fallback_of(self.original.psbt)
-
+class MaybeInputsSeen(_ChecksOriginal):
     def check_no_inputs_seen_before(
         self, is_known: Callable[[OutPoint], bool]
     ) -> CheckTransition[OutputsUnknown, MaybeInputsSeen]:
@@ -369,10 +371,7 @@ class MaybeInputsSeen(_HoldsOriginal, _CancelsToFallback):
 
 
 @dataclass(frozen=True)
-class OutputsUnknown(_HoldsOriginal, _CancelsToFallback):
-    def fallback_tx(self) -> Transaction:
-        return fallback_of(self.original.psbt)
-
+class OutputsUnknown(_ChecksOriginal):
     def identify_receiver_outputs(
         self, is_receiver_output: Callable[[bytes], bool]
     ) -> CheckTransition[WantsOutputs, OutputsUnknown]:

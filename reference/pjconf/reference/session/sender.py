@@ -100,8 +100,10 @@ class WithReplyKey(_Typestate):
         self._check()
         self._expired(clock)
         ctx = self.session_context
-        body = serialize_v2_body(clear_fields(ctx.psbt_ctx.original_psbt), ctx.psbt_ctx)
-        target = wire.endpoint(ctx.pj_param).serialize()
+        body = serialize_v2_body(
+            wire.clear_unneeded_fields(ctx.psbt_ctx.original_psbt), ctx.psbt_ctx
+        )
+        target = self.endpoint()
         reply_pk = self._reply_keys().public_compressed
         return wire.seal(ctx.pj_param, reply_pk, "POST", target, body, relay=ohttp_relay, rng=rng)
 
@@ -293,11 +295,6 @@ STATE_NAMES: dict[type, str] = {
     PendingFallback: "PendingFallback",
     ClosedSession: "Closed",
 }
-
-
-def clear_fields(psbt: Psbt) -> Psbt:
-    """The per-request copy of the Original PSBT without the fields a receiver must not see."""
-    return wire.clear_unneeded_fields(psbt)
 
 
 # -- building ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
+from pjconf.reference.bip77.uri import LOCK_TIME_THRESHOLD
 from pjconf.reference.bip77.url import Url, parse_url
 from pjconf.reference.bitcoin import address as btc_address
 from pjconf.reference.bitcoin.psbt_json import DecodeError, _At, duplicate_keys
@@ -29,7 +30,6 @@ Json = Any
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
 
-LOCK_TIME_THRESHOLD = 500_000_000
 I64_MIN, U64_LIMIT = -(2**63), 2**64
 
 
