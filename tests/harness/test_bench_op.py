@@ -16,7 +16,8 @@ from pjconf.harness.adapters.bench_op import bench_handlers, benchable
 from pjconf.harness.adapters.client import InProcessClient, Reply
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.protocol import JsonObject
-from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes, variant_of
+from pjconf.harness.session_driver import variant_name
+from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes
 from pjconf.reference.errors import OpenError
 
 PATH = "success_contributed"
@@ -43,7 +44,7 @@ def _op_args(logs: dict[str, tuple[str, ...]], case: str) -> tuple[str, JsonObje
         role = case.removeprefix("replay/")
         return "replay", {"role": role, "events": list(logs[role])}
     role, variant = case.removeprefix("event.roundtrip/").split("/")
-    (text,) = [t for t in logs[role] if variant_of(t) == variant]
+    (text,) = [t for t in logs[role] if variant_name(t) == variant]
     return "event.roundtrip", {"role": role, "event": text}
 
 

@@ -8,9 +8,10 @@ from pjconf.harness.adapters.client import InProcessClient, Reply
 from pjconf.harness.adapters.reference import reference_adapter
 from pjconf.harness.checker import Verdict
 from pjconf.harness.corpus import Case
-from pjconf.harness.drive import DRIVE_OP, drive, paths, variant_name
+from pjconf.harness.drive import DRIVE_OP, drive, paths
 from pjconf.harness.protocol import JsonObject
 from pjconf.harness.runner import run
+from pjconf.harness.session_driver import variant_name
 from pjconf.harness.session_payment import payment
 
 

@@ -28,7 +28,8 @@ from pjconf.harness.adapters.client import Client, InProcessClient
 from pjconf.harness.adapters.docker import DockerClient
 from pjconf.harness.adapters.reference import IMPLEMENTATION, VERSION, reference_adapter
 from pjconf.harness.protocol import JsonObject
-from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes, variant_of
+from pjconf.harness.session_driver import variant_name
+from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
 
@@ -60,10 +61,10 @@ def cases() -> dict[str, Case]:
     logs = prefixes(PATH, drive_reference(PATH, seed=SEED))
     receiver = [log for log in logs if log.role == "receiver"][-1].events
     sender = [log for log in logs if log.role == "sender"][-1].events
-    assert variant_of(receiver[-1]) == variant_of(sender[-1]) == "Closed/Success"
+    assert variant_name(receiver[-1]) == variant_name(sender[-1]) == "Closed/Success"
 
     def event(variant: str) -> str:
-        (text,) = [t for t in receiver if variant_of(t) == variant]
+        (text,) = [t for t in receiver if variant_name(t) == variant]
         return text
 
     all_cases = [

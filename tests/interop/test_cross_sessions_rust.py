@@ -24,7 +24,7 @@ import pytest
 from pjconf.harness.adapters.client import Client, InProcessClient
 from pjconf.harness.adapters.docker import DockerClient
 from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.drive import paths, variant_name
+from pjconf.harness.drive import paths
 from pjconf.harness.mailbox import Mailbox
 from pjconf.harness.session_driver import (
     ROLES,
@@ -32,6 +32,7 @@ from pjconf.harness.session_driver import (
     SessionConfig,
     SessionDriver,
     Transcript,
+    variant_name,
 )
 from pjconf.harness.session_paths import (
     CANCEL_POINTS,

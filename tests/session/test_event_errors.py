@@ -6,6 +6,8 @@ import cbor2
 import pytest
 
 from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS, SENDER_EVENTS
+from pjconf.reference.bitcoin import address as bitcoin_address
+from pjconf.reference.errors import ParseError
 from pjconf.reference.session import cbor_codec, json_codec
 from pjconf.reference.session.json_codec import DecodeError
 
@@ -88,9 +90,24 @@ def test_receiver_decode_errors(text: str, reason: str, path: str) -> None:
     assert (e.reason, e.path) == (reason, path), e
 
 
-def test_address_reason_is_the_parsers() -> None:
-    e = rx_error(CREATED.replace('"address":"tb1q', '"address":"zz1q'))
-    assert e.path == "Created.address"
+ADDRESS = "tb1q6d3a2w975yny0asuvd9a67ner4nks58ff0q8g4"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "zz1q6d3a2w975yny0asuvd9a67ner4nks58ff0q8g4",
+        "tb1q6d3a2w975yny0asuvd9a67ner4nks58ff0q8g5",
+        "tb1q6d3a",
+        "",
+    ],
+    ids=["base58-char", "bech32-checksum", "bech32-length", "empty"],
+)
+def test_address_reason_is_the_parsers(bad: str) -> None:
+    with pytest.raises(ParseError) as parsed:
+        bitcoin_address.decode(bad)
+    e = rx_error(CREATED.replace(f'"address":"{ADDRESS}"', f'"address":"{bad}"'))
+    assert (e.reason, e.path) == (parsed.value.reason, "Created.address")
 
 
 def test_unknown_fields_are_ignored_and_missing_options_are_none() -> None:

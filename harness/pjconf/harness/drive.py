@@ -14,10 +14,8 @@ which instead needs the live-session ops listed in :data:`DRIVE_NEEDS`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from pjconf.harness.adapters.client import Client, InProcessClient, Reply
 from pjconf.harness.adapters.reference import reference_adapter
@@ -30,6 +28,7 @@ from pjconf.harness.session_driver import (
     SessionFailure,
     StepUnsupported,
     Transcript,
+    variant_name,
 )
 from pjconf.harness.session_paths import (
     CANCEL_POINTS,
@@ -125,23 +124,6 @@ def summary(transcript: Transcript, role: Role) -> JsonObject:
         "events": [variant_name(text) for text in log.events],
         "closed": log.closed,
     }
-
-
-def variant_name(text: str) -> str:
-    """``Closed`` → ``Closed/Success``: the variant, and a ``Closed``'s outcome."""
-    try:
-        value: Any = json.loads(text)
-    except ValueError:
-        return "<not JSON>"
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict) or len(value) != 1:
-        return "<not an event>"
-    ((name, payload),) = value.items()
-    if name == "Closed":
-        outcome = payload if isinstance(payload, str) else next(iter(payload), "?")
-        return f"Closed/{outcome}"
-    return str(name)
 
 
 def drive(client: Client, args: JsonObject) -> Reply:

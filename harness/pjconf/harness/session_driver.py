@@ -23,6 +23,7 @@ paths of a BIP 77 session are driven by :mod:`pjconf.harness.session_paths`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple
 
@@ -181,6 +182,26 @@ class Transcript:
             "proposal_psbt": self.proposal_psbt,
             "payjoin_tx": self.payjoin_tx,
         }
+
+
+# -- event names ------------------------------------------------------------------------------
+
+
+def variant_name(text: str) -> str:
+    """``Closed`` → ``Closed/Success``: the variant, and a ``Closed``'s outcome."""
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        return "<not JSON>"
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, dict) or len(value) != 1:
+        return "<not an event>"
+    ((name, payload),) = value.items()
+    if name == "Closed":
+        outcome = payload if isinstance(payload, str) else next(iter(payload), "?")
+        return f"Closed/{outcome}"
+    return str(name)
 
 
 # -- the effect check --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from pjconf.harness.adapters.receiver_wallet import (
     wallet_process_psbt,
 )
 from pjconf.harness.protocol import ArgumentError, JsonObject, arg_bytes, arg_int, arg_str
+from pjconf.harness.session_driver import variant_name
 from pjconf.harness.session_payment import Payment, receiver_contribution, wif
 from pjconf.reference.bip77 import bhttp, ohttp
 from pjconf.reference.bip77.bhttp import BhttpResponse
@@ -166,26 +167,13 @@ def _progressed(name: str, outcome: object) -> Any:
     return outcome.next
 
 
-def _last_variant(text: str | None) -> str:
-    """The last event's variant as pjconf names it (``Closed/Success``)."""
-    if text is None:
-        return ""
-    value: Any = json_codec.loads(text)
-    if isinstance(value, str):
-        return value
-    ((name, payload),) = value.items()
-    if name == "Closed":
-        return "Closed/" + (payload if isinstance(payload, str) else next(iter(payload)))
-    return str(name)
-
-
 def _summary(log: InMemoryPersister[Any], encode: Callable[[Any], str]) -> JsonObject:
     events = log.events
     return {
         "state": "Closed" if log.closed else "Open",
         "closed": log.closed,
         "events": len(events),
-        "last_event": _last_variant(encode(events[-1]) if events else None),
+        "last_event": variant_name(encode(events[-1])) if events else "",
     }
 
 

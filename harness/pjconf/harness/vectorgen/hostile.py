@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from pjconf.harness.session_driver import variant_name
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     ROLES,
@@ -22,7 +23,6 @@ from pjconf.harness.vectorgen.session_logs import (
     drive_reference,
     prefixes,
     replay_args,
-    variant_of,
 )
 
 FAMILY = "hostile"
@@ -133,7 +133,7 @@ def generate() -> Json:
         ):
             add("Garbage", role, label, [*events, junk])
         for i in range(1, len(events)):
-            label = f"event {i} ({variant_of(events[i])}) written twice"
+            label = f"event {i} ({variant_name(events[i])}) written twice"
             add("Duplicated", role, label, [*events[: i + 1], events[i], *events[i + 1 :]])
         add("Duplicated", role, "Created written twice", [events[0], *events])
         for i in range(len(events) - 1):
@@ -142,7 +142,7 @@ def generate() -> Json:
             add("Reordered", role, label, swapped)
         seen: dict[str, str] = {}
         for text in events + other:
-            seen.setdefault(variant_of(text), text)
+            seen.setdefault(variant_name(text), text)
         for variant, text in sorted(seen.items()):
             if variant != "Created" and text in events:
                 add("AfterClosed", role, f"{variant} after Closed", [*events, text])

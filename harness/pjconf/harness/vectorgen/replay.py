@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pjconf.harness.session_driver import variant_name
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     PAST_EXPIRATION,
@@ -27,7 +28,6 @@ from pjconf.harness.vectorgen.session_logs import (
     path_names,
     prefixes,
     replay_args,
-    variant_of,
 )
 
 FAMILY = "replay"
@@ -148,7 +148,7 @@ def _table_group(ids: CaseIds, replayer: Replayer, live: dict[str, list[SessionL
                     continue
                 by_state.setdefault(log.state, log)
                 for text in log.events:
-                    samples.setdefault(variant_of(text), text)
+                    samples.setdefault(variant_name(text), text)
         for state, log in sorted(by_state.items()):
             for variant, text in sorted(samples.items()):
                 if variant == "Created":
@@ -171,7 +171,7 @@ def _first_event_group(ids: CaseIds, replayer: Replayer, live: dict[str, list[Se
             for log in logs:
                 if log.role == role:
                     for text in log.events:
-                        samples.setdefault(variant_of(text), text)
+                        samples.setdefault(variant_name(text), text)
         for variant, text in sorted(samples.items()):
             if variant != "Created":
                 comment = f"{role}: a log starting with {variant}"
@@ -184,7 +184,7 @@ def _tampered(events: tuple[str, ...], variant: str, edit: Any) -> list[str]:
     """The log up to and including the first ``variant`` event, that event edited."""
     out = []
     for text in events:
-        if variant_of(text) == variant:
+        if variant_name(text) == variant:
             value = json.loads(text)
             edit(value[variant])
             out.append(json.dumps(value, separators=(",", ":"), ensure_ascii=False))

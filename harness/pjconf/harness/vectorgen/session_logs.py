@@ -9,9 +9,7 @@ them, the ``transitions`` family resumes from them.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from pjconf.harness.adapters.client import InProcessClient
 from pjconf.harness.adapters.reference import reference_adapter
@@ -112,13 +110,3 @@ class Replayer:
 
 def replay_args(role: str, events: list[str] | tuple[str, ...], now: int = NOW) -> Json:
     return {"role": role, "events": list(events), "now": now}
-
-
-def variant_of(text: str) -> str:
-    value: Any = json.loads(text)
-    if isinstance(value, str):
-        return value
-    ((name, payload),) = value.items()
-    if name == "Closed":
-        return "Closed/" + (payload if isinstance(payload, str) else next(iter(payload)))
-    return str(name)
