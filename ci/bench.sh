@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 mkdir -p reports
 python -m pytest tests/bench -p no:cacheprovider -p no:xdist --benchmark-only \
   --benchmark-json=reports/bench.json --benchmark-min-rounds=200 --benchmark-sort=name -q "$@"
-python -m pjconf.harness.benchreport reports/bench.json
+python -m pjconf.harness.reports.bench reports/bench.json

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.paths import shared_dir, vectors_dir
+from pjconf.harness.corpus.paths import shared_dir, vectors_dir
 
 
 @pytest.fixture(scope="session")

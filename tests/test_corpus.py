@@ -9,12 +9,12 @@ import jsonschema
 import pytest
 
 from pjconf.harness import vectorgen
-from pjconf.harness.adapters.client import InProcessClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.checker import Verdict
-from pjconf.harness.corpus import cases_of, load_file
-from pjconf.harness.paths import vectors_dir
-from pjconf.harness.runner import run
+from pjconf.harness.corpus.load import cases_of, load_file
+from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.run.checker import Verdict
+from pjconf.harness.run.runner import run
+from pjconf.reference.adapter.ops import reference_adapter
 
 FAMILIES = vectorgen.FAMILY_MODULES
 

@@ -15,7 +15,8 @@ import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
 
 from pjconf.harness.vectorgen.session_log_texts import RECEIVER_EVENTS
-from pjconf.reference.session import json_codec, receiver_tree
+from pjconf.reference.session import json_codec
+from pjconf.reference.session.receiver import tree as receiver_tree
 
 RecordPairedRatio = Callable[[Callable[[], object], Callable[[], object]], None]
 

@@ -15,15 +15,15 @@ from collections.abc import Callable
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from session.receiver_logs import FAR, texts, walk
-from session.test_sender_support import NOW
+from reference.session.receiver.receiver_logs import FAR, texts, walk
+from reference.session.sender.test_sender_support import NOW
 
 from pjconf.reference.entropy import FixedClock
 from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session.json_codec import RECEIVER_JSON
-from pjconf.reference.session.receiver import ClosedSession
-from pjconf.reference.session.receiver_events import ReceiverEvent
-from pjconf.reference.session.receiver_replay import SessionStatus, replay_event_log
+from pjconf.reference.session.receiver.events import ReceiverEvent
+from pjconf.reference.session.receiver.machine import ClosedSession
+from pjconf.reference.session.receiver.replay import SessionStatus, replay_event_log
 
 RecordPairedRatio = Callable[[Callable[[], object], Callable[[], object]], None]
 

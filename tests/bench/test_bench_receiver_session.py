@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from btclib_secp256k1 import dsa, ecdh, ellswift, keys, ssa, xonly
 from pytest_benchmark.fixture import BenchmarkFixture
-from session.receiver_support import (
+from reference.session.receiver.receiver_support import (
     RELAY,
     SENDER_WALLET,
     Directory,
@@ -39,7 +39,7 @@ from session.receiver_support import (
 from pjconf.reference.bitcoin.wallet import extract_tx
 from pjconf.reference.entropy import SeededRandom
 from pjconf.reference.persist import Progress
-from pjconf.reference.session.receiver_events import Closed, Success
+from pjconf.reference.session.receiver.events import Closed, Success
 
 RecordPairedRatio = Callable[[Callable[[], object], Callable[[], object]], None]
 

@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 import pytest
 from pytest_benchmark.fixture import BenchmarkFixture
-from session.test_sender_support import NOW, new_sender
+from reference.session.sender.test_sender_support import NOW, new_sender
 
 from pjconf.reference.entropy import FixedClock
 from pjconf.reference.persist.memory import InMemoryPersister
 from pjconf.reference.session.json_codec import SENDER_JSON
-from pjconf.reference.session.sender_events import PostedOriginalPsbt, SenderEvent
-from pjconf.reference.session.sender_replay import replay_event_log
+from pjconf.reference.session.sender.events import PostedOriginalPsbt, SenderEvent
+from pjconf.reference.session.sender.replay import replay_event_log
 
 RecordPairedRatio = Callable[[Callable[[], object], Callable[[], object]], None]
 

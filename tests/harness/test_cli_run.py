@@ -15,14 +15,15 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness import cli, expectations
+from pjconf.harness import cli
+from pjconf.harness.run import expectations
 from pjconf.reference.entropy import FixedClock
 
 PARTIAL_ADAPTER = """\
 import sys
-from pjconf.harness.adapters.base import InProcessAdapter
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.shim import serve
+from pjconf.reference.adapter.dispatch import InProcessAdapter
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.serve import serve
 handlers = {k: v for k, v in reference_adapter().handlers.items() if not k.startswith("hpke.")}
 sys.exit(serve(InProcessAdapter("partial", "0.1", handlers), sys.stdin, sys.stdout))
 """

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.docker import DockerClient, engine, image_present
+from pjconf.harness.implementations.docker import DockerClient, engine, image_present
 
 HERE = Path(__file__).resolve().parent
 BUSYBOX_IMAGE = "pjconf/test-busybox-adapter:1"

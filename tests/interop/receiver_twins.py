@@ -13,20 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pjconf.harness.adapters.client import Client, Reply
-from pjconf.harness.mailbox import Exchange, Fault, Mailbox
-from pjconf.harness.protocol import JsonObject
-from pjconf.harness.session_driver import Transcript
-from pjconf.harness.session_payment import Payment
+from pjconf.harness.implementations.client import Client, Reply
+from pjconf.harness.sessions.driver import Transcript
+from pjconf.protocol.wire import JsonObject
+from pjconf.reference.adapter.payment import Payment
 from pjconf.reference.bip77 import messages
+from pjconf.reference.bip77.directory import Exchange, Fault, Mailbox
 from pjconf.reference.bip77.short_id import short_id
 from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
 from pjconf.reference.bitcoin.wallet import AddressKind
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.session.json_codec import decode_receiver_event, decode_sender_event
-from pjconf.reference.session.receiver_events import Created
-from pjconf.reference.session.sender_events import Created as SenderCreated
+from pjconf.reference.session.receiver.events import Created
+from pjconf.reference.session.sender.events import Created as SenderCreated
 
 RELAY = "https://relay.pjconf.test"
 COMPARED = ("outcome", "appended", "closed", "state", "error", "value")

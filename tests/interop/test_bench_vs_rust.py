@@ -24,12 +24,12 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.client import Client, InProcessClient
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import IMPLEMENTATION, VERSION, reference_adapter
-from pjconf.harness.protocol import JsonObject
-from pjconf.harness.session_driver import variant_name
+from pjconf.harness.implementations.client import Client, InProcessClient
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes
+from pjconf.protocol.wire import JsonObject
+from pjconf.reference.adapter.ops import IMPLEMENTATION, VERSION, reference_adapter
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
 

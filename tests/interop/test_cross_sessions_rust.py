@@ -1,6 +1,6 @@
 """Whole payjoin v2 sessions across implementations: every receiver (the reference's, and
 rust-payjoin 1.0's in Docker) against every sender, through the harness's mailbox, along every
-path of ``pjconf.harness.session_paths``: success with and without a receiver contribution, each
+path of ``pjconf.harness.sessions.paths``: success with and without a receiver contribution, each
 error reply, each cancel point, the directory's faults.
 
 The driver checks every step against the effect-class table and against the outcome and state
@@ -21,12 +21,10 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.client import Client, InProcessClient
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.drive import paths
-from pjconf.harness.mailbox import Mailbox
-from pjconf.harness.session_driver import (
+from pjconf.harness.implementations.client import Client, InProcessClient
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.harness.sessions.drive import paths
+from pjconf.harness.sessions.driver import (
     ROLES,
     Role,
     SessionConfig,
@@ -34,7 +32,7 @@ from pjconf.harness.session_driver import (
     Transcript,
     variant_name,
 )
-from pjconf.harness.session_paths import (
+from pjconf.harness.sessions.paths import (
     CANCEL_POINTS,
     rejections,
     run_cancel,
@@ -42,8 +40,10 @@ from pjconf.harness.session_paths import (
     run_error_reply,
     run_success,
 )
-from pjconf.harness.session_payment import RECEIVER_COIN_VALUE as COIN_VALUE
-from pjconf.harness.session_payment import payment, receiver_contribution
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.payment import RECEIVER_COIN_VALUE as COIN_VALUE
+from pjconf.reference.adapter.payment import payment, receiver_contribution
+from pjconf.reference.bip77.directory import Mailbox
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.entropy import SYSTEM_CLOCK

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.docker import SESSION_LABEL, DockerClient, DockerUnavailable
+from pjconf.harness.implementations.docker import SESSION_LABEL, DockerClient, DockerUnavailable
 
 pytestmark = pytest.mark.docker
 
@@ -60,7 +60,7 @@ def test_misbehaviour_is_an_error_and_the_container_is_replaced(
 
 HARNESS_THAT_DIES = """
 import sys, time
-from pjconf.harness.adapters.docker import DockerClient
+from pjconf.harness.implementations.docker import DockerClient
 client = DockerClient(sys.argv[1], timeout=10)
 assert client.call("ping", {}).kind == "result"
 print(client.session, flush=True)

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from psbt_fixtures import BIP78_PSBTS
-from session.event_strategies import receiver_events, sender_events
+from reference.session.event_strategies import receiver_events, sender_events
 
-from pjconf.harness.adapters.client import Reply
-from pjconf.harness.adapters.docker import DockerClient
+from pjconf.harness.implementations.client import Reply
+from pjconf.harness.implementations.docker import DockerClient
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.crypto.secp256k1 import public_key
 from pjconf.reference.session import json_codec

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from psbt_fixtures import BIP78_PSBTS
 from psbt_strategies import psbts
 
-from pjconf.harness.adapters.client import Reply
-from pjconf.harness.adapters.docker import DockerClient
+from pjconf.harness.implementations.client import Reply
+from pjconf.harness.implementations.docker import DockerClient
 from pjconf.harness.vectorgen.session_log_texts import PSBT
 from pjconf.reference.bitcoin import psbt_json
 from pjconf.reference.bitcoin.psbt import Psbt

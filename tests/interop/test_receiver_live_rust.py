@@ -28,21 +28,21 @@ from interop.receiver_twins import (
     v1_request,
 )
 
-from pjconf.harness.adapters.client import Client, InProcessClient
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.mailbox import Corrupt, Fault, Mailbox, Status, WrongSize
-from pjconf.harness.session_driver import SessionConfig, SessionDriver
-from pjconf.harness.session_paths import run_success
-from pjconf.harness.session_payment import payment, receiver_contribution
+from pjconf.harness.implementations.client import Client, InProcessClient
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.harness.sessions.driver import SessionConfig, SessionDriver
+from pjconf.harness.sessions.paths import run_success
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.payment import payment, receiver_contribution
 from pjconf.reference.bip77 import messages
+from pjconf.reference.bip77.directory import Corrupt, Fault, Mailbox, Status, WrongSize
 from pjconf.reference.bip77.short_id import format_short_id, short_id
 from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.tx import Transaction
 from pjconf.reference.bitcoin.wallet import AddressKind
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.entropy import SYSTEM_CLOCK, SeededRandom
-from pjconf.reference.session.receiver import STATE_NAMES
+from pjconf.reference.session.receiver.machine import STATE_NAMES
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
 

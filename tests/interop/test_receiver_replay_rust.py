@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from session.receiver_logs import (
+from reference.session.receiver.receiver_logs import (
     FAR,
     MAX_FEE_RATE,
     bad_payloads,
@@ -31,7 +31,7 @@ from session.receiver_logs import (
     texts,
     walk,
 )
-from session.test_sender_support import (
+from reference.session.sender.test_sender_support import (
     CONFIG,
     DIRECTORY,
     ORIGINAL,
@@ -42,9 +42,9 @@ from session.test_sender_support import (
     FakeMailbox,
 )
 
-from pjconf.harness.adapters.client import Client, InProcessClient, Reply
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.implementations.client import Client, InProcessClient, Reply
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.bip77.uri import PjParamV2, format_uri, parse_uri
 from pjconf.reference.bitcoin import address
 from pjconf.reference.bitcoin.psbt import Psbt
@@ -53,12 +53,12 @@ from pjconf.reference.entropy import FixedClock, SeededRandom
 from pjconf.reference.payjoin.params import OutputSubstitution
 from pjconf.reference.persist import InMemoryPersister
 from pjconf.reference.session.json_codec import decode_receiver_event
-from pjconf.reference.session.receiver import WantsOutputs
-from pjconf.reference.session.receiver_events import Created, ReceiverEvent
-from pjconf.reference.session.receiver_replay import SessionHistory, replay_event_log
-from pjconf.reference.session.sender import SenderBuilder
-from pjconf.reference.session.sender_errors import ReplayError
-from pjconf.reference.session.sender_wire import Request
+from pjconf.reference.session.receiver.events import Created, ReceiverEvent
+from pjconf.reference.session.receiver.machine import WantsOutputs
+from pjconf.reference.session.receiver.replay import SessionHistory, replay_event_log
+from pjconf.reference.session.sender.errors import ReplayError
+from pjconf.reference.session.sender.machine import SenderBuilder
+from pjconf.reference.session.sender.wire import Request
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
 

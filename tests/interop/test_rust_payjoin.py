@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.client import Reply
-from pjconf.harness.adapters.docker import DockerClient
+from pjconf.harness.implementations.client import Reply
+from pjconf.harness.implementations.docker import DockerClient
 from pjconf.harness.vectorgen.fixtures import (
     BIP78_ORIGINAL_PSBT_BASE64,
     SERIALIZED_BODY_V2,

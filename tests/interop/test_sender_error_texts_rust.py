@@ -26,14 +26,14 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.client import Client, InProcessClient
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.adapters.session_whole import payment_args
-from pjconf.harness.mailbox import Mailbox
-from pjconf.harness.protocol import JsonObject
-from pjconf.harness.session_payment import payment
+from pjconf.harness.implementations.client import Client, InProcessClient
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.protocol.wire import JsonObject
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.payment import payment
+from pjconf.reference.adapter.session_whole import payment_args
 from pjconf.reference.bip77 import messages
+from pjconf.reference.bip77.directory import Mailbox
 from pjconf.reference.bip77.short_id import short_id
 from pjconf.reference.bip77.uri import PjParamV2, PjUri, format_uri
 from pjconf.reference.bitcoin.encoding import sha256

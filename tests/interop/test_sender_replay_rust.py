@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from session.test_sender_support import (
+from reference.session.sender.test_sender_support import (
     ORIGINAL,
     RATE,
     RELAY,
@@ -28,12 +28,12 @@ from session.test_sender_support import (
     reply_error,
 )
 
-from pjconf.harness.adapters.client import Client, InProcessClient, Reply
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import reference_adapter
+from pjconf.harness.implementations.client import Client, InProcessClient, Reply
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.bitcoin.psbt import Psbt
 from pjconf.reference.session.json_codec import encode_sender_event
-from pjconf.reference.session.sender_events import (
+from pjconf.reference.session.sender.events import (
     Aborted,
     Cancelled,
     Closed,
@@ -42,7 +42,7 @@ from pjconf.reference.session.sender_events import (
     SenderEvent,
     Success,
 )
-from pjconf.reference.session.sender_wire import Request
+from pjconf.reference.session.sender.wire import Request
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
 

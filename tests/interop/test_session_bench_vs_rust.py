@@ -27,12 +27,12 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.adapters.client import Client, InProcessClient
-from pjconf.harness.adapters.docker import DockerClient
-from pjconf.harness.adapters.reference import IMPLEMENTATION, VERSION, reference_adapter
-from pjconf.harness.adapters.session_whole import OP, payment_args
-from pjconf.harness.protocol import JsonObject
-from pjconf.harness.session_payment import payment
+from pjconf.harness.implementations.client import Client, InProcessClient
+from pjconf.harness.implementations.docker import DockerClient
+from pjconf.protocol.wire import JsonObject
+from pjconf.reference.adapter.ops import IMPLEMENTATION, VERSION, reference_adapter
+from pjconf.reference.adapter.payment import payment
+from pjconf.reference.adapter.session_whole import OP, payment_args
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
 

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.regtest import KernelChain, Regtest, find_bitcoind
+from pjconf.harness.regtest.node import KernelChain, Regtest, find_bitcoind
 
 ROOT = Path(__file__).resolve().parents[2]
 FETCH = ROOT / "ci" / "fetch-bitcoind.sh"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from pjconf.harness.regtest import Coin
+from pjconf.harness.regtest.node import Coin
 from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.script import ScriptType, classify
 from pjconf.reference.bitcoin.tx import Transaction, TxIn, TxOut

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from reference.session.receiver.receiver_support import CONFIG, DIRECTORY, NOW, RELAY, Directory
 from regtest.kit import btc, coins_of, unsigned_psbt
-from session.receiver_support import CONFIG, DIRECTORY, NOW, RELAY, Directory
 
-from pjconf.harness.regtest import (
+from pjconf.harness.regtest.node import (
     COINBASE_MATURITY,
     Coin,
     InvalidAddressOrKey,
@@ -46,22 +46,22 @@ from pjconf.reference.entropy import FixedClock, SeededRandom
 from pjconf.reference.payjoin.receiver import InputPair
 from pjconf.reference.payjoin.units import fee_rate, sat_per_vb
 from pjconf.reference.persist import InMemoryPersister, Progress, Stasis
-from pjconf.reference.session.receiver import (
-    ClosedSession,
-    Monitor,
-    PendingFallback,
-)
-from pjconf.reference.session.receiver_builder import ReceiverBuilder
-from pjconf.reference.session.receiver_events import (
+from pjconf.reference.session.receiver.builder import ReceiverBuilder
+from pjconf.reference.session.receiver.events import (
     Cancelled,
     Closed,
     FallbackBroadcasted,
     ReceiverEvent,
     Success,
 )
-from pjconf.reference.session.receiver_replay import SessionStatus, replay_event_log
-from pjconf.reference.session.sender import PollingForProposal, SenderBuilder
-from pjconf.reference.session.sender_events import SenderEvent
+from pjconf.reference.session.receiver.machine import (
+    ClosedSession,
+    Monitor,
+    PendingFallback,
+)
+from pjconf.reference.session.receiver.replay import SessionStatus, replay_event_log
+from pjconf.reference.session.sender.events import SenderEvent
+from pjconf.reference.session.sender.machine import PollingForProposal, SenderBuilder
 
 pytestmark = pytest.mark.regtest
 

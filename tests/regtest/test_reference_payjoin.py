@@ -32,7 +32,7 @@ from typing import Any, Protocol
 import pytest
 from regtest.kit import btc, coins_of, sats, unsigned_psbt
 
-from pjconf.harness.regtest import COINBASE_MATURITY, Coin, KernelChain, Regtest, Wallet
+from pjconf.harness.regtest.node import COINBASE_MATURITY, Coin, KernelChain, Regtest, Wallet
 from pjconf.reference.bitcoin import address
 from pjconf.reference.bitcoin.address import Network
 from pjconf.reference.bitcoin.psbt import Psbt

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pjconf.harness.regtest import (
+from pjconf.harness.regtest.node import (
     DeserializationError,
     InvalidAddressOrKey,
     MethodNotFound,

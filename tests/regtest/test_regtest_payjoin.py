@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from regtest.kit import btc, sats, signed_spend, unsigned_psbt
 
-from pjconf.harness.regtest import COINBASE_MATURITY, KernelChain, Regtest
+from pjconf.harness.regtest.node import COINBASE_MATURITY, KernelChain, Regtest
 from pjconf.reference.bitcoin.tx import Transaction, TxOut
 from pjconf.reference.bitcoin.wallet import AddressKind, TestWallet, extract_tx
 

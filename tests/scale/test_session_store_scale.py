@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from session.test_sender_support import NOW, new_sender
+from reference.session.sender.test_sender_support import NOW, new_sender
 
 from pjconf.reference.entropy import FixedClock
 from pjconf.reference.persist.sqlite_store import SqliteStore
 from pjconf.reference.session.json_codec import SENDER_JSON, encode_sender_event
-from pjconf.reference.session.sender_events import PostedOriginalPsbt
-from pjconf.reference.session.sender_replay import replay_event_log
+from pjconf.reference.session.sender.events import PostedOriginalPsbt
+from pjconf.reference.session.sender.replay import replay_event_log
 
 pytestmark = pytest.mark.scale
 

@@ -11,18 +11,22 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pjconf.harness import expectations, html_report, junit, report, vectorgen
-from pjconf.harness.adapters.client import Client, InProcessClient, ProcessClient, Reply
-from pjconf.harness.adapters.docker import DockerClient, DockerUnavailable
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.checker import Verdict
-from pjconf.harness.corpus import Case, CorpusError, family_files, load_corpus
-from pjconf.harness.expectations import Expectations
-from pjconf.harness.lint import lint
-from pjconf.harness.paths import vectors_dir
-from pjconf.harness.progress import ProgressLine
-from pjconf.harness.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
-from pjconf.harness.shim import serve
+from pjconf.harness import vectorgen
+from pjconf.harness.corpus.lint import lint
+from pjconf.harness.corpus.load import Case, CorpusError, family_files, load_corpus
+from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.implementations.client import Client, InProcessClient, ProcessClient, Reply
+from pjconf.harness.implementations.docker import DockerClient, DockerUnavailable
+from pjconf.harness.reports import html as html_report
+from pjconf.harness.reports import junit
+from pjconf.harness.reports import summary as report
+from pjconf.harness.reports.progress import ProgressLine
+from pjconf.harness.run import expectations
+from pjconf.harness.run.checker import Verdict
+from pjconf.harness.run.expectations import Expectations
+from pjconf.harness.run.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.serve import serve
 from pjconf.reference.entropy import SYSTEM_CLOCK, Clock, FixedClock
 
 DESCRIPTION = """\

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from pjconf.harness.paths import vectors_dir
+from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.reference.errors import PjconfError
 
 GENERATOR_VERSION = "0.1.0"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from pjconf.harness.paths import shared_dir
+from pjconf.harness.corpus.paths import shared_dir
 from pjconf.harness.vectorgen import Json, MissingSource, envelope
 from pjconf.reference.crypto import ellswift, secp256k1
 from pjconf.reference.crypto import ellswift_spec as spec

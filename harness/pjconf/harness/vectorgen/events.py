@@ -27,8 +27,8 @@ from pjconf.reference.crypto.secp256k1 import N, public_key
 from pjconf.reference.entropy import SeededRandom
 from pjconf.reference.payjoin.params import OutputSubstitution, Params
 from pjconf.reference.session import cbor_codec, json_codec
-from pjconf.reference.session import receiver_events as r
-from pjconf.reference.session import sender_events as s
+from pjconf.reference.session.receiver import events as r
+from pjconf.reference.session.sender import events as s
 from pjconf.reference.session.serde_values import DecodeError
 
 FAMILY = "events"

@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pjconf.harness.session_driver import variant_name
+from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     ROLES,

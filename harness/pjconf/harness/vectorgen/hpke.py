@@ -31,10 +31,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pjconf.harness.adapters.client import InProcessClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.paths import shared_dir
+from pjconf.harness.corpus.paths import shared_dir
+from pjconf.harness.implementations.client import InProcessClient
 from pjconf.harness.vectorgen import Json, MissingSource, envelope
+from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.crypto import hpke, secp256k1
 
 FAMILY = "hpke"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pjconf.harness.session_driver import variant_name
+from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     PAST_EXPIRATION,

@@ -1,6 +1,6 @@
 """Session logs for the session families, written by the reference playing both roles.
 
-Every path of :mod:`~pjconf.harness.session_paths` is driven between two seeded in-process
+Every path of :mod:`~pjconf.harness.sessions.paths` is driven between two seeded in-process
 reference adapters through the harness's mailbox, with the clock fixed, so the logs (every
 key, nonce and signature in them) are the same on every run. A log *prefix* after each step is
 what an implementation holds at that point of a live session: the ``replay`` family replays
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pjconf.harness.adapters.client import InProcessClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.drive import paths
-from pjconf.harness.mailbox import Mailbox
-from pjconf.harness.session_driver import Role, SessionConfig, SessionDriver, Transcript
-from pjconf.harness.session_payment import Payment, payment
+from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.sessions.drive import paths
+from pjconf.harness.sessions.driver import Role, SessionConfig, SessionDriver, Transcript
 from pjconf.harness.vectorgen import CaseIds, Json
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.payment import Payment, payment
+from pjconf.reference.bip77.directory import Mailbox
 from pjconf.reference.entropy import FixedClock
 
 NOW = 1_700_000_000

@@ -1,21 +1,20 @@
 """The ``sessions`` family: whole BIP 77 sessions, the implementation in one role.
 
-Each case is run by the harness (op ``session.drive``, see :mod:`pjconf.harness.drive`): the
-implementation plays ``iut_role``, the reference plays the other, and the harness is the
-directory. Every step is checked as it happens (outcome class, state, the log's growth and
-closing); the case then compares the implementation's path (step, outcome, state) and its log's
-event variants with what payjoin 1.0 does, written here by running the reference in both roles.
-The happy path of each role carries the reference's whole transcript (both logs, every OHTTP
-message of the exchange) in ``intermediates``, for debugging an implementation step by step.
-"""
+Each case is run by the harness (op ``session.drive``, see :mod:`pjconf.harness.sessions.drive`):
+the implementation plays ``iut_role``, the reference plays the other, and the harness is the
+directory. Every step is checked as it happens (outcome class, state, the log's growth and closing);
+the case then compares the implementation's path (step, outcome, state) and its log's event variants
+with what payjoin 1.0 does, written here by running the reference in both roles. The happy path of
+each role carries the reference's whole transcript (both logs, every OHTTP message of the exchange)
+in ``intermediates``, for debugging an implementation step by step."""
 
 from __future__ import annotations
 
-from pjconf.harness.adapters.client import InProcessClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.drive import DRIVE_OP, drive
+from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.sessions.drive import DRIVE_OP, drive
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import ROLES, drive_reference, path_names
+from pjconf.reference.adapter.ops import reference_adapter
 
 FAMILY = "sessions"
 PATH = "session/sessions.json"
@@ -59,7 +58,7 @@ SOURCES: list[Json] = [
         "payjoin-mailroom (the directory's answers)",
         "url": "https://github.com/payjoin/rust-payjoin",
         "revision": "60d0adbf",
-        "note": "Paths and outcomes as pjconf.harness.session_paths states them; rust-payjoin "
+        "note": "Paths and outcomes as pjconf.harness.sessions.paths states them; rust-payjoin "
         "completes every path against the reference (tests/interop).",
     },
 ]

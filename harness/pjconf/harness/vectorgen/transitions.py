@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import json
 
-from pjconf.harness.adapters.client import InProcessClient
-from pjconf.harness.adapters.reference import reference_adapter
-from pjconf.harness.coverage import CANCELLABLE
-from pjconf.harness.session_paths import METHOD_IN_STATE, rejections
-from pjconf.harness.session_payment import Payment, receiver_contribution
+from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.run.coverage import CANCELLABLE
+from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     NOW,
@@ -31,8 +29,10 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     session_payment,
 )
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.session.json_codec import decode_receiver_event
-from pjconf.reference.session.receiver_events import FinalizedProposal
+from pjconf.reference.session.receiver.events import FinalizedProposal
 
 FAMILY = "transitions"
 PATH = "session/transitions.json"

@@ -19,9 +19,10 @@ from typing import Any
 import cbor2
 
 from pjconf.reference.payjoin.units import U64_MAX
-from pjconf.reference.session import receiver_tree, sender_tree
-from pjconf.reference.session.receiver_events import ReceiverEvent
-from pjconf.reference.session.sender_events import SenderEvent
+from pjconf.reference.session.receiver import tree as receiver_tree
+from pjconf.reference.session.receiver.events import ReceiverEvent
+from pjconf.reference.session.sender import tree as sender_tree
+from pjconf.reference.session.sender.events import SenderEvent
 from pjconf.reference.session.serde_values import DecodeError
 
 __all__ = [

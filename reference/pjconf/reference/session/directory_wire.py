@@ -17,7 +17,7 @@ from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.url import Url, parse_url
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource
 from pjconf.reference.errors import OpenError, PjconfError
-from pjconf.reference.session.sender_errors import CreateRequestError, DirectoryResponseError
+from pjconf.reference.session.sender.errors import CreateRequestError, DirectoryResponseError
 
 __all__ = [
     "AEAD_FAILURE",

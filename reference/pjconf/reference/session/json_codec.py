@@ -14,10 +14,11 @@ from typing import Any
 
 from pjconf.reference.bitcoin.psbt_json import json_object
 from pjconf.reference.persist.protocols import EventCodec
-from pjconf.reference.session import receiver_tree, sender_tree
 from pjconf.reference.session import serde_values as sv
-from pjconf.reference.session.receiver_events import GotReplyableError, ReceiverEvent
-from pjconf.reference.session.sender_events import SenderEvent
+from pjconf.reference.session.receiver import tree as receiver_tree
+from pjconf.reference.session.receiver.events import GotReplyableError, ReceiverEvent
+from pjconf.reference.session.sender import tree as sender_tree
+from pjconf.reference.session.sender.events import SenderEvent
 from pjconf.reference.session.serde_values import DecodeError
 
 __all__ = [

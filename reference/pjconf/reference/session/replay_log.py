@@ -14,7 +14,7 @@ from typing import TypeVar
 from pjconf.reference.bip77.uri import is_expired
 from pjconf.reference.entropy import Clock
 from pjconf.reference.persist import AsyncSessionPersister, SessionPersister, StorageError
-from pjconf.reference.session.sender_errors import ReplayError
+from pjconf.reference.session.sender.errors import ReplayError
 
 __all__ = ["check_expiry", "fold", "load_and_fold", "load_and_fold_async"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-from pjconf.reference.session.sender_errors import StateConsumed
+from pjconf.reference.session.sender.errors import StateConsumed
 
 __all__ = ["Typestate", "fresh"]
 

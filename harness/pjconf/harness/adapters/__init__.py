@@ -1,1 +1,0 @@
-"""Implementations under test, as seen through the adapter protocol."""

@@ -1,0 +1,1 @@
+"""The vector corpus: where it lives, loading its cases, linting it against its schemas."""

@@ -1,0 +1,175 @@
+"""Adapters in Docker containers (``--impl docker:<image>``), through the ``docker`` package.
+
+Each container runs locked down: no network, a read-only root, every capability dropped, no
+privilege escalation, and limits on memory and processes. The harness enforces the per-request
+timeout (:class:`~pjconf.harness.implementations.client.LineClient`) and replaces a container that
+crashed, hung or broke the protocol; a replaced container is removed, never left behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import socket
+import struct
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import docker
+import docker.errors
+
+from pjconf.harness.implementations.client import LineClient
+
+
+class DockerUnavailable(Exception):
+    """No Docker engine answers, or the image is not built; the message says which."""
+
+
+@dataclass(frozen=True)
+class ContainerLimits:
+    memory: str = "256m"
+    pids: int = 64
+
+
+SESSION_LABEL = "org.pjconf.session"
+"""Every container of one :class:`DockerClient` carries its session id under this label."""
+
+_STDOUT, _STDERR = 1, 2
+_FRAME_HEADER = struct.Struct(">BxxxL")  # stream type, 3 zero bytes, payload length
+
+
+class _DockerChannel:
+    """One container: its attached stdin/stdout, with Docker's stream frames undone."""
+
+    def __init__(self, engine: Any, image: str, limits: ContainerLimits, session: str) -> None:
+        api = engine.api  # the low-level API: the high-level one cannot set StdinOnce
+        host_config = api.create_host_config(
+            network_mode="none",
+            read_only=True,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            mem_limit=limits.memory,
+            memswap_limit=limits.memory,
+            pids_limit=limits.pids,
+            # auto_remove deletes the container once it stops (see stdin_once below).
+            auto_remove=True,
+        )
+        # The raw Engine API config: docker-py has no argument for StdinOnce. If the harness
+        # dies, its attach socket closes; StdinOnce turns that into EOF for the adapter (which
+        # must then exit), so nothing is left running behind a crashed or killed harness.
+        created = api.create_container_from_config(
+            {
+                "Image": image,
+                "OpenStdin": True,
+                "StdinOnce": True,
+                "AttachStdin": True,
+                "AttachStdout": True,
+                "AttachStderr": True,
+                "Tty": False,
+                "Labels": {"org.pjconf.adapter": image, SESSION_LABEL: session},
+                "HostConfig": host_config,
+            }
+        )
+        self._container = engine.containers.get(created["Id"])
+        attached = self._container.attach_socket(
+            params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
+        )
+        self._socket: socket.socket = attached._sock  # the raw socket under docker-py's wrapper
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self._container.start()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _read_exactly(self, size: int) -> bytes | None:
+        chunks = bytearray()
+        while len(chunks) < size:
+            chunk = self._socket.recv(size - len(chunks))
+            if not chunk:
+                return None
+            chunks += chunk
+        return bytes(chunks)
+
+    def _pump(self) -> None:
+        pending = b""
+        try:
+            while (header := self._read_exactly(_FRAME_HEADER.size)) is not None:
+                stream, size = _FRAME_HEADER.unpack(header)
+                payload = self._read_exactly(size)
+                if payload is None:
+                    break
+                if stream == _STDERR:
+                    if os.environ.get("PJCONF_ADAPTER_STDERR"):
+                        sys.stderr.write(payload.decode("utf-8", "replace"))
+                    continue
+                pending += payload
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    self.lines.put(line.decode("utf-8", "replace"))
+        except OSError:
+            pass
+        self.lines.put(None)
+
+    def send(self, line: str) -> None:
+        self._socket.sendall(line.encode())
+
+    def kill(self) -> None:
+        try:
+            self._socket.close()
+        finally:
+            with contextlib.suppress(docker.errors.APIError):  # already gone, or going
+                self._container.remove(force=True)
+            self._wait_until_removed()
+
+    def _wait_until_removed(self, timeout: float = 10.0) -> None:
+        """auto_remove may still be deleting the container: wait (boundedly) until it has."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self._container.reload()
+            except docker.errors.NotFound:
+                return
+            except docker.errors.APIError:
+                pass
+            time.sleep(0.05)
+
+
+def engine() -> Any:
+    """The local Docker engine, or :class:`DockerUnavailable`."""
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise DockerUnavailable(f"no Docker engine answers: {exc}") from None
+    return client
+
+
+def image_present(client: Any, image: str) -> bool:
+    try:
+        client.images.get(image)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+class DockerClient(LineClient):
+    """An adapter image run as a container per session of requests."""
+
+    def __init__(
+        self, image: str, *, timeout: float = 10.0, limits: ContainerLimits | None = None
+    ) -> None:
+        self.image = image
+        self._engine = engine()
+        if not image_present(self._engine, image):
+            raise DockerUnavailable(
+                f"image {image!r} is not built here (no registry is used: build it locally, "
+                "e.g. ci/build-rust-payjoin.sh)"
+            )
+        chosen = limits or ContainerLimits()
+        self.session = uuid.uuid4().hex
+        super().__init__(
+            lambda: _DockerChannel(self._engine, image, chosen, self.session), timeout=timeout
+        )

@@ -1,0 +1,1 @@
+"""A regtest node for end-to-end payjoins on a real chain."""

@@ -1,0 +1,1 @@
+"""What a run tells people: the console summary, JSON, JUnit, HTML, progress, benchmark reports."""

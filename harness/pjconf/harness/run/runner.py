@@ -1,0 +1,213 @@
+"""Running the corpus against one implementation and collecting outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pjconf.harness.corpus.load import Case
+from pjconf.harness.implementations.client import Client
+from pjconf.harness.run.checker import Outcome, Verdict
+from pjconf.harness.run.expectations import Expectations
+from pjconf.harness.run.scenario import execute
+from pjconf.harness.sessions.drive import DRIVE_NEEDS, DRIVE_OP
+
+Progress = Callable[[int, int, Outcome], None]
+"""Called after each case with (cases done, cases to do, outcome)."""
+
+_BROKEN = (Verdict.FAIL, Verdict.ERROR)
+_VERIFIED = (Verdict.PASS, Verdict.ACCEPTABLE, Verdict.UNEXPECTED_PASS)
+NOTHING_VERIFIED = "no case ran - a run that checks nothing is not a pass"
+DISABLED = "disabled: "
+"""How the detail of a disabled case's SKIP starts (the reason follows)."""
+
+
+class FamilyState(StrEnum):
+    OK = "ok"
+    FAILED = "FAILED"
+    NOT_RUN = "NOT RUN"
+    """The implementation's hello lists none of the family's ops: no case was sent."""
+    NOTHING_RAN = "NOTHING RAN"
+    """Selected, but every case was skipped or disabled, or none was selected: vacuous green."""
+
+
+@dataclass
+class RunResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    not_runnable: int = 0
+    """Reference-only cases: the protocol has no op that can express them."""
+    families: list[str] = field(default_factory=list)
+    """The families in scope, each of which must run something."""
+    not_run: dict[str, str] = field(default_factory=dict)
+    """Family -> why none of its cases was sent."""
+    excluded: dict[str, str] = field(default_factory=dict)
+    """Family -> why it was explicitly left out (does not count against the exit status)."""
+    setup_problems: list[str] = field(default_factory=list)
+    """Stale expectations, exclusions naming no family: configuration that applies to nothing."""
+    strict_expectations: bool = False
+    """An UNEXPECTED_PASS fails the run (otherwise it is a warning)."""
+
+    def count(self, verdict: Verdict, family: str | None = None) -> int:
+        return sum(
+            1
+            for o in self.outcomes
+            if o.verdict is verdict and (family is None or o.case.family == family)
+        )
+
+    def counts(self, family: str | None = None) -> dict[Verdict, int]:
+        return {v: self.count(v, family) for v in Verdict}
+
+    def family_state(self, family: str) -> tuple[FamilyState, str]:
+        """The family's state and, when it is not OK, why."""
+        if family in self.not_run:
+            return FamilyState.NOT_RUN, self.not_run[family]
+        mine = [o for o in self.outcomes if o.case.family == family]
+        if all(o.verdict is Verdict.SKIP for o in mine):
+            return FamilyState.NOTHING_RAN, _nothing_ran_reason(mine)
+        failing = [v for v in self.failing_verdicts() if self.count(v, family)]
+        if failing:
+            text = ", ".join(f"{self.count(v, family)} {v.value}" for v in failing)
+            return FamilyState.FAILED, text
+        return FamilyState.OK, ""
+
+    def failing_verdicts(self) -> tuple[Verdict, ...]:
+        """The verdicts that make the run red (UNEXPECTED_PASS only under strict expectations)."""
+        strict = (Verdict.UNEXPECTED_PASS,) if self.strict_expectations else ()
+        return (*_BROKEN, *strict)
+
+    @property
+    def verified(self) -> int:
+        """Cases whose answer was checked and found right (PASS, ACCEPTABLE, UNEXPECTED_PASS)."""
+        return sum(1 for o in self.outcomes if o.verdict in _VERIFIED)
+
+    def run_problems(self) -> list[str]:
+        """What fails the run beyond its families: stale configuration, nothing verified."""
+        found = list(self.setup_problems)
+        if not self.verified:
+            found.append(NOTHING_VERIFIED)
+        return found
+
+    @property
+    def ok(self) -> bool:
+        """Green only when every family in scope ran and nothing failed outside expectations."""
+        return (
+            not self.run_problems()
+            and not any(self.count(v) for v in self.failing_verdicts())
+            and all(self.family_state(f)[0] is FamilyState.OK for f in self.families)
+        )
+
+
+def _nothing_ran_reason(skipped: list[Outcome]) -> str:
+    if not skipped:
+        return "no case selected"
+    disabled = sum(1 for o in skipped if o.detail.startswith(DISABLED))
+    parts = [f"{disabled} disabled"] if disabled else []
+    if len(skipped) > disabled:
+        parts.append(f"{len(skipped) - disabled} unimplemented")
+    noun = "case" if len(skipped) == 1 else "cases"
+    return f"all {len(skipped)} {noun} skipped ({', '.join(parts)})"
+
+
+def select(
+    cases: Iterable[Case],
+    *,
+    keyword: str | None = None,
+    families: set[str] | None = None,
+    shard: tuple[int, int] | None = None,
+    exclude: Collection[str] = (),
+    names: Collection[str] | None = None,
+) -> list[Case]:
+    """Filter by exact case names (``family/tcId``), by ``-k`` substring, by family, and take
+    shard ``i`` of ``n`` (1-based)."""
+    chosen = [
+        c
+        for c in cases
+        if (families is None or c.family in families)
+        and c.family not in exclude
+        and (names is None or c.name in names)
+        and (keyword is None or keyword.lower() in _haystack(c))
+    ]
+    if shard is not None:
+        index, total = shard
+        chosen = chosen[index - 1 :: total]
+    return chosen
+
+
+def _haystack(case: Case) -> str:
+    return " ".join([case.name, case.op or "", case.comment, *case.flags]).lower()
+
+
+def families_in_scope(
+    named: Iterable[str] | None, unsharded: Iterable[Case], chosen: Iterable[Case]
+) -> list[str]:
+    """The families that must run something.
+
+    Without ``--family``: every family with a runnable case in the selection. With it: every
+    named family, except one whose cases all went to other shards (those shards run it). A named
+    family that ``-k`` filtered to nothing stays in scope, so that it shows up as NOTHING RAN.
+    """
+    here = {c.family for c in chosen if c.op is not None}
+    if named is None:
+        return sorted(here)
+    somewhere = {c.family for c in unsharded if c.op is not None}
+    return sorted({f for f in named if f in here or f not in somewhere})
+
+
+def run(
+    client: Client,
+    cases: Iterable[Case],
+    *,
+    progress: Progress | None = None,
+    expectations: Expectations | None = None,
+    families: Iterable[str] | None = None,
+    supported_ops: Collection[str] | None = None,
+) -> RunResult:
+    """Run ``cases`` and judge them.
+
+    ``families`` is the scope (default: the families of the runnable cases). ``supported_ops``
+    is what the implementation's hello listed: a family none of whose ops is listed is NOT RUN
+    and its cases are not sent. Disabled cases are not sent either; known failures are
+    reclassified after judging.
+    """
+    expect = expectations or Expectations()
+    result = RunResult()
+    runnable: list[Case] = []
+    for case in cases:
+        if case.op is None:
+            result.not_runnable += 1
+        else:
+            runnable.append(case)
+    result.families = (
+        sorted(families) if families is not None else sorted({c.family for c in runnable})
+    )
+    if supported_ops is not None:
+        result.not_run = _unsupported(runnable, set(supported_ops))
+    todo = [c for c in runnable if c.family not in result.not_run]
+    for case in todo:
+        assert case.op is not None
+        reason = expect.disabled_reason(case)
+        if reason is not None:
+            outcome = Outcome(case, Verdict.SKIP, DISABLED + reason, reason=reason)
+        else:
+            outcome = expect.apply(execute(client, case))
+        result.outcomes.append(outcome)
+        if progress is not None:
+            progress(len(result.outcomes), len(todo), outcome)
+    return result
+
+
+def _unsupported(runnable: list[Case], supported: set[str]) -> dict[str, str]:
+    ops: dict[str, set[str]] = {}
+    for case in runnable:
+        assert case.op is not None
+        ops.setdefault(case.family, set()).add(case.op)
+    if DRIVE_OP in supported or set(DRIVE_NEEDS) <= supported:
+        supported = supported | {DRIVE_OP}  # the harness runs it through the session ops
+    return {
+        family: "the implementation's hello lists none of its ops ("
+        + ", ".join(sorted(wanted))
+        + ")"
+        for family, wanted in sorted(ops.items())
+        if not wanted & supported
+    }

@@ -1,0 +1,1 @@
+"""Whole sessions between two implementations: the driver, the declared paths, the session cases."""

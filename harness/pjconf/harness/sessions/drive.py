@@ -1,0 +1,156 @@
+"""Whole-session cases: the implementation plays one role, the reference the other.
+
+A ``sessions`` case names a path of :mod:`~pjconf.harness.sessions.paths` and the role the
+implementation under test plays; the harness is the directory (:class:`Mailbox`) and runs the
+reference in-process as the peer. Every step is checked as it happens (outcome, state, effect on
+the log; :class:`SessionFailure` names the step that went wrong), then the case compares what
+the implementation's role did with the vector: the ``(step, outcome, state)`` path and the
+variant names of its log. Event *bytes* are not compared here (they depend on the
+implementation's keys and draws); the ``replay`` and ``transitions`` families pin those.
+
+The case's op, ``session.drive``, is the harness's own: it is never sent to an implementation,
+which instead needs the live-session ops listed in :data:`DRIVE_NEEDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from pjconf.harness.implementations.client import Client, InProcessClient, Reply
+from pjconf.harness.sessions.driver import (
+    Role,
+    SessionConfig,
+    SessionDriver,
+    SessionFailure,
+    StepUnsupported,
+    Transcript,
+    variant_name,
+)
+from pjconf.harness.sessions.paths import (
+    CANCEL_POINTS,
+    Rejection,
+    rejections,
+    run_cancel,
+    run_cancel_error_reply,
+    run_directory_faults,
+    run_error_reply,
+    run_error_reply_faults,
+    run_proposal_faults,
+    run_sender_faults,
+    run_sender_post_rejected,
+    run_success,
+    run_success_contributed,
+)
+from pjconf.protocol.wire import JsonObject
+from pjconf.reference.adapter.ops import reference_adapter
+from pjconf.reference.adapter.payment import Payment, payment
+from pjconf.reference.bip77.directory import Mailbox
+from pjconf.reference.entropy import FixedClock
+
+DRIVE_OP = "session.drive"
+DRIVE_NEEDS = (
+    "session.new_receiver",
+    "session.new_sender",
+    "session.request",
+    "session.response",
+    "session.call",
+    "session.events",
+)
+"""The protocol ops an implementation must serve for a ``session.drive`` case to be sent."""
+
+NOW = 1_700_000_000
+EXPIRATION = 4_000_000_000
+"""Far enough ahead (2096) that implementations reading their own clock agree for decades."""
+
+Path = Callable[[SessionDriver], Transcript]
+
+
+def paths(pay: Payment) -> dict[str, Path]:
+    """Every drivable path by name: ``success``, ``success_contributed``, ``error_reply/<check>``,
+    ``error_reply_faults/<check>``, ``cancel/<state>``, ``cancel_error_reply/<check>``,
+    ``directory_faults``, ``proposal_faults``, ``sender_faults``, ``sender_post_rejected``."""
+    table: dict[str, Path] = {
+        "success": run_success,
+        "success_contributed": run_success_contributed,
+        "directory_faults": run_directory_faults,
+        "proposal_faults": run_proposal_faults,
+        "sender_faults": run_sender_faults,
+        "sender_post_rejected": run_sender_post_rejected,
+    }
+    for name, rejection in rejections(pay).items():
+        table[f"error_reply/{name}"] = partial(_with_rejection, run_error_reply, rejection)
+        table[f"error_reply_faults/{name}"] = partial(
+            _with_rejection, run_error_reply_faults, rejection
+        )
+        table[f"cancel_error_reply/{name}"] = partial(
+            _with_rejection, run_cancel_error_reply, rejection
+        )
+    for state in CANCEL_POINTS:
+        table[f"cancel/{state}"] = partial(_cancel, at=state)
+    return table
+
+
+def _with_rejection(
+    run: Callable[[SessionDriver, Rejection], Transcript],
+    rejection: Rejection,
+    driver: SessionDriver,
+) -> Transcript:
+    return run(driver, rejection)
+
+
+def _cancel(driver: SessionDriver, *, at: str) -> Transcript:
+    return run_cancel(driver, at)
+
+
+def driver_for(
+    iut: Client, role: Role, seed: str, pay: Payment, *, crash: bool = False
+) -> SessionDriver:
+    """A driver with ``iut`` in ``role`` and a seeded in-process reference as its peer;
+    ``crash`` crashes the implementation at every persistence point and resumes it."""
+    peer = InProcessClient(reference_adapter(seed=f"{seed}/peer"))
+    sender, receiver = (iut, peer) if role == "sender" else (peer, iut)
+    config = SessionConfig(
+        pay, EXPIRATION, clock=FixedClock(NOW), seed=seed, crash=(role,) if crash else ()
+    )
+    return SessionDriver(sender, receiver, Mailbox.seeded(f"{seed}/mailbox"), config)
+
+
+def summary(transcript: Transcript, role: Role) -> JsonObject:
+    """What a case compares: the role's path, its log's variant names, closed or not."""
+    log = transcript.logs[role]
+    return {
+        "path": [list(step) for step in transcript.path(role)],
+        "events": [variant_name(text) for text in log.events],
+        "closed": log.closed,
+    }
+
+
+def drive(client: Client, args: JsonObject) -> Reply:
+    """Run the case's path; a failed step is an ``error`` reply naming it (so it is judged
+    FAIL), an op the implementation lacks is ``unimplemented`` (SKIP)."""
+    role = args.get("iut_role")
+    name = args.get("path")
+    seed = args.get("seed", "pjconf/sessions")
+    pay = payment(f"{seed}/payment")
+    table = paths(pay)
+    crash = args.get("crash", False)
+    if (
+        role not in ("sender", "receiver")
+        or name not in table
+        or not isinstance(seed, str)
+        or not isinstance(crash, bool)
+    ):
+        return Reply("malfunction", {"message": f"not a drivable case: {args}"})
+    iut_role: Role = "sender" if role == "sender" else "receiver"
+    driver = driver_for(client, iut_role, seed, pay, crash=crash)
+    try:
+        transcript = table[str(name)](driver)
+    except StepUnsupported as e:
+        return Reply("unimplemented", {"message": str(e)})
+    except SessionFailure as e:
+        return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
+    result = summary(transcript, iut_role)
+    if crash:
+        result["restarts"] = driver.restarts.get(iut_role, 0)
+    return Reply("result", result)

@@ -1,0 +1,120 @@
+"""A real payment for harness-driven sessions: two seeded test wallets, a funded and signed
+Original PSBT from one to the other, and the receiver wallet's answers as adapter-protocol data.
+
+The implementations under test check real things (signatures, fee rates, which outputs pay the
+receiver), so a driven session needs a payment they accept: the sender's coin is a P2WPKH output
+of a made-up funding transaction, signed with :class:`TestWallet`; the receiver's wallet is
+represented only by data (its script, its key as WIF, the outpoints it owns or has seen), because
+the adapter protocol passes wallet callbacks as ``args``, never as calls back into the harness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pjconf.protocol.wire import JsonObject
+from pjconf.reference.bitcoin import address, base58
+from pjconf.reference.bitcoin.address import Network
+from pjconf.reference.bitcoin.encoding import sha256
+from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
+from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
+from pjconf.reference.bitcoin.wallet import AddressKind, TestWallet
+
+_WIF_TEST_PREFIX = b"\xef"
+"""WIF version byte of testnet, signet and regtest keys."""
+_WIF_COMPRESSED = b"\x01"
+
+
+def wif(secret: bytes) -> str:
+    """A compressed-key WIF for the test networks (what ``PrivateKey::from_wif`` reads)."""
+    return base58.encode_check(_WIF_TEST_PREFIX + secret + _WIF_COMPRESSED)
+
+
+def funding_coin(wallet: TestWallet, value: int, tag: str) -> tuple[TxIn, Input]:
+    """A P2WPKH coin of ``wallet`` in a made-up transaction named by ``tag``, ready to spend."""
+    spk = wallet.script_pubkey(AddressKind.P2WPKH)
+    prev = Transaction(2, (TxIn(OutPoint(sha256(tag.encode()), 0)),), (TxOut(value, spk),), 0)
+    return TxIn(OutPoint(prev.txid(), 0), sequence=0xFFFF_FFFD), Input(witness_utxo=prev.outputs[0])
+
+
+@dataclass(frozen=True)
+class Payment:
+    """``amount`` from ``sender`` to ``receiver``'s P2WPKH address, as a signed Original PSBT."""
+
+    sender: TestWallet
+    receiver: TestWallet
+    original: Psbt
+    amount: int
+    network: Network = Network.REGTEST
+
+    @property
+    def receiver_script(self) -> bytes:
+        return self.receiver.script_pubkey(AddressKind.P2WPKH)
+
+    @property
+    def receiver_address(self) -> str:
+        return address.encode(self.receiver_script, self.network)
+
+    @property
+    def receiver_wif(self) -> str:
+        return wif(self.receiver.key(AddressKind.P2WPKH).signing_secret)
+
+    @property
+    def sender_outpoints(self) -> list[str]:
+        """The Original PSBT's inputs as ``txid:vout`` (for owned/seen answers that fail)."""
+        return [str(i.previous_output) for i in self.original.unsigned_tx.inputs]
+
+    @property
+    def fallback_tx(self) -> Transaction:
+        """The transaction the Original PSBT finalizes to: what either side may broadcast."""
+        return self.original.extract_tx()
+
+    def wallet_answers(self) -> dict[str, JsonObject]:
+        """The receiver's answers for each receiver method, all of them accepting the payment."""
+        return {
+            "check_broadcast_suitability": {"can_broadcast": True},
+            "check_inputs_not_owned": {"owned_outpoints": []},
+            "check_no_inputs_seen_before": {"seen_outpoints": []},
+            "identify_receiver_outputs": {"receiver_scripts": [self.receiver_script.hex()]},
+            "commit_outputs": {},
+            "commit_inputs": {},
+            "apply_fee_range": {},
+            "finalize_proposal": {"signing_keys": [self.receiver_wif]},
+        }
+
+
+def payment(seed: str, *, amount: int = 50_000, coin: int = 200_000, fee: int = 2_000) -> Payment:
+    """A P2WPKH payment of ``amount`` with change, its wallets drawn from ``seed``."""
+    sender = TestWallet.from_seed(f"{seed}/sender")
+    receiver = TestWallet.from_seed(f"{seed}/receiver")
+    txin, inp = funding_coin(sender, coin, f"{seed}/sender-coin")
+    payee = receiver.script_pubkey(AddressKind.P2WPKH)
+    change = sender.script_pubkey(AddressKind.P2WPKH)
+    outputs = (TxOut(amount, payee), TxOut(coin - amount - fee, change))
+    unsigned = Psbt(
+        Transaction(2, (txin,), outputs, 0), inputs=(inp,), outputs=(Output(), Output())
+    )
+    return Payment(sender, receiver, sender.sign_psbt(unsigned), amount)
+
+
+RECEIVER_COIN_VALUE = 100_000
+
+
+def receiver_contribution(
+    payment: Payment, *, value: int = RECEIVER_COIN_VALUE, tag: str = "receiver-coin"
+) -> JsonObject:
+    """``contribute_inputs``' arguments for one P2WPKH coin of the payment's receiver wallet
+    (``{"inputs": [{"outpoint", "txout": {"value", "script_pubkey"}}]}``), which the wallet's
+    ``signing_keys`` answer signs."""
+    txin, inp = funding_coin(payment.receiver, value, tag)
+    if inp.witness_utxo is None:
+        raise AssertionError("a P2WPKH funding coin has a witness UTXO")
+    txout = inp.witness_utxo
+    return {
+        "inputs": [
+            {
+                "outpoint": str(txin.previous_output),
+                "txout": {"value": txout.value, "script_pubkey": txout.script_pubkey.hex()},
+            }
+        ]
+    }

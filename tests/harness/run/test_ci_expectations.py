@@ -1,0 +1,20 @@
+"""The expectations file .ci/run uses for rust-payjoin 1.0: valid, and naming real cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pjconf.harness.corpus.load import load_corpus
+from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.run import expectations
+
+FILE = Path(__file__).resolve().parents[3] / "ci" / "expectations" / "rust-payjoin.json"
+
+
+def test_the_rust_payjoin_expectations_load_and_name_existing_cases() -> None:
+    expect = expectations.load(FILE, "rust-payjoin", "1.0.0")
+    names = {case.name for case in load_corpus(vectors_dir())}
+    assert expect.known_failures
+    assert set(expect.known_failures) <= names
+    for reason in expect.known_failures.values():
+        assert reason.startswith("finding ")  # each one is written up in the findings
