@@ -26,8 +26,8 @@ import pytest
 
 from pjconf.harness.implementations.client import Client, InProcessClient
 from pjconf.harness.implementations.docker import DockerClient
-from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes
+from pjconf.protocol.events import variant_name
 from pjconf.protocol.wire import JsonObject
 from pjconf.reference.adapter.ops import IMPLEMENTATION, VERSION, reference_adapter
 

@@ -30,7 +30,6 @@ from pjconf.harness.sessions.driver import (
     SessionConfig,
     SessionDriver,
     Transcript,
-    variant_name,
 )
 from pjconf.harness.sessions.paths import (
     CANCEL_POINTS,
@@ -40,6 +39,7 @@ from pjconf.harness.sessions.paths import (
     run_error_reply,
     run_success,
 )
+from pjconf.protocol.events import variant_name
 from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.adapter.payment import RECEIVER_COIN_VALUE as COIN_VALUE
 from pjconf.reference.adapter.payment import payment, receiver_contribution

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import TextIO
 
 from pjconf.harness import vectorgen
+from pjconf.harness.clock import Clock, FixedTime, WallTime
 from pjconf.harness.corpus.lint import lint
 from pjconf.harness.corpus.load import Case, CorpusError, family_files, load_corpus
 from pjconf.harness.corpus.paths import vectors_dir
-from pjconf.harness.implementations.client import Client, InProcessClient, ProcessClient, Reply
+from pjconf.harness.implementations import reference
+from pjconf.harness.implementations.client import Client, ProcessClient, Reply
 from pjconf.harness.implementations.docker import DockerClient, DockerUnavailable
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
@@ -25,9 +27,6 @@ from pjconf.harness.run import expectations
 from pjconf.harness.run.checker import Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
-from pjconf.reference.adapter.ops import reference_adapter
-from pjconf.reference.adapter.serve import serve
-from pjconf.reference.entropy import SYSTEM_CLOCK, Clock, FixedClock
 
 DESCRIPTION = """\
 Conformance and test-vector harness for Payjoin v2 (BIP 77).
@@ -143,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _client(impl: str, timeout: float) -> Client:
     if impl == "reference":
-        return InProcessClient(reference_adapter())
+        return reference.reference_client()
     if impl.startswith("cmd:"):
         return ProcessClient(impl[len("cmd:") :], timeout=timeout)
     if impl.startswith("docker:"):
@@ -327,7 +326,7 @@ def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: Tex
 
 
 def _cmd_shim(args: argparse.Namespace) -> int:
-    return serve(reference_adapter(args.seed), sys.stdin, sys.stdout)
+    return reference.serve(args.seed, sys.stdin, sys.stdout)
 
 
 def _cmd_vectors(args: argparse.Namespace) -> int:
@@ -365,7 +364,7 @@ def _cmd_vectors(args: argparse.Namespace) -> int:
 def _default_clock() -> Clock:
     """The report date: ``$SOURCE_DATE_EPOCH`` when set (reproducible reports), else now."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return FixedClock(int(epoch)) if epoch.isdigit() else SYSTEM_CLOCK
+    return FixedTime(int(epoch)) if epoch.isdigit() else WallTime()
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:

@@ -9,7 +9,7 @@ from pjconf.harness.implementations.client import InProcessClient, Reply
 from pjconf.harness.run.checker import Verdict
 from pjconf.harness.run.runner import run
 from pjconf.harness.sessions.drive import DRIVE_OP, drive, paths
-from pjconf.harness.sessions.driver import variant_name
+from pjconf.protocol.events import variant_name
 from pjconf.protocol.wire import JsonObject
 from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.adapter.payment import payment

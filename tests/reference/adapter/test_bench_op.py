@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from pjconf.harness.implementations.client import InProcessClient, Reply
-from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen.session_logs import drive_reference, prefixes
+from pjconf.protocol.events import variant_name
 from pjconf.protocol.wire import JsonObject
 from pjconf.reference.adapter.bench_op import bench_handlers, benchable
 from pjconf.reference.adapter.dispatch import InProcessAdapter

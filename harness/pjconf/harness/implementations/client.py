@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pjconf.protocol.wire import JsonObject, Request, encode_line
-from pjconf.reference.adapter.dispatch import InProcessAdapter
 
 ReplyKind = Literal["result", "error", "unimplemented", "malfunction"]
 
@@ -57,10 +56,16 @@ class Client(Protocol):
     def close(self) -> None: ...
 
 
-class InProcessClient:
-    """The reference (or any :class:`InProcessAdapter`) called directly, with no pipe."""
+class Handles(Protocol):
+    """An adapter living in this process: one parsed request in, one answer object out."""
 
-    def __init__(self, adapter: InProcessAdapter) -> None:
+    def handle(self, request: Request) -> JsonObject: ...
+
+
+class InProcessClient:
+    """An adapter in this process (the reference's), called directly with no pipe."""
+
+    def __init__(self, adapter: Handles) -> None:
         self._adapter = adapter
         self._next_id = 0
 

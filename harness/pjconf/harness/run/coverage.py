@@ -18,12 +18,11 @@ from typing import Any
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, RECEIVER_PATH
-from pjconf.reference.session.receiver.machine import HAS_FALLBACK_TX, STATE_NAMES
+from pjconf.protocol.states import CLOSED, RECEIVER_WITH_FALLBACK
 
 Edge = tuple[str, str, str, str, str]
 """``(role, from state, method, outcome, to state)``."""
 
-CLOSED = "Closed"
 PF = "PendingFallback"
 HRE = "HasReplyableError"
 
@@ -33,10 +32,8 @@ _CHECKS = tuple(
     if method.startswith(("check_", "identify_"))
 )
 """The four checks: each can pass, fail (replyable) or hit a wallet error (transient)."""
-WITH_FALLBACK = tuple(STATE_NAMES[state] for state in HAS_FALLBACK_TX)
-"""The states of payjoin's ``HasFallbackTx``: their ``cancel`` keeps the fallback."""
 CANCELLABLE = {
-    "receiver": ("Initialized", "UncheckedOriginalPayload", *WITH_FALLBACK, HRE),
+    "receiver": ("Initialized", "UncheckedOriginalPayload", *RECEIVER_WITH_FALLBACK, HRE),
     "sender": ("WithReplyKey", "PollingForProposal"),
 }
 """The states that have a ``cancel`` method, per role."""
@@ -82,7 +79,7 @@ def _receiver_edges() -> list[Edge]:
             (r, state, method, "replyable", HRE),
             (r, state, method, "transient", state),
         ]
-    edges += [(r, state, "cancel", "progress", PF) for state in WITH_FALLBACK]
+    edges += [(r, state, "cancel", "progress", PF) for state in RECEIVER_WITH_FALLBACK]
     return edges
 
 

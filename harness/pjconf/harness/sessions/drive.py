@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from pjconf.harness.implementations.client import Client, InProcessClient, Reply
+from pjconf.harness.clock import FixedTime
+from pjconf.harness.implementations.client import Client, Reply
+from pjconf.harness.implementations.reference import Mailbox, Payment, payment, reference_client
 from pjconf.harness.sessions.driver import (
     Role,
     SessionConfig,
@@ -25,7 +27,6 @@ from pjconf.harness.sessions.driver import (
     SessionFailure,
     StepUnsupported,
     Transcript,
-    variant_name,
 )
 from pjconf.harness.sessions.paths import (
     CANCEL_POINTS,
@@ -42,11 +43,8 @@ from pjconf.harness.sessions.paths import (
     run_success,
     run_success_contributed,
 )
+from pjconf.protocol.events import variant_name
 from pjconf.protocol.wire import JsonObject
-from pjconf.reference.adapter.ops import reference_adapter
-from pjconf.reference.adapter.payment import Payment, payment
-from pjconf.reference.bip77.directory import Mailbox
-from pjconf.reference.entropy import FixedClock
 
 DRIVE_OP = "session.drive"
 DRIVE_NEEDS = (
@@ -108,10 +106,10 @@ def driver_for(
 ) -> SessionDriver:
     """A driver with ``iut`` in ``role`` and a seeded in-process reference as its peer;
     ``crash`` crashes the implementation at every persistence point and resumes it."""
-    peer = InProcessClient(reference_adapter(seed=f"{seed}/peer"))
+    peer = reference_client(seed=f"{seed}/peer")
     sender, receiver = (iut, peer) if role == "sender" else (peer, iut)
     config = SessionConfig(
-        pay, EXPIRATION, clock=FixedClock(NOW), seed=seed, crash=(role,) if crash else ()
+        pay, EXPIRATION, clock=FixedTime(NOW), seed=seed, crash=(role,) if crash else ()
     )
     return SessionDriver(sender, receiver, Mailbox.seeded(f"{seed}/mailbox"), config)
 

@@ -23,20 +23,15 @@ paths of a BIP 77 session are driven by :mod:`pjconf.harness.sessions.paths`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple
+from urllib.parse import urlsplit
 
+from pjconf.harness.clock import Clock
 from pjconf.harness.implementations.client import Client
+from pjconf.harness.implementations.reference import Exchange, Mailbox, Payment, WalletRefusal
+from pjconf.protocol.states import CLOSED
 from pjconf.protocol.wire import JsonObject
-from pjconf.reference.adapter.payment import Payment
-from pjconf.reference.bip77.bhttp import parse_target_url
-from pjconf.reference.bip77.directory import Exchange, Mailbox
-from pjconf.reference.bip77.ohttp import ENCAPSULATED_MESSAGE_BYTES
-from pjconf.reference.bitcoin.psbt import Psbt
-from pjconf.reference.bitcoin.wallet import extract_tx
-from pjconf.reference.entropy import Clock
-from pjconf.reference.errors import PjconfError
 
 Role = Literal["receiver", "sender"]
 ROLES: Final[tuple[Role, Role]] = ("receiver", "sender")
@@ -52,7 +47,9 @@ EFFECTS: Final[dict[str, tuple[int, bool | None]]] = {
 }
 """outcome -> (events the log gains, closed afterwards; None: as it was)."""
 
-CLOSED = "Closed"
+OHTTP_BODY_BYTES: Final = 8192
+"""BIP 77: every OHTTP request and response body has this size. Stated here, not taken from the
+reference, because the harness judges implementations by it."""
 
 
 # -- failures ----------------------------------------------------------------------------------
@@ -184,26 +181,6 @@ class Transcript:
         }
 
 
-# -- event names ------------------------------------------------------------------------------
-
-
-def variant_name(text: str) -> str:
-    """``Closed`` → ``Closed/Success``: the variant, and a ``Closed``'s outcome."""
-    try:
-        value: Any = json.loads(text)
-    except ValueError:
-        return "<not JSON>"
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, dict) or len(value) != 1:
-        return "<not an event>"
-    ((name, payload),) = value.items()
-    if name == "Closed":
-        outcome = payload if isinstance(payload, str) else next(iter(payload), "?")
-        return f"Closed/{outcome}"
-    return str(name)
-
-
 # -- the effect check --------------------------------------------------------------------------
 
 
@@ -240,9 +217,11 @@ def check_effect(step: str, before: Log, result: JsonObject, after: Log) -> None
 def relay_url(relay: str, directory: str) -> str:
     """Where payjoin 1.0 sends every request: the relay's origin, then the directory's origin
     as a path (``full_relay_url``: "only reveal scheme and authority to the relay")."""
-    relay_scheme, relay_authority, _ = parse_target_url(relay)
-    scheme, authority, _ = parse_target_url(directory)
-    return f"{relay_scheme}://{relay_authority}/{scheme}://{authority}/"
+    relay_parts, directory_parts = urlsplit(relay), urlsplit(directory)
+    return (
+        f"{relay_parts.scheme}://{relay_parts.netloc}/{directory_parts.scheme}://"
+        f"{directory_parts.netloc}/"
+    )
 
 
 # -- the driver --------------------------------------------------------------------------------
@@ -456,8 +435,8 @@ class SessionDriver:
             body = bytes.fromhex(str(request.get("body")))
         except ValueError:
             body = b""
-        if len(body) != ENCAPSULATED_MESSAGE_BYTES:
-            problems.append(f"a body of {len(body)} bytes, not {ENCAPSULATED_MESSAGE_BYTES}")
+        if len(body) != OHTTP_BODY_BYTES:
+            problems.append(f"a body of {len(body)} bytes, not {OHTTP_BODY_BYTES}")
         if problems:
             raise RequestMismatch(step, "; ".join(problems), request)
         return body
@@ -471,14 +450,13 @@ class SessionDriver:
         if not isinstance(psbt_text, str):
             raise UnexpectedOutcome(step.name, "a proposal without `value.psbt`", step.result)
         try:
-            signed = self.config.payment.sender.sign_psbt(Psbt.from_base64(psbt_text))
-            tx = extract_tx(signed)
-        except PjconfError as e:
+            tx_hex, txid = self.config.payment.sign_proposal(psbt_text)
+        except WalletRefusal as e:
             raise UnexpectedOutcome(
                 step.name, f"the sender's wallet cannot finish the proposal: {e}", step.result
             ) from None
-        self.proposal_psbt, self.payjoin_tx = psbt_text, tx.serialize().hex()
-        return tx.txid_hex()
+        self.proposal_psbt, self.payjoin_tx = psbt_text, tx_hex
+        return txid
 
     # -- the end -------------------------------------------------------------------------------
 

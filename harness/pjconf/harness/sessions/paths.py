@@ -19,11 +19,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
-from pjconf.harness.sessions.driver import CLOSED, Expect, SessionDriver, Transcript
+from pjconf.harness.implementations.reference import (
+    Corrupt,
+    Payment,
+    Status,
+    WrongSize,
+    receiver_contribution,
+)
+from pjconf.harness.sessions.driver import (
+    OHTTP_BODY_BYTES,
+    Expect,
+    SessionDriver,
+    Transcript,
+)
+from pjconf.protocol.states import CLOSED
 from pjconf.protocol.wire import JsonObject
-from pjconf.reference.adapter.payment import Payment, receiver_contribution
-from pjconf.reference.bip77.directory import Corrupt, Status, WrongSize
-from pjconf.reference.bip77.ohttp import ENCAPSULATED_MESSAGE_BYTES
 
 RECEIVER_PATH: Final[tuple[tuple[str, str], ...]] = (
     ("check_broadcast_suitability", "MaybeInputsOwned"),
@@ -183,7 +193,7 @@ def run_directory_faults(driver: SessionDriver) -> Transcript:
     driver.new_receiver()
     mailbox.inject(Status(503))
     driver.exchange("receiver", "poll", Expect("transient", "Initialized"))
-    mailbox.inject(WrongSize(ENCAPSULATED_MESSAGE_BYTES - 1))
+    mailbox.inject(WrongSize(OHTTP_BODY_BYTES - 1))
     driver.exchange("receiver", "poll", Expect("transient", "Initialized"))
     driver.new_sender()
     mailbox.inject(Status(500))

@@ -15,7 +15,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     ROLES,
@@ -24,6 +23,7 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     replay_args,
 )
+from pjconf.protocol.events import variant_name
 
 FAMILY = "hostile"
 PATH = "session/hostile.json"

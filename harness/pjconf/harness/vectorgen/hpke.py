@@ -33,8 +33,8 @@ from typing import Any
 
 from pjconf.harness.corpus.paths import shared_dir
 from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.vectorgen import Json, MissingSource, envelope
-from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.crypto import hpke, secp256k1
 
 FAMILY = "hpke"
@@ -798,7 +798,7 @@ def _verify(case: Json) -> None:
 
 @cache
 def _reference() -> InProcessClient:
-    return InProcessClient(reference_adapter())
+    return reference_client()
 
 
 _Spec = tuple[str, str, Json]

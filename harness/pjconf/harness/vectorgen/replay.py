@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pjconf.harness.sessions.driver import variant_name
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
     PAST_EXPIRATION,
@@ -29,6 +28,7 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     replay_args,
 )
+from pjconf.protocol.events import variant_name
 
 FAMILY = "replay"
 PATH = "session/replay.json"

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.sessions.drive import paths
 from pjconf.harness.sessions.driver import Role, SessionConfig, SessionDriver, Transcript
 from pjconf.harness.vectorgen import CaseIds, Json
-from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.adapter.payment import Payment, payment
 from pjconf.reference.bip77.directory import Mailbox
 from pjconf.reference.entropy import FixedClock
@@ -61,8 +60,8 @@ def drive_reference(
     """Path ``name`` with the reference in both roles (each adapter seeded from ``seed``)."""
     pay = session_payment(seed)
     driver = SessionDriver(
-        sender=InProcessClient(reference_adapter(seed=f"{seed}/sender-adapter")),
-        receiver=InProcessClient(reference_adapter(seed=f"{seed}/receiver-adapter")),
+        sender=reference_client(seed=f"{seed}/sender-adapter"),
+        receiver=reference_client(seed=f"{seed}/receiver-adapter"),
         mailbox=Mailbox.seeded(f"{seed}/mailbox"),
         config=SessionConfig(pay, expiration, clock=FixedClock(now), seed=seed),
     )
@@ -90,7 +89,7 @@ class Replayer:
     """The reference's ``replay`` op, in-process: the expected result or error of a log."""
 
     def __init__(self, seed: str) -> None:
-        self.client = InProcessClient(reference_adapter(seed=seed))
+        self.client = reference_client(seed=seed)
 
     def case(self, ids: CaseIds, comment: str, flags: list[str], args: Json) -> Json:
         reply = self.client.call("replay", args)

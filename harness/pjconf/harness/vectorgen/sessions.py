@@ -10,11 +10,10 @@ in ``intermediates``, for debugging an implementation step by step."""
 
 from __future__ import annotations
 
-from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.sessions.drive import DRIVE_OP, drive
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import ROLES, drive_reference, path_names
-from pjconf.reference.adapter.ops import reference_adapter
 
 FAMILY = "sessions"
 PATH = "session/sessions.json"
@@ -99,7 +98,7 @@ def generate() -> Json:
     for role in ROLES:
         for path in path_names(SEED):
             args: Json = {"iut_role": role, "path": path, "seed": SEED}
-            reply = drive(InProcessClient(reference_adapter(seed=f"{SEED}/iut")), args)
+            reply = drive(reference_client(seed=f"{SEED}/iut"), args)
             if reply.kind != "result":
                 raise AssertionError(f"the reference fails its own session {args}: {reply}")
             case: Json = {
@@ -120,7 +119,7 @@ def generate() -> Json:
     for role in ROLES:
         for path in CRASH_PATHS:
             args = {"iut_role": role, "path": path, "seed": SEED, "crash": True}
-            reply = drive(InProcessClient(reference_adapter(seed=f"{SEED}/iut")), args)
+            reply = drive(reference_client(seed=f"{SEED}/iut"), args)
             if reply.kind != "result" or not reply.value.get("restarts"):
                 raise AssertionError(f"the reference does not survive its crashes {args}: {reply}")
             crashed.append(

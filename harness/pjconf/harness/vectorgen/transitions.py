@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 
-from pjconf.harness.implementations.client import InProcessClient
+from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.run.coverage import CANCELLABLE
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
@@ -29,7 +29,6 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     session_payment,
 )
-from pjconf.reference.adapter.ops import reference_adapter
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.session.json_codec import decode_receiver_event
 from pjconf.reference.session.receiver.events import FinalizedProposal
@@ -168,7 +167,7 @@ def _txids(pay: Payment, receiver_log: tuple[str, ...]) -> dict[str, str]:
 
 class _Caller:
     def __init__(self) -> None:
-        self.client = InProcessClient(reference_adapter(seed=SEED))
+        self.client = reference_client(seed=SEED)
 
     def case(
         self,

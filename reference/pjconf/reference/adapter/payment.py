@@ -18,7 +18,8 @@ from pjconf.reference.bitcoin.address import Network
 from pjconf.reference.bitcoin.encoding import sha256
 from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
-from pjconf.reference.bitcoin.wallet import AddressKind, TestWallet
+from pjconf.reference.bitcoin.wallet import AddressKind, TestWallet, extract_tx
+from pjconf.reference.errors import PjconfError
 
 _WIF_TEST_PREFIX = b"\xef"
 """WIF version byte of testnet, signet and regtest keys."""
@@ -35,6 +36,10 @@ def funding_coin(wallet: TestWallet, value: int, tag: str) -> tuple[TxIn, Input]
     spk = wallet.script_pubkey(AddressKind.P2WPKH)
     prev = Transaction(2, (TxIn(OutPoint(sha256(tag.encode()), 0)),), (TxOut(value, spk),), 0)
     return TxIn(OutPoint(prev.txid(), 0), sequence=0xFFFF_FFFD), Input(witness_utxo=prev.outputs[0])
+
+
+class WalletRefusal(Exception):
+    """The sender's wallet cannot sign or finalize what it was given."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,18 @@ class Payment:
     def fallback_tx(self) -> Transaction:
         """The transaction the Original PSBT finalizes to: what either side may broadcast."""
         return self.original.extract_tx()
+
+    def sign_proposal(self, psbt_base64: str) -> tuple[str, str]:
+        """The sender's wallet signs a checked payjoin proposal and finalizes it.
+
+        Returns the transaction's hex and its txid; raises :class:`WalletRefusal` when the text
+        is no PSBT the wallet can sign and finalize (the sender approved something unusable).
+        """
+        try:
+            tx = extract_tx(self.sender.sign_psbt(Psbt.from_base64(psbt_base64)))
+        except PjconfError as e:
+            raise WalletRefusal(str(e)) from None
+        return tx.serialize().hex(), tx.txid_hex()
 
     def wallet_answers(self) -> dict[str, JsonObject]:
         """The receiver's answers for each receiver method, all of them accepting the payment."""

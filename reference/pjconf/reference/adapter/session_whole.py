@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from pjconf.harness.sessions.driver import variant_name
+from pjconf.protocol.events import variant_name
 from pjconf.protocol.wire import ArgumentError, JsonObject, arg_bytes, arg_int, arg_str
 from pjconf.reference.adapter.dispatch import ErrorWithFields, Handler
 from pjconf.reference.adapter.payment import Payment, receiver_contribution, wif

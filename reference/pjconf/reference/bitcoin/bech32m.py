@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 
-from pjconf.reference.bip77.bech32 import CHARSET, bytes_to_fes, check_hrp
+from pjconf.reference.bech32 import CHARSET, bytes_to_fes, check_hrp
 from pjconf.reference.errors import ParseError
 
 SEGWIT_MAX_LENGTH = 90

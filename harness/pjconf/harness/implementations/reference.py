@@ -1,0 +1,55 @@
+"""The reference, as the harness may use it: the only module outside the vector generators and the
+regtest kit that imports ``pjconf.reference`` (tests/test_architecture.py holds it to that).
+
+The harness meets the reference in three ways, all listed here:
+
+- as an implementation: ``--impl reference`` (the default) and ``pjconf shim`` run the reference's
+  adapter, which answers the protocol like any other (:func:`reference_client`, :func:`serve`);
+- as the peer in ``sessions`` cases, playing the role the implementation under test does not;
+- as the world of a driven session: the directory stand-in with its fault knobs
+  (:class:`Mailbox`, :class:`Status`, :class:`WrongSize`, :class:`Corrupt`) and the two seeded
+  test wallets that make, answer for and sign the payment (:class:`Payment`).
+
+Everything else in the harness (running cases, judging answers, reports) sees implementations
+only through the adapter protocol.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from pjconf.harness.implementations.client import InProcessClient
+from pjconf.reference.adapter import serve as _serve
+from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
+from pjconf.reference.adapter.payment import (
+    Payment,
+    WalletRefusal,
+    payment,
+    receiver_contribution,
+)
+from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status, WrongSize
+
+__all__ = [
+    "IMPLEMENTATION",
+    "Corrupt",
+    "Exchange",
+    "Mailbox",
+    "Payment",
+    "Status",
+    "WalletRefusal",
+    "WrongSize",
+    "payment",
+    "receiver_contribution",
+    "reference_client",
+    "serve",
+]
+
+
+def reference_client(seed: str | None = None) -> InProcessClient:
+    """The reference's adapter in this process; with ``seed``, every random draw reproducible."""
+    return InProcessClient(reference_adapter(seed))
+
+
+def serve(seed: str | None, stdin: TextIO, stdout: TextIO) -> int:
+    """``pjconf shim``: the reference's adapter on stdin/stdout, one JSON line each way."""
+    return _serve.serve(reference_adapter(seed), stdin, stdout)
