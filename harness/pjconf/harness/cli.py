@@ -27,6 +27,7 @@ from pjconf.harness.run import expectations
 from pjconf.harness.run.checker import Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
+from pjconf.harness.run.variants import fresh_variants, new_seed
 
 DESCRIPTION = """\
 Conformance and test-vector harness for Payjoin v2 (BIP 77).
@@ -116,6 +117,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a known failure that now passes (UNEXPECTED_PASS) fails the run (default: a warning)",
     )
+    run_p.add_argument(
+        "--seed",
+        help="seed of this run's fresh variants of the replay, sessions and transitions cases "
+        "(default: random, printed in the summary; give it to reproduce a run)",
+    )
+    run_p.add_argument(
+        "--no-variants",
+        action="store_true",
+        help="send the committed cases only (faster, but a transcript of an earlier run of the "
+        "reference would pass them)",
+    )
+    run_p.add_argument(
+        "--min-verified",
+        type=_percentage,
+        metavar="PERCENT",
+        help="fail the run when fewer than this share of the corpus's runnable cases are "
+        "verified (PASS or ACCEPTABLE)",
+    )
     run_p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     run_p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
@@ -153,6 +172,16 @@ def _client(impl: str, timeout: float) -> Client:
     raise SystemExit(
         f"pjconf: unknown --impl {impl!r} (use 'reference', 'cmd:<command>' or 'docker:<image>')"
     )
+
+
+def _percentage(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is not a percentage from 0 to 100")
+    return value
 
 
 def _hello(client: Client) -> Reply | None:
@@ -239,6 +268,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         names=names,
     )
     chosen = select(unsharded, shard=args.shard)
+    variants = None if args.no_variants else fresh_variants(args.seed or new_seed(), chosen)
     json_to_stdout = args.json is not None and str(args.json) == "-"
     line = ProgressLine(sys.stderr, enabled=not args.quiet and not json_to_stdout)
     started_at = args.clock.now()
@@ -251,18 +281,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
             expectations=expect,
             families=families_in_scope(named, unsharded, chosen),
             supported_ops=_supported_ops(implementation),
+            variants=variants,
+            corpus=select(cases, exclude=excluded),
         )
     finally:
         line.clear()
         client.close()
-    result.excluded = excluded
-    families = {c.family for c in cases if c.op is not None}
-    result.setup_problems = [
-        f"--exclude-family {f!r} is no family of the corpus"
-        for f in args.exclude_family
-        if f not in families
-    ] + (expect.problems(cases) if args.expectations else [])
-    result.strict_expectations = args.strict_expectations
+    _settle(result, args, cases, expect, excluded)
     info = report.RunInfo(
         implementation=implementation,
         impl=args.impl,
@@ -284,6 +309,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not all(written):
         return 2
     return 0 if result.ok else 1
+
+
+def _settle(
+    result: RunResult,
+    args: argparse.Namespace,
+    cases: list[Case],
+    expect: Expectations,
+    excluded: dict[str, str],
+) -> None:
+    """What judges the run beyond its cases: exclusions, stale configuration, the corpus share."""
+    result.excluded = excluded
+    families = {c.family for c in cases if c.op is not None}
+    result.setup_problems = [
+        f"--exclude-family {f!r} is no family of the corpus"
+        for f in args.exclude_family
+        if f not in families
+    ] + (expect.problems(cases) if args.expectations else [])
+    result.strict_expectations = args.strict_expectations
+    result.corpus_runnable = sum(1 for c in cases if c.op is not None)
+    result.min_verified = args.min_verified
 
 
 def _json_text(result: RunResult, info: report.RunInfo) -> str:
@@ -310,6 +355,7 @@ def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: Tex
     details = report.problems(result)
     if details:
         print("\n" + details, file=out)
+    print(report.verified_line(result), file=out)
     graph = report.coverage_lines(result)
     if graph:
         print(graph, file=out)

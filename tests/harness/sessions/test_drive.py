@@ -190,3 +190,40 @@ def test_a_session_that_does_not_resume_where_it_was_saved_is_named() -> None:
     reply = drive(Amnesiac(), {"iut_role": "receiver", "path": "success", "crash": True})
     assert reply.kind == "error"
     assert "receiver.resume" in reply.value["message"]
+
+
+class _DiesMidSession:
+    """The reference, until its fourth ``session.call``: then the adapter 'crashes'."""
+
+    def __init__(self) -> None:
+        self.inner = receiver()
+        self.calls = 0
+
+    def call(self, op: str, args: JsonObject) -> Reply:
+        if op == "session.call":
+            self.calls += 1
+            if self.calls == 4:
+                return Reply("malfunction", {"message": "adapter exited without answering"})
+        return self.inner.call(op, args)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_an_adapter_that_malfunctions_mid_session_is_an_error_not_a_fail() -> None:
+    reply = drive(_DiesMidSession(), {"iut_role": "receiver", "path": "success"})
+    assert reply.kind == "malfunction"
+    assert "adapter exited without answering" in reply.value["message"]
+    case = Case(
+        "sessions",
+        1,
+        "Path",
+        "success",
+        (),
+        "valid",
+        DRIVE_OP,
+        {"iut_role": "receiver", "path": "success"},
+        {"closed": True},
+    )
+    outcome = run(_DiesMidSession(), [case]).outcomes[0]
+    assert outcome.verdict is Verdict.ERROR

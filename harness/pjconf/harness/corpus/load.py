@@ -59,6 +59,8 @@ class Case:
     error: JsonObject | None = None
     setup: tuple[Step, ...] = ()
     """Steps that bring the implementation to the state the case tests (transition cases)."""
+    group: int = 0
+    """The index of the case's test group in its file."""
 
     @property
     def name(self) -> str:
@@ -91,7 +93,7 @@ def cases_of(document: JsonObject) -> Iterator[Case]:
 
 def _cases(document: JsonObject) -> Iterator[Case]:
     family = str(document["family"])
-    for group in document["testGroups"]:
+    for index, group in enumerate(document["testGroups"]):
         for test in group["tests"]:
             yield Case(
                 family=family,
@@ -105,6 +107,7 @@ def _cases(document: JsonObject) -> Iterator[Case]:
                 expected=test.get("expected"),
                 error=test.get("error"),
                 setup=steps_of(test.get("setup")),
+                group=index,
             )
 
 

@@ -34,7 +34,9 @@ def classify(response: object, request_id: int) -> Reply:
     """Turn a decoded response into a :class:`Reply`, enforcing the protocol's shapes."""
     if not isinstance(response, dict):
         return Reply("malfunction", {"message": "response is not a JSON object"})
-    if response.get("id") != request_id:
+    response_id = response.get("id")
+    # Exactly the integer sent: JSON's 1.0 or true compare equal to 1 in Python, not on the wire.
+    if type(response_id) is not int or response_id != request_id:
         return Reply(
             "malfunction", {"message": f"response id {response.get('id')!r} != {request_id}"}
         )

@@ -190,6 +190,22 @@ def coverage_lines(run: RunResult) -> str:
     return text
 
 
+def verified_line(run: RunResult) -> str:
+    """How much of the corpus this run actually checked, and the seed of its fresh variants."""
+    text = (
+        f"verified: {run.verified} of {run.corpus_runnable or len(run.outcomes)} runnable "
+        f"corpus cases ({run.verified_share:.1f}%)"
+    )
+    if run.variants is not None and run.variants.by_name:
+        text += (
+            f"; {len(run.variants.by_name)} also in fresh variants from seed "
+            f"{run.variants.seed} (--seed {run.variants.seed} reproduces them)"
+        )
+    if run.variants is not None and run.variants.unpaired:
+        text += f"; {len(run.variants.unpaired)} without a variant"
+    return text
+
+
 def verdict_line(run: RunResult) -> str:
     """One line saying whether the run is green and, if not, everything that made it red."""
     if run.ok:
@@ -228,6 +244,18 @@ def to_json(
             "problems": list(run.setup_problems),
         },
         "problems": run.run_problems(),
+        "verified": {
+            "cases": run.verified,
+            "corpusRunnable": run.corpus_runnable or len(run.outcomes),
+            "share": round(run.verified_share, 2),
+        },
+        "variants": None
+        if run.variants is None
+        else {
+            "seed": run.variants.seed,
+            "cases": sorted(run.variants.by_name),
+            "unpaired": run.variants.unpaired,
+        },
         "stateGraph": coverage(run.outcomes).to_json(),
         "cases": [
             {

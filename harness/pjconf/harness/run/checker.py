@@ -106,7 +106,18 @@ def _judge_invalid(case: Case, reply: Reply) -> Outcome:
     return Outcome(case, Verdict.PASS)
 
 
+NEVER_A_REFUSAL = frozenset({"InternalError", "BadRequest"})
+"""Error kinds that say the adapter broke (a panic, a request it could not parse), not that it
+refused the input: they never satisfy an ``acceptable`` case."""
+
+
 def _judge_acceptable(case: Case, reply: Reply) -> Outcome:
+    if reply.kind == "error" and reply.value.get("kind") in NEVER_A_REFUSAL:
+        detail = (
+            f"refused with {reply.value.get('kind')}, which reports a broken adapter, never an "
+            f"acceptable refusal: {reply.value.get('message')}"
+        )
+        return Outcome(case, Verdict.FAIL, detail, reply.value)
     if reply.kind == "result":
         if case.expected is not None and _mismatches(case.expected, reply.value):
             return Outcome(case, Verdict.FAIL, "accepted, but with other results", reply.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -11,6 +11,8 @@ from pjconf.harness.implementations.client import Client
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.scenario import execute
+from pjconf.harness.run.variants import Variants
+from pjconf.harness.run.witness import WitnessRule
 from pjconf.harness.sessions.drive import DRIVE_NEEDS, DRIVE_OP
 
 Progress = Callable[[int, int, Outcome], None]
@@ -47,6 +49,12 @@ class RunResult:
     """Stale expectations, exclusions naming no family: configuration that applies to nothing."""
     strict_expectations: bool = False
     """An UNEXPECTED_PASS fails the run (otherwise it is a warning)."""
+    corpus_runnable: int = 0
+    """Runnable cases in the whole corpus: the denominator of :attr:`verified_share`."""
+    min_verified: float | None = None
+    """``--min-verified``: the share (0-100) of the corpus a green run must verify."""
+    variants: Variants | None = None
+    """The fresh variants this run sent, with their seed (None: variants were off)."""
 
     def count(self, verdict: Verdict, family: str | None = None) -> int:
         return sum(
@@ -81,11 +89,23 @@ class RunResult:
         """Cases whose answer was checked and found right (PASS, ACCEPTABLE, UNEXPECTED_PASS)."""
         return sum(1 for o in self.outcomes if o.verdict in _VERIFIED)
 
+    @property
+    def verified_share(self) -> float:
+        """Verified cases as a percentage of the corpus's runnable cases."""
+        whole = self.corpus_runnable or len(self.outcomes)
+        return 100.0 * self.verified / whole if whole else 0.0
+
     def run_problems(self) -> list[str]:
-        """What fails the run beyond its families: stale configuration, nothing verified."""
+        """What fails the run beyond its families: stale configuration, nothing verified, too
+        little of the corpus verified."""
         found = list(self.setup_problems)
         if not self.verified:
             found.append(NOTHING_VERIFIED)
+        elif self.min_verified is not None and self.verified_share < self.min_verified:
+            found.append(
+                f"verified {self.verified_share:.1f}% of the corpus, below --min-verified "
+                f"{self.min_verified:g}%"
+            )
         return found
 
     @property
@@ -162,16 +182,20 @@ def run(
     expectations: Expectations | None = None,
     families: Iterable[str] | None = None,
     supported_ops: Collection[str] | None = None,
+    variants: Variants | None = None,
+    corpus: Sequence[Case] | None = None,
 ) -> RunResult:
     """Run ``cases`` and judge them.
 
     ``families`` is the scope (default: the families of the runnable cases). ``supported_ops``
     is what the implementation's hello listed: a family none of whose ops is listed is NOT RUN
     and its cases are not sent. Disabled cases are not sent either; known failures are
-    reclassified after judging.
+    reclassified after judging. A case with a fresh variant in ``variants`` passes only when
+    the variant does too; an invalid case's PASS must be earned by a valid case of its op from
+    ``corpus`` (default: ``cases``; see :mod:`~pjconf.harness.run.witness`).
     """
     expect = expectations or Expectations()
-    result = RunResult()
+    result = RunResult(variants=variants)
     runnable: list[Case] = []
     for case in cases:
         if case.op is None:
@@ -184,17 +208,45 @@ def run(
     if supported_ops is not None:
         result.not_run = _unsupported(runnable, set(supported_ops))
     todo = [c for c in runnable if c.family not in result.not_run]
+
+    def judge(case: Case) -> Outcome:
+        return _with_variant(client, case, variants)
+
+    witnesses = WitnessRule(
+        [c for c in (corpus if corpus is not None else runnable) if c.family not in result.not_run],
+        judge,
+    )
     for case in todo:
         assert case.op is not None
         reason = expect.disabled_reason(case)
         if reason is not None:
             outcome = Outcome(case, Verdict.SKIP, DISABLED + reason, reason=reason)
         else:
-            outcome = expect.apply(execute(client, case))
+            judged = judge(case)
+            witnesses.record(judged)
+            outcome = expect.apply(witnesses.check(judged))
         result.outcomes.append(outcome)
         if progress is not None:
             progress(len(result.outcomes), len(todo), outcome)
     return result
+
+
+def _with_variant(client: Client, case: Case, variants: Variants | None) -> Outcome:
+    """The committed case, then (when it passed) its fresh variant, which must pass too."""
+    outcome = execute(client, case)
+    twin = variants.of(case) if variants is not None else None
+    if twin is None or outcome.verdict not in _VERIFIED:
+        return outcome
+    fresh = execute(client, twin)
+    if fresh.verdict in _VERIFIED:
+        return outcome
+    assert variants is not None
+    verdict = Verdict.ERROR if fresh.verdict is Verdict.ERROR else Verdict.FAIL
+    detail = (
+        f"passes as committed, but not in its fresh variant (run seed {variants.seed}): "
+        f"{fresh.verdict.value} {fresh.detail}"
+    )
+    return Outcome(case, verdict, detail, fresh.got)
 
 
 def _unsupported(runnable: list[Case], supported: set[str]) -> dict[str, str]:

@@ -25,6 +25,7 @@ from pjconf.harness.sessions.driver import (
     SessionConfig,
     SessionDriver,
     SessionFailure,
+    StepMalfunctioned,
     StepUnsupported,
     Transcript,
 )
@@ -146,6 +147,8 @@ def drive(client: Client, args: JsonObject) -> Reply:
         transcript = table[str(name)](driver)
     except StepUnsupported as e:
         return Reply("unimplemented", {"message": str(e)})
+    except StepMalfunctioned as e:
+        return Reply("malfunction", {"message": f"{e} (the adapter malfunctioned mid-session)"})
     except SessionFailure as e:
         return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
     result = summary(transcript, iut_role)

@@ -68,6 +68,10 @@ class StepRejected(SessionFailure):
     """The op answered an error, or the adapter malfunctioned."""
 
 
+class StepMalfunctioned(SessionFailure):
+    """The adapter crashed, hung or broke the protocol: the runner reports ERROR, not FAIL."""
+
+
 class StepUnsupported(SessionFailure):
     """The op answered ``unimplemented``: the runner reports SKIP, never PASS or FAIL."""
 
@@ -284,6 +288,8 @@ class SessionDriver:
         detail = {"op": op, "reply": reply.kind, **reply.value}
         if reply.kind == "unimplemented":
             raise StepUnsupported(step, f"{op} is unimplemented: {reply.value.get('message')}")
+        if reply.kind == "malfunction":
+            raise StepMalfunctioned(step, f"{op}: {reply.value.get('message')}", detail)
         raise StepRejected(step, f"{op} answered {reply.kind}: {reply.value}", detail)
 
     def _handle(self, role: Role, step: str) -> str:
@@ -467,6 +473,8 @@ class SessionDriver:
         if reply.kind == "unimplemented":
             return None
         step = f"{role}.replay"
+        if reply.kind == "malfunction":
+            raise StepMalfunctioned(step, f"replay: {reply.value.get('message')}", reply.value)
         if reply.kind != "result":
             raise StepRejected(step, f"its own log does not replay: {reply.value}", reply.value)
         if log.state is not None and reply.value.get("state") != log.state:
