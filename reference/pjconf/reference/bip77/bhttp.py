@@ -14,10 +14,11 @@ encapsulation, and reads the directory's answer the same way. This module is byt
 
 Every malformed input raises :class:`~pjconf.reference.errors.ParseError`, whose ``reason`` is one
 of ``Truncated``, ``InvalidFramingIndicator``, ``InvalidStatus``, ``InvalidVarint`` (writer only:
-a value of 2^62 or more), ``EmptyFieldName`` (writer only), ``NotUtf8`` (only when mapping bytes
-to protocol text), or a URL reason of :func:`parse_target_url` (rust-payjoin's ``UrlParseError``
-names: ``InvalidScheme``, ``InvalidFormat``, ``EmptyHost``, ``InvalidHost``). Arguments of the
-wrong shape in :func:`request_from_args` are :class:`~pjconf.reference.errors.InvalidArgument`.
+a value of 2^62 or more), ``EmptyFieldName`` (writer only), ``NotUtf8`` (mapping bytes to
+protocol text, or text with a lone surrogate to bytes), or a URL reason of
+:func:`parse_target_url` (rust-payjoin's ``UrlParseError`` names: ``InvalidScheme``,
+``InvalidFormat``, ``EmptyHost``, ``InvalidHost``). Arguments of the wrong shape in
+:func:`request_from_args` are :class:`~pjconf.reference.errors.InvalidArgument`.
 """
 
 from __future__ import annotations
@@ -99,7 +100,14 @@ class BhttpResponse:
 
 
 def _b(value: str | bytes) -> bytes:
-    return value.encode() if isinstance(value, str) else bytes(value)
+    """Text as UTF-8; a lone surrogate (a Python str can hold one, a Rust &str cannot) has no
+    UTF-8 form and is ``NotUtf8``."""
+    if not isinstance(value, str):
+        return bytes(value)
+    try:
+        return value.encode()
+    except UnicodeEncodeError:
+        raise ParseError("NotUtf8", "text with a lone surrogate has no UTF-8 form") from None
 
 
 def _fields(fields: Iterable[tuple[str | bytes, str | bytes]]) -> Fields:

@@ -57,12 +57,19 @@ class Url:
 
 
 def _rust_uint(text: str, *, radix: int, limit: int) -> int | None:
-    """Rust's ``uN::from_str_radix``: an optional ``+``, then at least one digit, no overflow."""
+    """Rust's ``uN::from_str_radix``: an optional ``+``, then at least one digit, no overflow.
+
+    Leading zeros are fine (``00080`` is 80); more than 20 significant digits overflow any
+    ``uN`` here, and are refused before Python converts them (it refuses 4301 digits itself).
+    """
     digits = text.removeprefix("+")
     allowed = "0123456789abcdefABCDEF"[: 10 if radix == 10 else 22]
     if not digits or any(c not in allowed for c in digits):
         return None
-    value = int(digits, radix)
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > 20:
+        return None
+    value = int(significant, radix)
     return value if value <= limit else None
 
 
@@ -146,7 +153,9 @@ def parse_url(text: str) -> Url:
 
 
 def percent_decode(text: str) -> bytes:
-    """RFC 3986 decoding; a ``%`` not followed by two hex digits is an error."""
+    """RFC 3986 decoding; a ``%`` not followed by two hex digits is an error, and text with a
+    lone surrogate (no Rust ``&str`` holds one) is ``NotUtf8``."""
+    check_unicode(text)
     raw = text.encode()
     out = bytearray()
     i = 0

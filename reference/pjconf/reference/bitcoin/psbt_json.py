@@ -13,11 +13,20 @@ byte-reversed like txids, and a ``ControlBlock`` is a struct with numeric ``leaf
 Decoding follows serde (missing ``Option`` fields are ``None``, missing maps are errors). serde
 ignores unknown fields; with ``strict=True`` (the default) they are a :class:`DecodeError`
 instead, because in a conformance harness an unexpected field is a finding, not noise.
+
+JSON text is read with serde_json's limits (:func:`parse_json_text`), so no input escapes as a
+``RecursionError`` or ``ValueError``: at most 127 nested arrays and objects (serde_json's
+recursion limit), ``NaN``/``Infinity`` refused, a lone surrogate refused wherever a string is
+read, and an integer literal of more than 4300 digits (Python's int/str conversion limit, far
+beyond any f64) kept as an :class:`OversizedNumber` that every typed reader refuses as out of
+range. serde_json skips an unknown field's value without a depth limit; here the limit holds
+everywhere, a deliberate choice so that nothing downstream ever walks a deeper tree.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
@@ -226,6 +235,101 @@ def duplicate_keys(value: Json) -> frozenset[str]:
     return value.duplicates if isinstance(value, JsonObject) else frozenset()
 
 
+# --- JSON text with serde_json's limits -------------------------------------------------------
+
+MAX_NESTING = 127
+"""serde_json's recursion limit: a budget of 128 that refuses the 128th nested array or object."""
+
+MAX_INT_DIGITS = 4300
+"""Python's int/str conversion limit (``sys.get_int_max_str_digits``), left at its default."""
+
+
+class OversizedNumber:
+    """An integer literal too long to convert (more than :data:`MAX_INT_DIGITS` digits).
+
+    It is far beyond u64 and f64, so serde_json refuses it wherever it reads a number ("number
+    out of range") and skips it only in an unknown field; keeping it unconverted lets the
+    reader do the same instead of failing on the conversion.
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<integer of {self.digits} digits>"
+
+
+def _int_or_oversized(literal: str) -> int | OversizedNumber:
+    digits = len(literal) - literal.startswith("-")
+    return OversizedNumber(digits) if digits > MAX_INT_DIGITS else int(literal)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+_HOOKS: dict[str, Any] = {"parse_constant": _reject_constant, "object_pairs_hook": json_object}
+_READERS = json.JSONDecoder(**_HOOKS), json.JSONDecoder(**_HOOKS, parse_int=_int_or_oversized)
+"""The usual reader, and one that keeps over-long integers unconverted (a little slower)."""
+_LONG_DIGIT_RUN = re.compile(f"[0-9]{{{MAX_INT_DIGITS + 1}}}")
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
+"""A JSON string (possibly unterminated, matched without backtracking) or a bracket."""
+
+
+def nesting_depth_exceeds(text: str, limit: int = MAX_NESTING) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` in ``text``, brackets inside strings
+    not counted; a linear scan with no recursion, so it is safe on any input."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def parse_json_text(text: str, path: str = "") -> Json:
+    """JSON text to a tree as serde_json reads it; any refusal is a ``DecodeError`` at ``path``.
+
+    The depth is checked before parsing and over-long integers are not converted, so the
+    ``RecursionError``/``ValueError`` guard around the parser is a last line, not the rule.
+    """
+    if nesting_depth_exceeds(text):
+        raise DecodeError(
+            "InvalidJson", path, f"recursion limit exceeded: nesting deeper than {MAX_NESTING}"
+        )
+    plain, careful = _READERS
+    reader = careful if _LONG_DIGIT_RUN.search(text) else plain
+    try:
+        return reader.decode(text)
+    except json.JSONDecodeError as e:
+        raise DecodeError("InvalidJson", path, str(e)) from None
+    except (ValueError, RecursionError) as e:
+        raise DecodeError("InvalidJson", path, str(e) or type(e).__name__) from None
+
+
+def shown(value: object) -> str:
+    """``repr`` for an error message; a value too long to print (a huge int) is described."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"<{type(value).__name__} too long to print>"
+
+
+def int_text(value: int) -> str:
+    """An integer for an error message: its digits, or its size when it has thousands."""
+    if value.bit_length() > 14_000:  # about 4200 digits, inside Python's int/str limit
+        return f"an integer of {value.bit_length()} bits"
+    return str(value)
+
+
 def _repeated(fields: dict[str, Json], name: str) -> bool:
     """Whether ``name`` occurred twice in the parsed object (cheap for the usual none)."""
     if isinstance(fields, JsonObject) and fields.duplicates:
@@ -309,26 +413,37 @@ class _At:
             raise self.err("InvalidType", "expected an object")
         return [(k, self.child(v, k)) for k, v in self.value.items()]
 
-    def uint(self, bits: int) -> int:
+    def _integer(self, kind: str) -> int:
         v = self.value
+        if isinstance(v, OversizedNumber):
+            raise self.err("InvalidValue", f"number out of range: {v.digits} digits exceed {kind}")
         if not isinstance(v, int) or isinstance(v, bool):
             raise self.err("InvalidType", "expected an integer")
+        return v
+
+    def uint(self, bits: int) -> int:
+        v = self._integer(f"u{bits}")
         if not 0 <= v < 1 << bits:
-            raise self.err("InvalidValue", f"{v} does not fit in u{bits}")
+            raise self.err("InvalidValue", f"{int_text(v)} does not fit in u{bits}")
         return v
 
     def i32(self) -> int:
-        v = self.value
-        if not isinstance(v, int) or isinstance(v, bool):
-            raise self.err("InvalidType", "expected an integer")
+        v = self._integer("i32")
         if not -(2**31) <= v < 2**31:
-            raise self.err("InvalidValue", f"{v} does not fit in i32")
+            raise self.err("InvalidValue", f"{int_text(v)} does not fit in i32")
         return v
 
     def text(self) -> str:
-        if not isinstance(self.value, str):
+        """A string; a lone surrogate (which a JSON escape can spell) is refused, as serde does."""
+        v = self.value
+        if not isinstance(v, str):
             raise self.err("InvalidType", "expected a string")
-        return self.value
+        if not v.isascii():
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.err("InvalidUnicode", "lone surrogate in a string") from None
+        return v
 
     def hex(self, size: int | None = None) -> bytes:
         return self.parse(lambda s: _sized(parse_hex(s), size))
@@ -656,12 +771,9 @@ def txin_from_json_value(value: Json, *, strict: bool = True) -> TxIn:
 
 
 def loads_psbt(text: str, *, strict: bool = True) -> Psbt:
-    """Parse JSON text into a ``Psbt``; bad JSON is a ``DecodeError`` too."""
-    try:
-        value = json.loads(text, object_pairs_hook=json_object)
-    except json.JSONDecodeError as e:
-        raise DecodeError("InvalidJson", "", str(e)) from None
-    return psbt_from_json(value, strict=strict)
+    """Parse JSON text into a ``Psbt``; bad JSON (see :func:`parse_json_text`) is a
+    ``DecodeError`` too."""
+    return psbt_from_json(parse_json_text(text), strict=strict)
 
 
 def dumps_psbt(p: Psbt) -> str:

@@ -211,7 +211,10 @@ def parse_path(text: str) -> tuple[int, ...]:
         body = digits[1:] if digits.startswith("+") else digits
         if not body or not body.isascii() or not body.isdigit():
             raise fail("InvalidChildNumber", f"{part!r} is not a child number")
-        index = int(body)
+        # More than 10 significant digits overflow a u32 (leading zeros are fine): not converted,
+        # as Python refuses to convert more than 4300.
+        significant = body.lstrip("0") or "0"
+        index = int(significant) if len(significant) <= 10 else HARDENED
         if index >= HARDENED:
             raise fail("InvalidChildNumber", f"{part!r} is out of range")
         out.append(index + HARDENED if hardened else index)

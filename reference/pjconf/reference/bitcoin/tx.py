@@ -56,7 +56,9 @@ class OutPoint:
             raise ParseError("InvalidOutPoint", f"vout {vout_text!r} is not a decimal integer")
         if len(vout_text) > 1 and vout_text[0] == "0":
             raise ParseError("InvalidOutPoint", "vout has a leading zero")
-        vout = int(vout_text)
+        # Without leading zeros, 11 digits exceed u32: refused before Python converts them
+        # (which it refuses itself past 4300 digits).
+        vout = int(vout_text) if len(vout_text) <= 10 else 1 << 32
         if vout > 0xFFFF_FFFF:
             raise ParseError("InvalidOutPoint", "vout does not fit in 32 bits")
         return cls(from_display_hex(txid_hex), vout)

@@ -2,7 +2,8 @@
 
 Most bad values only log a warning and fall back to the default (BIP 78 asks receivers to be
 lenient), so :class:`Params` keeps those warnings; only an unknown ``v`` and an unparsable
-``minfeerate`` are errors.
+``minfeerate`` are errors, and a query holding a lone surrogate (a Python str can, a Rust &str
+cannot) is ``MalformedQuery``. Numbers of any length parse without Python's int/str limit.
 """
 
 from __future__ import annotations
@@ -112,6 +113,10 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
     ends the query. The form decoding splits on ``&``, skips empty pieces, splits each at its
     first ``=``, turns ``+`` into a space and percent-decodes, invalid UTF-8 becoming U+FFFD.
     """
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParamsError("MalformedQuery", "the query is not valid Unicode") from None
     text = re.sub(r"[\t\n\r]", "", query).rstrip("".join(map(chr, range(0x21))))
     text = text.split("#", 1)[0]
     pairs = []
@@ -136,7 +141,10 @@ def parse_usize(text: str) -> int | None:
     body = text[1:] if text.startswith("+") else text
     if not body or not (body.isascii() and body.isdigit()):
         return None
-    value = int(body)
+    significant = body.lstrip("0") or "0"
+    if len(significant) > 20:  # beyond u64, and maybe beyond Python's int/str limit
+        return None
+    value = int(significant)
     return value if value <= U64_MAX else None
 
 
@@ -163,6 +171,8 @@ def parse_sat_amount(text: str) -> int | None:
 
 _F32_SYNTAX = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|(?i:inf|infinity|nan))")
 _F32_MAX = Fraction((2**24 - 1) * 2**104)
+_F32_DIGITS = 200
+"""More significant digits than any halfway point between two binary32 values has (~112)."""
 
 
 def parse_f32(text: str) -> float | None:
@@ -180,13 +190,29 @@ def parse_f32(text: str) -> float | None:
     digits = (whole + frac).lstrip("0")
     if not digits:
         return sign * 0.0
-    exp10 = int(exponent or "0") - len(frac)
+    exp10 = _exponent(exponent) - len(frac)
     magnitude = len(digits) + exp10  # the value is below 10**magnitude
     if magnitude > 40:
         return sign * math.inf
     if magnitude < -50:
         return sign * 0.0
+    if len(digits) > _F32_DIGITS:
+        # Keep the leading digits and a sticky 1 for any non-zero rest: no binary32 rounding
+        # boundary has that many significant digits, so the result is the same, and the digits
+        # stay within what Python converts.
+        rest = digits[_F32_DIGITS:].strip("0")
+        exp10 += len(digits) - _F32_DIGITS - bool(rest)
+        digits = digits[:_F32_DIGITS] + ("1" if rest else "")
     return sign * round_to_f32(Fraction(int(digits)) * Fraction(10) ** exp10)
+
+
+def _exponent(text: str) -> int:
+    """A decimal exponent (optional sign, digits); beyond 18 digits it is clamped, as any such
+    value is already far past binary32's range either way."""
+    negative = text.startswith("-")
+    body = text.lstrip("+-").lstrip("0") or "0"
+    value = int(body) if len(body) <= 18 else 10**18
+    return -value if negative else value
 
 
 def round_to_f32(q: Fraction) -> float:

@@ -10,14 +10,21 @@ floats, but sorts map keys length-first (RFC 8949 §4.2.3). That equals §4.2.1'
 whenever a map's keys share one major type, and every map here has text keys only (struct
 fields, enum tags, string-keyed PSBT maps, ``JsonReply.extra``); a test checks it. Decoding
 refuses anything that does not re-encode to the very same bytes (``NonCanonical``).
+
+Limits (a choice, as this format is pjconf's own): the event nests at most 127 arrays, maps and
+tags deep, the JSON codec's (serde_json's) limit, so every event one codec reads the other can
+hold; cbor2 itself stops at 400. Integers beyond u64 (bignums) decode, and are refused as out
+of range wherever the event model reads a number. Every refusal is a ``DecodeError``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import cbor2
 
+from pjconf.reference.bitcoin.psbt_json import MAX_NESTING, shown
 from pjconf.reference.payjoin.units import U64_MAX
 from pjconf.reference.session.receiver import tree as receiver_tree
 from pjconf.reference.session.receiver.events import ReceiverEvent
@@ -73,7 +80,30 @@ def _loads(data: bytes) -> Any:
         raise DecodeError("InvalidCbor", "$", f"not a plain CBOR value: {e}") from None
     if again != data:
         raise DecodeError("NonCanonical", "$", "not RFC 8949 deterministic encoding")
+    if _deeper_than(value, MAX_NESTING + 1):  # the envelope is one level more than the event
+        raise DecodeError(
+            "InvalidCbor", "$", f"recursion limit exceeded: event nests deeper than {MAX_NESTING}"
+        )
     return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays, maps (keys too) and tags nest more than ``limit`` deep; no recursion."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, cbor2.CBORTag):
+            children: Any = (item.value,)
+        elif isinstance(item, Mapping):  # cbor2 decodes a map used as a key to a frozendict
+            children = (*item.keys(), *item.values())
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth == limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def decode(data: bytes) -> Envelope:
@@ -86,12 +116,12 @@ def decode(data: bytes) -> Envelope:
             raise DecodeError("MissingField", name, f"missing field {name!r}")
     extra = [k for k in value if k not in ENVELOPE_FIELDS]
     if extra:
-        raise DecodeError("UnknownField", "$", f"unknown envelope field {extra[0]!r}")
+        raise DecodeError("UnknownField", "$", f"unknown envelope field {shown(extra[0])}")
     version, role, seq = value["v"], value["role"], value["seq"]
     if type(version) is not int or version != FORMAT_VERSION:
-        raise DecodeError("UnsupportedVersion", "v", f"format version {version!r}")
+        raise DecodeError("UnsupportedVersion", "v", f"format version {shown(version)}")
     if role not in ROLES:
-        raise DecodeError("InvalidValue", "role", f"role {role!r}")
+        raise DecodeError("InvalidValue", "role", f"role {shown(role)}")
     if type(seq) is not int or not 0 <= seq <= U64_MAX:
         raise DecodeError("InvalidValue", "seq", "the sequence number is a u64")
     decode_tree = receiver_tree.from_tree if role == "receiver" else sender_tree.from_tree

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pjconf.reference.bitcoin.psbt_json import json_object
+from pjconf.reference.bitcoin.psbt_json import parse_json_text
 from pjconf.reference.persist.protocols import EventCodec
 from pjconf.reference.session import serde_values as sv
 from pjconf.reference.session.receiver import tree as receiver_tree
@@ -51,21 +51,14 @@ def _write(v: Any) -> str:
     return _dumps(v)
 
 
-def _reject_constant(name: str) -> Any:
-    raise DecodeError("InvalidJson", "$", f"{name} is not JSON")
-
-
-_decoder = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=json_object)
-
-
 def loads(text: str) -> Any:
-    """JSON text to a tree; malformed or truncated text is a ``DecodeError`` at ``$``."""
-    try:
-        return _decoder.decode(text)
-    except json.JSONDecodeError as e:
-        raise DecodeError("InvalidJson", "$", str(e)) from None
-    except RecursionError:
-        raise DecodeError("InvalidJson", "$", "nesting too deep") from None
+    """JSON text to a tree; malformed or truncated text is a ``DecodeError`` at ``$``.
+
+    serde_json's limits hold (:func:`~pjconf.reference.bitcoin.psbt_json.parse_json_text`): at
+    most 127 nested arrays and objects, no ``NaN``/``Infinity``, and an integer of more than 4300
+    digits stays unconverted, refused as out of range wherever a value is read.
+    """
+    return parse_json_text(text, "$")
 
 
 def encode_receiver_event(e: ReceiverEvent) -> str:

@@ -19,7 +19,14 @@ from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.uri import LOCK_TIME_THRESHOLD
 from pjconf.reference.bip77.url import Url, parse_url
 from pjconf.reference.bitcoin import address as btc_address
-from pjconf.reference.bitcoin.psbt_json import DecodeError, _At, duplicate_keys
+from pjconf.reference.bitcoin.psbt_json import (
+    DecodeError,
+    OversizedNumber,
+    _At,
+    duplicate_keys,
+    int_text,
+    shown,
+)
 from pjconf.reference.crypto.secp256k1 import N, uncompress
 from pjconf.reference.errors import PjconfError
 
@@ -55,7 +62,7 @@ def variant(at: At, names: frozenset[str]) -> tuple[str, At | None]:
         raise at.err("InvalidType", f"an enum object has exactly one key, got {count}")
     ((name, payload),) = v.items()
     if name not in names:
-        raise at.err("UnknownVariant", f"unknown variant {name!r}")
+        raise at.err("UnknownVariant", f"unknown variant {shown(name)}")
     return name, at.child(payload, name)
 
 
@@ -161,9 +168,7 @@ def time(at: At) -> int:
 
 def text(at: At) -> str:
     """A Rust ``String``: lone surrogates (which JSON escapes can spell) are refused."""
-    s = at.text()
-    _check_str(at, s)
-    return s
+    return at.text()
 
 
 def _check_str(at: At, s: str) -> None:
@@ -182,24 +187,36 @@ def optional(at: At, fields: dict[str, Json], name: str, fn: Callable[[At], T]) 
 
 
 def json_value(at: At) -> Json:
-    """A ``serde_json::Value``: integers beyond i64/u64 become floats, as serde_json reads them."""
+    """A ``serde_json::Value``: integers beyond i64/u64 become floats, as serde_json reads them.
+
+    A number no f64 holds (``1e400``, a 400-digit integer, a CBOR bignum of 2^1100, NaN or
+    infinity from CBOR) is serde_json's "number out of range".
+    """
     v = at.value
     if v is None or isinstance(v, bool):
         return v
     if isinstance(v, float):
         if not math.isfinite(v):
-            raise at.err("InvalidValue", "JSON has no NaN or infinity")
+            raise at.err("InvalidValue", "number out of range: JSON has no NaN or infinity")
         return v
     if isinstance(v, int):
-        return v if I64_MIN <= v < U64_LIMIT else float(v)
+        return v if I64_MIN <= v < U64_LIMIT else _f64(at, v)
+    if isinstance(v, OversizedNumber):
+        raise at.err("InvalidValue", f"number out of range: an integer of {v.digits} digits")
     if isinstance(v, str):
-        _check_str(at, v)
-        return v
+        return at.text()
     if isinstance(v, list):
         return [json_value(item) for item in at.items()]
     if isinstance(v, dict):
         return json_map(at)
     raise at.err("InvalidType", f"not a JSON value: {type(v).__name__}")
+
+
+def _f64(at: At, v: int) -> float:
+    try:
+        return float(v)
+    except OverflowError:
+        raise at.err("InvalidValue", f"number out of range: {int_text(v)} exceeds f64") from None
 
 
 def json_map(at: At) -> dict[str, Json]:
