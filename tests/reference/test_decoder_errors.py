@@ -46,10 +46,10 @@ from pjconf.reference.payjoin.params import Params, ParamsError, parse_f32
 from pjconf.reference.payjoin.receiver import decode_body, parse_payload
 from pjconf.reference.payjoin.receiver_errors import PayloadError
 from pjconf.reference.session import cbor_codec, json_codec
-from pjconf.reference.session.receiver_events import GotReplyableError
+from pjconf.reference.session.receiver.events import GotReplyableError
 from pjconf.reference.session.serde_values import DecodeError
 
-VECTORS = Path(__file__).resolve().parent.parent / "vectors"
+VECTORS = Path(__file__).resolve().parents[2] / "vectors"
 
 # --- valid seeds, from the committed corpus -------------------------------------------------
 
