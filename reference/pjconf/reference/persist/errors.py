@@ -53,6 +53,22 @@ class TornRecord(StorageError):
         self.torn = torn
 
 
+class TornHeader(TornRecord):
+    """A file log whose header line is incomplete (a cut-off creation), so it holds no event.
+
+    Nothing acknowledged can be lost with it: the next save recreates the header, and
+    ``repair`` does the same on request. ``torn`` is the partial header as found.
+    """
+
+    kind = "TornHeader"
+
+
+class LogLocked(StorageError):
+    """Another writer holds the session's lock: a second writer or a repair is refused."""
+
+    kind = "LogLocked"
+
+
 class CorruptLog(StorageError):
     """A record that is damaged but is not the last one: not a torn write, so not repairable."""
 
