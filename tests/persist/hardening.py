@@ -57,7 +57,14 @@ def small_tmpfs(mountpoint: Path, size: str) -> Iterator[Path]:
     try:
         yield mountpoint
     finally:
-        subprocess.run(["umount", str(mountpoint)], timeout=10, check=True)
+        unmount(mountpoint)
+
+
+def unmount(mountpoint: Path) -> None:
+    """Unmount, lazily if it is busy (so no mount outlives the test), and fail if it was."""
+    if subprocess.run(["umount", str(mountpoint)], timeout=10, check=False).returncode != 0:
+        subprocess.run(["umount", "-l", str(mountpoint)], timeout=10, check=False)
+        raise AssertionError(f"{mountpoint} was still in use when the test ended")
 
 
 @contextlib.contextmanager
@@ -72,7 +79,7 @@ def read_only_view(source: Path, mountpoint: Path) -> Iterator[Path]:
         subprocess.run(remount, capture_output=True, timeout=10, check=True)
         yield mountpoint
     finally:
-        subprocess.run(["umount", str(mountpoint)], timeout=10, check=True)
+        unmount(mountpoint)
 
 
 def fill(directory: Path) -> Path:

@@ -70,9 +70,19 @@ class LogLocked(StorageError):
 
 
 class CorruptLog(StorageError):
-    """A record that is damaged but is not the last one: not a torn write, so not repairable."""
+    """Stored data that fails its checks and is not a torn write, so it is never repaired.
+
+    A file log's damaged record before the last one; in SQLite a database that fails its
+    integrity check, or rows with a bad checksum, a gap or a duplicate in their sequence.
+    """
 
     kind = "CorruptLog"
+
+
+class ReadOnlyStore(StorageError):
+    """A write to a store that can only be read (a read-only file, directory or mount)."""
+
+    kind = "ReadOnlyStore"
 
 
 class AlreadySaved(PjconfError):
