@@ -281,9 +281,11 @@ class SqliteStore:
 
     def session_ids(self) -> list[str]:
         """Every session that has been saved to or closed, in id order (rows checked)."""
-        with self._lock:
-            rows = self._query("SELECT id, closed, closed_after, crc FROM sessions ORDER BY id", ())
-        ids = [self._checked_session(row) for row in rows]
+        with self._lock, _typed_errors(self.path):  # row by row: no second copy of the table
+            cursor = self._conn.execute(
+                "SELECT id, closed, closed_after, crc FROM sessions ORDER BY id"
+            )
+            ids = [self._checked_session(row) for row in cursor]
         if any(a >= b for a, b in itertools.pairwise(ids)):
             raise CorruptLog(f"{self.path}: the session list repeats or is out of order")
         return ids
