@@ -10,10 +10,13 @@ stores: in memory (:mod:`.memory`), SQLite (:mod:`.sqlite_store`) and a file log
 from pjconf.reference.persist.errors import (
     AlreadySaved,
     CorruptLog,
+    LogLocked,
     PersistedError,
     PersistedErrorKind,
+    ReadOnlyStore,
     SessionClosed,
     StorageError,
+    TornHeader,
     TornRecord,
 )
 from pjconf.reference.persist.file_store import FileLogPersister, FileStore, LogScan
@@ -59,6 +62,7 @@ __all__ = [
     "IdentityCodec",
     "InMemoryAsyncPersister",
     "InMemoryPersister",
+    "LogLocked",
     "LogScan",
     "MaybeFatalOrSuccessTransition",
     "MaybeFatalTransition",
@@ -73,6 +77,7 @@ __all__ = [
     "PersistedError",
     "PersistedErrorKind",
     "Progress",
+    "ReadOnlyStore",
     "SessionClosed",
     "SessionInfo",
     "SessionPersister",
@@ -82,6 +87,7 @@ __all__ = [
     "StorageError",
     "TerminalTransition",
     "ThreadedAsyncPersister",
+    "TornHeader",
     "TornRecord",
     "outcome_class",
 ]

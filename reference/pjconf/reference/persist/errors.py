@@ -53,10 +53,36 @@ class TornRecord(StorageError):
         self.torn = torn
 
 
+class TornHeader(TornRecord):
+    """A file log whose header line is incomplete (a cut-off creation), so it holds no event.
+
+    Nothing acknowledged can be lost with it: the next save recreates the header, and
+    ``repair`` does the same on request. ``torn`` is the partial header as found.
+    """
+
+    kind = "TornHeader"
+
+
+class LogLocked(StorageError):
+    """Another writer holds the session's lock: a second writer or a repair is refused."""
+
+    kind = "LogLocked"
+
+
 class CorruptLog(StorageError):
-    """A record that is damaged but is not the last one: not a torn write, so not repairable."""
+    """Stored data that fails its checks and is not a torn write, so it is never repaired.
+
+    A file log's damaged record before the last one; in SQLite a database that fails its
+    integrity check, or rows with a bad checksum, a gap or a duplicate in their sequence.
+    """
 
     kind = "CorruptLog"
+
+
+class ReadOnlyStore(StorageError):
+    """A write to a store that can only be read (a read-only file, directory or mount)."""
+
+    kind = "ReadOnlyStore"
 
 
 class AlreadySaved(PjconfError):
