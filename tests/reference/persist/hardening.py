@@ -98,3 +98,10 @@ def fill(directory: Path) -> Path:
     finally:
         os.close(fd)
     return filler
+
+
+def expected(i: int, big: int) -> str:
+    """The ``i``-th event text the kill tests' writers save: ``big`` bytes and more of padding,
+    so a SIGKILL can land in the middle of one write."""
+    pad = "x" * (big + i % 300)
+    return f'{{"n":{i},"pad":"{pad}"}}'

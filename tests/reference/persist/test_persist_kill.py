@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from reference.persist.hardening import expected
 
 from pjconf.reference.persist import FileStore, SqliteStore, TornRecord
 
@@ -39,11 +40,6 @@ for i in range(10**9):
 
 BIG = 4_000_000
 """Multi-megabyte records: a write the kernel can cut short when SIGKILL arrives mid-copy."""
-
-
-def expected(i: int, big: int) -> str:
-    pad = "x" * (big + i % 300)
-    return f'{{"n":{i},"pad":"{pad}"}}'
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from reference.persist.hardening import expected
 
 from pjconf.reference.persist import FileStore, SqliteStore
 
@@ -104,11 +105,6 @@ while not stop and len(errors) < 5:
         errors.append("%s: %s" % (type(error).__name__, error))
 print(json.dumps({**counts, "errors": errors}), flush=True)
 """
-
-
-def expected(i: int, big: int) -> str:
-    pad = "x" * (big + i % 300)
-    return f'{{"n":{i},"pad":"{pad}"}}'
 
 
 @dataclass
