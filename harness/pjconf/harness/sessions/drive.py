@@ -25,6 +25,7 @@ from pjconf.harness.sessions.driver import (
     SessionConfig,
     SessionDriver,
     SessionFailure,
+    StepRejected,
     StepUnsupported,
     Transcript,
 )
@@ -126,7 +127,8 @@ def summary(transcript: Transcript, role: Role) -> JsonObject:
 
 def drive(client: Client, args: JsonObject) -> Reply:
     """Run the case's path; a failed step is an ``error`` reply naming it (so it is judged
-    FAIL), an op the implementation lacks is ``unimplemented`` (SKIP)."""
+    FAIL), an op the implementation lacks is ``unimplemented`` (SKIP), and an adapter that
+    malfunctioned (a timeout, a crash) a ``malfunction`` (ERROR), as in any other case."""
     role = args.get("iut_role")
     name = args.get("path")
     seed = args.get("seed", "pjconf/sessions")
@@ -147,6 +149,9 @@ def drive(client: Client, args: JsonObject) -> Reply:
     except StepUnsupported as e:
         return Reply("unimplemented", {"message": str(e)})
     except SessionFailure as e:
+        if isinstance(e, StepRejected) and e.detail.get("reply") == "malfunction":
+            # The adapter broke (a timeout, a crash), not the session: an ERROR like any other.
+            return Reply("malfunction", {"message": str(e)})
         return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
     result = summary(transcript, iut_role)
     if crash:
