@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -16,18 +17,22 @@ from pjconf.harness.clock import Clock, FixedTime, WallTime
 from pjconf.harness.corpus.lint import lint
 from pjconf.harness.corpus.load import Case, CorpusError, family_files, load_corpus
 from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
-from pjconf.harness.implementations.client import Client, ProcessClient, Reply
+from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
 from pjconf.harness.implementations.docker import DockerClient, DockerUnavailable
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
-from pjconf.harness.reports.progress import ProgressLine
+from pjconf.harness.reports.progress import ProgressLine, ProgressLog
 from pjconf.harness.run import expectations
-from pjconf.harness.run.checker import Verdict
+from pjconf.harness.run.breaker import DEFAULT_LIMIT, Breaker
+from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
+from pjconf.harness.run.supervise import Stop, signals_stop, supervise
 from pjconf.harness.run.variants import fresh_variants, new_seed
+from pjconf.protocol.limits import DEFAULT_LIMITS, Limits
 
 DESCRIPTION = """\
 Conformance and test-vector harness for Payjoin v2 (BIP 77).
@@ -45,6 +50,12 @@ status, expectations file and report formats in docs/runner.md.
 """
 
 
+INTERRUPTED = 3
+"""Exit status of a run stopped early by SIGINT, SIGTERM or ``--deadline`` (reports partial)."""
+HELLO_EXCERPT = 64 * 1024
+"""Characters of the hello answer the reports keep (a real one lists ops in a few KiB)."""
+
+
 def _shard(text: str) -> tuple[int, int]:
     try:
         index, total = (int(part) for part in text.split("/"))
@@ -53,6 +64,32 @@ def _shard(text: str) -> tuple[int, int]:
     if not 1 <= index <= total:
         raise argparse.ArgumentTypeError("shard i/n needs 1 <= i <= n")
     return index, total
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError("must be greater than 0")
+        return value
+
+    return parse
+
+
+def _at_least(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}")
+        return value
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(an allowed alternative) or ERROR (adapter malfunction); with --expectations also "
         "KNOWN_FAILURE and UNEXPECTED_PASS. Exit status is 0 only when every selected family "
         "ran something and nothing failed or errored outside the expectations; 1 otherwise; "
-        "2 when the run could not start (unreadable corpus or expectations, no hello).",
+        "2 when the run could not start (unreadable corpus or expectations, no hello); 3 when "
+        "it was stopped early (SIGINT, SIGTERM, --deadline: the reports are partial).",
     )
     run_p.add_argument(
         "--impl",
@@ -135,8 +173,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail the run when fewer than this share of the corpus's runnable cases are "
         "verified (PASS or ACCEPTABLE)",
     )
-    run_p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
-    run_p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    run_p.add_argument("--timeout", type=_positive(float), default=10.0, help="seconds per request")
+    run_p.add_argument(
+        "--deadline",
+        type=_positive(float),
+        metavar="SECONDS",
+        help="stop the whole run after this long, write partial reports and exit 3",
+    )
+    run_p.add_argument(
+        "--max-consecutive-errors",
+        type=_at_least(0),
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"after N adapter malfunctions in a row, send no more of that family (the next "
+        f"family gets one probe; N families in a row cut off end the run); 0: never "
+        f"(default {DEFAULT_LIMIT})",
+    )
+    run_p.add_argument(
+        "--max-line-bytes",
+        type=_at_least(1),
+        default=DEFAULT_LIMITS.max_line_bytes,
+        metavar="BYTES",
+        help=f"longest answer line read (default {DEFAULT_LIMITS.max_line_bytes}, 4 MiB)",
+    )
+    run_p.add_argument(
+        "--max-depth",
+        type=_at_least(1),
+        default=DEFAULT_LIMITS.max_depth,
+        metavar="N",
+        help=f"deepest JSON nesting of an answer (default {DEFAULT_LIMITS.max_depth})",
+    )
+    run_p.add_argument(
+        "--max-int-digits",
+        type=_at_least(1),
+        default=DEFAULT_LIMITS.max_int_digits,
+        metavar="N",
+        help=f"longest number in an answer, in digits (default {DEFAULT_LIMITS.max_int_digits})",
+    )
+    run_p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
     shim_p = commands.add_parser(
         "shim",
@@ -159,14 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _client(impl: str, timeout: float) -> Client:
+def _client(impl: str, timeout: float, limits: Limits) -> Client:
     if impl == "reference":
         return reference.reference_client()
     if impl.startswith("cmd:"):
-        return ProcessClient(impl[len("cmd:") :], timeout=timeout)
+        return ProcessClient(impl[len("cmd:") :], timeout=timeout, limits=limits)
     if impl.startswith("docker:"):
         try:
-            return DockerClient(impl[len("docker:") :], timeout=timeout)
+            return DockerClient(impl[len("docker:") :], timeout=timeout, lines=limits)
         except DockerUnavailable as exc:
             raise SystemExit(f"pjconf: {exc}") from None
     raise SystemExit(
@@ -184,8 +258,12 @@ def _percentage(text: str) -> float:
     return value
 
 
-def _hello(client: Client) -> Reply | None:
-    hello = client.call("hello", {})
+def _hello(client: Client, stop: Stop) -> Reply | None:
+    """The hello answer (``None`` after printing why there is none); an unknown one when the
+    run was stopped while waiting for it."""
+    hello = supervise(lambda: client.call("hello", {}), stop, abort=_aborter(client))
+    if hello is None:
+        return Reply("malfunction", {"message": f"interrupted ({stop.reason})"})
     if hello.kind != "malfunction":
         return hello
     client.close()
@@ -194,6 +272,27 @@ def _hello(client: Client) -> Reply | None:
         file=sys.stderr,
     )
     return None
+
+
+def _aborter(client: Client) -> Callable[[str], None]:
+    """What stops ``client`` at once: kill its adapter (an in-process one just finishes)."""
+    if isinstance(client, Abortable):
+        return client.abort
+    return lambda reason: None
+
+
+def _implementation(hello: Reply, impl: str) -> dict[str, object]:
+    """The hello result as the reports show it: bounded (it is the adapter's word), with a
+    printable name and version."""
+    if hello.kind != "result":
+        return {"impl": impl}
+    found = bounded(hello.value, HELLO_EXCERPT)
+    if not isinstance(found, dict) or found.get("truncated") is True:
+        return {"impl": impl, "hello": found}
+    for key in ("implementation", "version"):
+        if key in found:
+            found[key] = excerpt(str(found[key]), 200)
+    return dict(found)
 
 
 def _supported_ops(implementation: dict[str, object]) -> set[str] | None:
@@ -241,14 +340,38 @@ def _cmd_run(args: argparse.Namespace) -> int:
     names = set(args.case) if args.case else None
     if args.list:
         return _list_cases(cases, args, names)
-    client = _client(args.impl, args.timeout)
-    hello = _hello(client)
+    limits = Limits(args.max_line_bytes, args.max_depth, args.max_int_digits)
+    started = time.monotonic()
+    if args.deadline is None:
+        stop = Stop()
+    else:
+        stop = Stop(started + args.deadline, deadline_reason=f"--deadline {args.deadline:g}s")
+    with signals_stop(stop):
+        client = _client(args.impl, args.timeout, limits)
+        return _run_with(
+            client, args, cases=cases, names=names, root=root, stop=stop, started=started
+        )
+
+
+def _run_with(
+    client: Client,
+    args: argparse.Namespace,
+    *,
+    cases: list[Case],
+    names: set[str] | None,
+    root: Path,
+    stop: Stop,
+    started: float,
+) -> int:
+    """Hello, the run, the reports: everything after the implementation is started."""
+    started_at = args.clock.now()
+    hello = _hello(client, stop)
     if hello is None:
         return 2
-    implementation = hello.value if hello.kind == "result" else {"impl": args.impl}
+    implementation = _implementation(hello, args.impl)
     name = str(implementation.get("implementation", args.impl))
     expect = Expectations()
-    if args.expectations:
+    if args.expectations and not stop():
         try:
             expect = expectations.load(
                 args.expectations, name, str(implementation.get("version", ""))
@@ -271,22 +394,40 @@ def _cmd_run(args: argparse.Namespace) -> int:
     variants = None if args.no_variants else fresh_variants(args.seed or new_seed(), chosen)
     json_to_stdout = args.json is not None and str(args.json) == "-"
     line = ProgressLine(sys.stderr, enabled=not args.quiet and not json_to_stdout)
-    started_at = args.clock.now()
-    started = time.monotonic()
+    log = ProgressLog(sys.stderr, enabled=not args.quiet)
+
+    def progress(done: int, total: int, outcome: Outcome) -> None:
+        line.update(done, total, outcome)
+        log.update(done, total, outcome)
+
+    result = RunResult()
     try:
-        result = run(
-            client,
-            chosen,
-            progress=line.update,
-            expectations=expect,
-            families=families_in_scope(named, unsharded, chosen),
-            supported_ops=_supported_ops(implementation),
-            variants=variants,
-            corpus=select(cases, exclude=excluded),
+        supervise(
+            lambda: run(
+                client,
+                chosen,
+                progress=progress,
+                expectations=expect,
+                families=families_in_scope(named, unsharded, chosen),
+                supported_ops=_supported_ops(implementation),
+                breaker=Breaker(args.max_consecutive_errors),
+                stop=stop,
+                on_family=log.family,
+                result=result,
+                variants=variants,
+                corpus=select(cases, exclude=excluded),
+            ),
+            stop,
+            abort=_aborter(client),
+            tick=log.tick,
         )
     finally:
         line.clear()
+        log.finish("stopped" if stop() else "done")
         client.close()
+    if stop():
+        # A runner still busy after the grace period keeps its own lists; report a snapshot.
+        result = replace(result, outcomes=list(result.outcomes), interrupted=stop.reason)
     _settle(result, args, cases, expect, excluded)
     info = report.RunInfo(
         implementation=implementation,
@@ -308,6 +449,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(_json_text(result, info))
     if not all(written):
         return 2
+    if result.interrupted:
+        return INTERRUPTED
     return 0 if result.ok else 1
 
 

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pjconf.protocol.limits import DEFAULT_LIMITS, LimitExceeded, Limits, decode_json
+
 PROTOCOL_VERSION = 1
 
 JsonObject = dict[str, Any]
@@ -39,12 +41,17 @@ class Request:
     args: JsonObject
 
 
-def parse_request(line: str) -> Request:
-    """Parse one request line, or raise :class:`BadRequest` saying what is wrong with it."""
+def parse_request(line: str, limits: Limits = DEFAULT_LIMITS) -> Request:
+    """Parse one request line, or raise :class:`BadRequest` saying what is wrong with it
+    (including a line nested deeper, or holding a longer number, than ``limits`` allow)."""
     try:
-        obj = json.loads(line)
+        obj = decode_json(line, limits)
+    except LimitExceeded as exc:
+        raise BadRequest(f"the request {exc}") from None
     except json.JSONDecodeError as exc:
         raise BadRequest(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except ValueError as exc:  # anything else json refuses: still an answer, never a crash
+        raise BadRequest(f"not JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise BadRequest("a request must be a JSON object")
     request_id = obj.get("id")

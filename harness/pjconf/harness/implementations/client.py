@@ -2,25 +2,43 @@
 
 Every runner (in-process reference, a local command, later a Docker container) is a
 :class:`Client`: ``call(op, args)`` returns a :class:`Reply` and never raises for anything the
-implementation does. A crash, a timeout, bad JSON or a wrong id becomes a ``malfunction`` reply
-(the harness reports ERROR), and the next call restarts the process.
+implementation does. A crash, a timeout, bad JSON, a wrong id, a line longer than the line limit,
+bytes that are not UTF-8, or JSON nested deeper or holding longer numbers than
+:class:`~pjconf.protocol.limits.Limits` allow becomes a ``malfunction`` reply at once (the harness
+reports ERROR), and the next call restarts the process.
+
+A local adapter runs in a process group of its own and is killed as a group (``os.killpg``) on
+every timeout, malfunction and exit, so an adapter started through a wrapper script leaves no
+children behind; a :class:`~pjconf.harness.implementations.watchdog.Watchdog` kills the group
+even if the harness itself is killed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import queue
 import shlex
+import signal
 import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast, runtime_checkable
 
+from pjconf.harness.excerpt import excerpt
+from pjconf.harness.implementations.pump import Item, LineQueue
+from pjconf.harness.implementations.watchdog import Watchdog
+from pjconf.protocol.limits import DEFAULT_LIMITS, LimitExceeded, Limits, decode_json
+from pjconf.protocol.lines import CHUNK, Oversized
 from pjconf.protocol.wire import JsonObject, Request, encode_line
 
 ReplyKind = Literal["result", "error", "unimplemented", "malfunction"]
+
+SHUTDOWN_GRACE = 2.0
+"""Seconds an adapter gets to answer ``shutdown`` before it is killed (nothing is judged then)."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +55,8 @@ def classify(response: object, request_id: int) -> Reply:
     response_id = response.get("id")
     # Exactly the integer sent: JSON's 1.0 or true compare equal to 1 in Python, not on the wire.
     if type(response_id) is not int or response_id != request_id:
-        return Reply(
-            "malfunction", {"message": f"response id {response.get('id')!r} != {request_id}"}
-        )
+        got = excerpt(repr(response_id), 80)
+        return Reply("malfunction", {"message": f"response id {got} != {request_id}"})
     if response.get("unimplemented") is True:
         return Reply("unimplemented", {"message": str(response.get("message", ""))})
     if isinstance(response.get("result"), dict):
@@ -56,6 +73,13 @@ class Client(Protocol):
     def call(self, op: str, args: JsonObject) -> Reply: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Abortable(Protocol):
+    """A client another thread can stop at once (a signal, a deadline)."""
+
+    def abort(self, reason: str) -> None: ...
 
 
 class Handles(Protocol):
@@ -76,24 +100,38 @@ class InProcessClient:
         # Round-trip through JSON so an in-process run sees exactly what a pipe would carry.
         request = json.loads(encode_line({"id": self._next_id, "op": op, "args": args}))
         response = self._adapter.handle(Request(self._next_id, op, request["args"]))
-        return classify(json.loads(encode_line(response)), self._next_id)
+        try:
+            answer = decode_json(encode_line(response))
+        except (ValueError, TypeError, RecursionError) as exc:
+            return Reply("malfunction", {"message": f"answer cannot be encoded: {exc}"})
+        return classify(answer, self._next_id)
 
     def close(self) -> None:
         return None
 
 
 class Channel(Protocol):
-    """A running adapter: lines go in, answer lines come out on ``lines`` (None at its end)."""
+    """A running adapter: request lines go in, answer lines come out on ``lines``."""
 
-    lines: queue.Queue[str | None]
+    lines: LineQueue
 
-    def send(self, line: str) -> None:
+    def send(self, line: bytes) -> None:
         """Write one request line; OSError if the adapter can no longer read."""
         ...
 
     def kill(self) -> None:
-        """Stop the adapter now and release what it holds."""
+        """Stop the adapter now and release what it holds (safe to call twice, from any
+        thread)."""
         ...
+
+
+def request_line(request: JsonObject) -> bytes:
+    """One request as UTF-8; a string no UTF-8 can carry (a lone surrogate) goes ``\\u``
+    escaped."""
+    try:
+        return (encode_line(request) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(request, separators=(",", ":")) + "\n").encode("ascii")
 
 
 class LineClient:
@@ -101,101 +139,181 @@ class LineClient:
 
     The channel is opened on first use and again after any malfunction, so one crash, hang or
     garbled answer costs one ERROR and the run goes on. ``restarts`` counts the reopenings.
+    :meth:`abort` (from any thread) kills the adapter and makes every later call a malfunction
+    at once, so a stopped run does not wait on it.
     """
 
-    def __init__(self, open_channel: Callable[[], Channel], *, timeout: float) -> None:
+    def __init__(
+        self,
+        open_channel: Callable[[], Channel],
+        *,
+        timeout: float,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
         self._open_channel = open_channel
         self.timeout = timeout
+        self.limits = limits
         self._channel: Channel | None = None
+        self._lock = threading.Lock()
+        self._stopped = ""
         self._next_id = 0
         self._ever_started = False
         self.restarts = 0
         """How many times the adapter had to be started again after dying or being killed."""
 
-    def _malfunction(self, message: str) -> Reply:
-        if self._channel is not None:
-            self._channel.kill()
-            self._channel = None
+    def _drop(self, channel: Channel) -> None:
+        with self._lock:
+            if self._channel is channel:
+                self._channel = None
+        channel.kill()
+
+    def _malfunction(self, channel: Channel, message: str) -> Reply:
+        self._drop(channel)
         return Reply("malfunction", {"message": message})
 
+    def _channel_for_call(self) -> Channel | Reply:
+        with self._lock:
+            if self._stopped:
+                return Reply("malfunction", {"message": self._stopped})
+            if self._channel is None:
+                if self._ever_started:
+                    self.restarts += 1
+                try:
+                    self._channel = self._open_channel()
+                except OSError as exc:
+                    return Reply("malfunction", {"message": f"cannot start the adapter: {exc}"})
+                self._ever_started = True
+            return self._channel
+
     def call(self, op: str, args: JsonObject) -> Reply:
-        if self._channel is None:
-            if self._ever_started:
-                self.restarts += 1
-            try:
-                self._channel = self._open_channel()
-            except OSError as exc:
-                return Reply("malfunction", {"message": f"cannot start the adapter: {exc}"})
-            self._ever_started = True
+        return self._call(op, args, self.timeout)
+
+    def _call(self, op: str, args: JsonObject, timeout: float) -> Reply:
+        channel = self._channel_for_call()
+        if isinstance(channel, Reply):
+            return channel
         self._next_id += 1
-        channel = self._channel
         try:
-            channel.send(encode_line({"id": self._next_id, "op": op, "args": args}) + "\n")
+            channel.send(request_line({"id": self._next_id, "op": op, "args": args}))
         except OSError as exc:
-            return self._malfunction(f"adapter stdin closed: {exc}")
+            return self._malfunction(channel, f"adapter stdin closed: {exc}")
         try:
-            line = channel.lines.get(timeout=self.timeout)
+            item = channel.lines.get(timeout)
         except queue.Empty:
-            return self._malfunction(f"no answer within {self.timeout:g}s")
-        if line is None:
-            return self._malfunction("adapter exited without answering")
-        try:
-            response = json.loads(line)
-        except json.JSONDecodeError:
-            return self._malfunction(f"answer is not JSON: {line[:200]!r}")
-        reply = classify(response, self._next_id)
+            return self._malfunction(channel, f"no answer within {timeout:g}s")
+        reply = self._reply(item)
         if reply.kind == "malfunction":
-            return self._malfunction(str(reply.value["message"]))
+            return self._malfunction(channel, str(reply.value["message"]))
         return reply
+
+    def _reply(self, item: Item) -> Reply:
+        """What one answer line says, within the limits; never raises."""
+        if item is None:
+            return Reply("malfunction", {"message": "adapter exited without answering"})
+        if isinstance(item, Oversized):
+            return Reply("malfunction", {"message": f"answer {item}"})
+        try:
+            text = item.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = f"byte {item[exc.start]:#04x} at offset {exc.start}"
+            return Reply("malfunction", {"message": f"answer is not UTF-8 ({bad})"})
+        try:
+            response = decode_json(text, self.limits)
+        except LimitExceeded as exc:
+            return Reply("malfunction", {"message": f"answer {exc}"})
+        except ValueError:
+            return Reply("malfunction", {"message": f"answer is not JSON: {excerpt(text, 200)}"})
+        return classify(response, self._next_id)
+
+    def abort(self, reason: str) -> None:
+        """Kill the adapter now; this and every later call is a malfunction saying ``reason``."""
+        with self._lock:
+            self._stopped = reason or "stopped"
+            channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.kill()
 
     def kill(self) -> None:
         """Kill the adapter without a shutdown (a crash); the next request starts it again."""
-        if self._channel is not None:
-            self._channel.kill()
-            self._channel = None
+        with self._lock:
+            channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.kill()
 
     def close(self) -> None:
-        if self._channel is None:
-            return
-        self.call("shutdown", {})
-        if self._channel is not None:
-            self._channel.kill()
-            self._channel = None
+        """``shutdown`` (briefly awaited), then the adapter is killed whatever it answered."""
+        with self._lock:
+            running = self._channel is not None and not self._stopped
+        if running:
+            self._call("shutdown", {}, min(self.timeout, SHUTDOWN_GRACE))
+        self.kill()
 
 
 class _ProcessChannel:
-    def __init__(self, command: list[str]) -> None:
+    """A local adapter process, leading a process group of its own."""
+
+    def __init__(self, command: list[str], limits: Limits, watchdog: Watchdog) -> None:
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None if os.environ.get("PJCONF_ADAPTER_STDERR") else subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
+            start_new_session=True,
         )
-        self.lines: queue.Queue[str | None] = queue.Queue()
+        self._watchdog = watchdog
+        watchdog.guard_group(self._process.pid)
+        self.lines = LineQueue(limits.max_line_bytes)
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
-        assert self._process.stdout is not None
-        for line in self._process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
+        stdout = cast(io.BufferedReader, self._process.stdout)
+        try:
+            while chunk := stdout.read1(CHUNK):
+                if not self.lines.feed(chunk):
+                    return
+        except (OSError, ValueError):
+            pass  # the pipe was closed under us: the end of the output
+        finally:
+            with contextlib.suppress(OSError):
+                stdout.close()
+        self.lines.end()
 
-    def send(self, line: str) -> None:
-        assert self._process.stdin is not None
-        self._process.stdin.write(line)
-        self._process.stdin.flush()
+    def send(self, line: bytes) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(line)
+            stdin.flush()
+        except ValueError as exc:  # closed by a concurrent kill
+            raise OSError(str(exc)) from None
 
     def kill(self) -> None:
-        if self._process.poll() is None:
-            self._process.kill()
+        self.lines.close()
+        # The group id is the leader's pid, which cannot be reused before the leader is reaped
+        # (below), so this never signals a stranger.
+        with contextlib.suppress(OSError):
+            os.killpg(self._process.pid, signal.SIGKILL)
         self._process.wait()
+        self._watchdog.release_group(self._process.pid)
+        if self._process.stdin is not None:
+            with contextlib.suppress(OSError, ValueError):
+                self._process.stdin.close()
 
 
 class ProcessClient(LineClient):
     """An adapter process speaking the protocol on stdin/stdout (``--impl cmd:<command>``)."""
 
-    def __init__(self, command: list[str] | str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, command: list[str] | str, *, timeout: float = 10.0, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
         self.command = shlex.split(command) if isinstance(command, str) else list(command)
-        super().__init__(lambda: _ProcessChannel(self.command), timeout=timeout)
+        self._watchdog = Watchdog()
+        super().__init__(
+            lambda: _ProcessChannel(self.command, limits, self._watchdog),
+            timeout=timeout,
+            limits=limits,
+        )
+
+    def close(self) -> None:
+        super().close()
+        self._watchdog.close()

@@ -3,20 +3,21 @@
 Each container runs locked down: no network, a read-only root, every capability dropped, no
 privilege escalation, and limits on memory and processes. The harness enforces the per-request
 timeout (:class:`~pjconf.harness.implementations.client.LineClient`) and replaces a container that
-crashed, hung or broke the protocol; a replaced container is removed, never left behind.
+crashed, hung or broke the protocol; a replaced container is removed, never left behind, and a
+watchdog removes the client's containers even when the harness is killed outright.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import socket
 import struct
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,10 @@ import docker
 import docker.errors
 
 from pjconf.harness.implementations.client import LineClient
+from pjconf.harness.implementations.pump import LineQueue
+from pjconf.harness.implementations.watchdog import Watchdog
+from pjconf.protocol.limits import DEFAULT_LIMITS, Limits
+from pjconf.protocol.lines import CHUNK
 
 
 class DockerUnavailable(Exception):
@@ -46,7 +51,9 @@ _FRAME_HEADER = struct.Struct(">BxxxL")  # stream type, 3 zero bytes, payload le
 class _DockerChannel:
     """One container: its attached stdin/stdout, with Docker's stream frames undone."""
 
-    def __init__(self, engine: Any, image: str, limits: ContainerLimits, session: str) -> None:
+    def __init__(
+        self, engine: Any, image: str, limits: ContainerLimits, session: str, lines: Limits
+    ) -> None:
         api = engine.api  # the low-level API: the high-level one cannot set StdinOnce
         host_config = api.create_host_config(
             network_mode="none",
@@ -60,8 +67,9 @@ class _DockerChannel:
             auto_remove=True,
         )
         # The raw Engine API config: docker-py has no argument for StdinOnce. If the harness
-        # dies, its attach socket closes; StdinOnce turns that into EOF for the adapter (which
-        # must then exit), so nothing is left running behind a crashed or killed harness.
+        # dies, its attach socket closes; StdinOnce turns that into EOF for the adapter, which
+        # then exits if it is reading. One that is not (busy, or deaf to EOF) is removed by the
+        # client's watchdog.
         created = api.create_container_from_config(
             {
                 "Image": image,
@@ -80,11 +88,12 @@ class _DockerChannel:
             params={"stdin": 1, "stdout": 1, "stderr": 1, "stream": 1}
         )
         self._socket: socket.socket = attached._sock  # the raw socket under docker-py's wrapper
-        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.lines = LineQueue(lines.max_line_bytes)
         self._container.start()
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _read_exactly(self, size: int) -> bytes | None:
+        """A frame header: a few bytes, or ``None`` at the end of the stream."""
         chunks = bytearray()
         while len(chunks) < size:
             chunk = self._socket.recv(size - len(chunks))
@@ -93,30 +102,35 @@ class _DockerChannel:
             chunks += chunk
         return bytes(chunks)
 
+    def _payload(self, size: int) -> Iterator[bytes]:
+        """A frame's payload in chunks: the size is the adapter's word, so it is never
+        buffered whole (a frame may claim gigabytes)."""
+        while size > 0:
+            chunk = self._socket.recv(min(size, CHUNK))
+            if not chunk:
+                raise EOFError
+            size -= len(chunk)
+            yield chunk
+
     def _pump(self) -> None:
-        pending = b""
         try:
             while (header := self._read_exactly(_FRAME_HEADER.size)) is not None:
                 stream, size = _FRAME_HEADER.unpack(header)
-                payload = self._read_exactly(size)
-                if payload is None:
-                    break
-                if stream == _STDERR:
-                    if os.environ.get("PJCONF_ADAPTER_STDERR"):
-                        sys.stderr.write(payload.decode("utf-8", "replace"))
-                    continue
-                pending += payload
-                while b"\n" in pending:
-                    line, pending = pending.split(b"\n", 1)
-                    self.lines.put(line.decode("utf-8", "replace"))
-        except OSError:
+                for chunk in self._payload(size):
+                    if stream == _STDERR:
+                        if os.environ.get("PJCONF_ADAPTER_STDERR"):
+                            sys.stderr.write(chunk.decode("utf-8", "replace"))
+                    elif not self.lines.feed(chunk):
+                        return
+        except (OSError, EOFError):
             pass
-        self.lines.put(None)
+        self.lines.end()
 
-    def send(self, line: str) -> None:
-        self._socket.sendall(line.encode())
+    def send(self, line: bytes) -> None:
+        self._socket.sendall(line)
 
     def kill(self) -> None:
+        self.lines.close()
         try:
             self._socket.close()
         finally:
@@ -156,10 +170,22 @@ def image_present(client: Any, image: str) -> bool:
 
 
 class DockerClient(LineClient):
-    """An adapter image run as a container per session of requests."""
+    """An adapter image run as a container per session of requests.
+
+    Every container carries this client's :data:`SESSION_LABEL`; a
+    :class:`~pjconf.harness.implementations.watchdog.Watchdog` removes the labelled containers
+    if the harness dies without doing so itself. StdinOnce alone (below) stops only an adapter
+    that is reading its input; one busy computing, or one that ignores the end of its input,
+    would run on inside the daemon.
+    """
 
     def __init__(
-        self, image: str, *, timeout: float = 10.0, limits: ContainerLimits | None = None
+        self,
+        image: str,
+        *,
+        timeout: float = 10.0,
+        limits: ContainerLimits | None = None,
+        lines: Limits = DEFAULT_LIMITS,
     ) -> None:
         self.image = image
         self._engine = engine()
@@ -170,6 +196,13 @@ class DockerClient(LineClient):
             )
         chosen = limits or ContainerLimits()
         self.session = uuid.uuid4().hex
-        super().__init__(
-            lambda: _DockerChannel(self._engine, image, chosen, self.session), timeout=timeout
-        )
+        self._watchdog = Watchdog()
+        super().__init__(lambda: self._start(chosen, lines), timeout=timeout, limits=lines)
+
+    def _start(self, limits: ContainerLimits, lines: Limits) -> _DockerChannel:
+        self._watchdog.guard_label(f"{SESSION_LABEL}={self.session}")
+        return _DockerChannel(self._engine, self.image, limits, self.session, lines)
+
+    def close(self) -> None:
+        super().close()
+        self._watchdog.close()

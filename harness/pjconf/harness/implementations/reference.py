@@ -16,7 +16,7 @@ only through the adapter protocol.
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
@@ -50,6 +50,6 @@ def reference_client(seed: str | None = None) -> InProcessClient:
     return InProcessClient(reference_adapter(seed))
 
 
-def serve(seed: str | None, stdin: TextIO, stdout: TextIO) -> int:
+def serve(seed: str | None, stdin: BinaryIO | TextIO, stdout: BinaryIO | TextIO) -> int:
     """``pjconf shim``: the reference's adapter on stdin/stdout, one JSON line each way."""
     return _serve.serve(reference_adapter(seed), stdin, stdout)

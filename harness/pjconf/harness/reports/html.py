@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 
 from pjconf.harness.reports.summary import (
     RunInfo,
     columns,
     expected_of,
+    not_sent,
     reproduce,
     verdict_line,
     visible,
@@ -72,8 +74,14 @@ def _header(run: RunResult, info: RunInfo) -> list[str]:
         ("reference-only (not runnable)", run.not_runnable),
     ]
     rows = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in meta)
+    partial = (
+        [f'<p class="bad">Partial report: the run was interrupted ({_e(run.interrupted)}).</p>']
+        if run.interrupted
+        else []
+    )
     return [
         f"<h1>pjconf run: {_e(info.name)} {_e(info.version)}</h1>",
+        *partial,
         f'<p class="{status}">{_e(verdict_line(run))}</p>',
         f'<dl class="meta">{rows}</dl>',
     ]
@@ -138,6 +146,18 @@ def _case(outcome: Outcome) -> str:
     )
 
 
+def _unsent(outcomes: Iterable[Outcome]) -> list[str]:
+    """One line per family for the cases the circuit breaker did not send."""
+    families: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        families.setdefault(outcome.case.family, []).append(outcome)
+    return [
+        f'<p class="bad">{_e(family)}: {len(mine)} cases not sent '
+        f"({_e(mine[0].case.name)} ... {_e(mine[-1].case.name)}): {_e(mine[0].detail)}</p>"
+        for family, mine in families.items()
+    ]
+
+
 def _drill_down(run: RunResult) -> list[str]:
     out = ["<h2>Cases to look at</h2>"]
     listed = 0
@@ -145,7 +165,8 @@ def _drill_down(run: RunResult) -> list[str]:
         mine = [o for o in run.outcomes if o.verdict is verdict]
         if mine:
             out.append(f'<h3 class="{verdict.value}">{verdict.value} ({len(mine)})</h3>')
-            out.extend(_case(o) for o in mine)
+            out.extend(_case(o) for o in mine if not not_sent(o))
+            out.extend(_unsent(o for o in mine if not_sent(o)))
             listed += len(mine)
     if not listed:
         out.append("<p>None: every case that ran passed.</p>")

@@ -16,9 +16,16 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
-from pjconf.harness.reports.summary import RunInfo, expected_of, reproduce, visible
+from pjconf.harness.reports.summary import (
+    NOTED_STATES,
+    RunInfo,
+    expected_of,
+    not_sent,
+    reproduce,
+    visible,
+)
 from pjconf.harness.run.checker import Outcome, Verdict
-from pjconf.harness.run.runner import FamilyState, RunResult
+from pjconf.harness.run.runner import RunResult
 
 RUN_SUITE = "pjconf"
 """The suite holding the run's own problems (stale expectations, nothing checked)."""
@@ -83,7 +90,8 @@ def _add_outcome(suite: _Suite, outcome: Outcome, strict: bool) -> None:
     if verdict is Verdict.FAIL:
         suite.mark(element, "failure", outcome.detail, "FAIL", _body(outcome))
     elif verdict is Verdict.ERROR:
-        suite.mark(element, "error", outcome.detail, "ERROR", _body(outcome))
+        body = "" if not_sent(outcome) else _body(outcome)  # nothing was sent: no inputs to show
+        suite.mark(element, "error", outcome.detail, "ERROR", body)
     elif verdict is Verdict.SKIP:
         suite.mark(element, "skipped", outcome.detail, "SKIP")
     elif verdict is Verdict.KNOWN_FAILURE:
@@ -119,10 +127,12 @@ def render(run: RunResult, info: RunInfo) -> str:
         _common_properties(suite, info)
         state, reason = run.family_state(family)
         suite.prop("family.state", state.value)
+        if run.interrupted:
+            suite.prop("partial", f"interrupted ({run.interrupted})")
         for outcome in run.outcomes:
             if outcome.case.family == family:
                 _add_outcome(suite, outcome, run.strict_expectations)
-        if state in (FamilyState.NOT_RUN, FamilyState.NOTHING_RAN):
+        if state in NOTED_STATES:
             marker = suite.case(family, f"({state.value.lower()})")
             suite.mark(marker, "error", reason, state.value)
         suites.append(suite)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pjconf.harness.corpus.load import family_files
+from pjconf.harness.run.breaker import UNRESPONSIVE
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.coverage import coverage
 from pjconf.harness.run.runner import FamilyState, RunResult
@@ -121,13 +122,24 @@ def summary_table(run: RunResult) -> str:
     return "\n".join([line(header), rule, *map(line, rows), rule, line(total)])
 
 
+NOTED_STATES = (FamilyState.NOT_RUN, FamilyState.NOTHING_RAN, FamilyState.INTERRUPTED)
+"""Family states whose reason is stated under the table (a FAILED family's cases are listed)."""
+
+
+def not_sent(outcome: Outcome) -> bool:
+    """A case the circuit breaker did not send: reported once per family, not case by case."""
+    return outcome.detail.startswith(UNRESPONSIVE) and outcome.got is None
+
+
 def family_notes(run: RunResult) -> str:
     """Why each family that is not OK is not, and which families were left out on purpose."""
     lines = []
     for family in run.families:
         state, reason = run.family_state(family)
-        if state in (FamilyState.NOT_RUN, FamilyState.NOTHING_RAN):
+        if state in NOTED_STATES:
             lines.append(f"{family}: {state.value} - {reason}")
+        elif family in run.unresponsive:
+            lines.append(f"{family}: {run.unresponsive[family]}")
     for family, reason in sorted(run.excluded.items()):
         lines.append(f"{family}: excluded - {reason}")
     return "\n".join(lines)
@@ -153,9 +165,12 @@ def problems(run: RunResult) -> str:
     """Every FAIL, ERROR and UNEXPECTED_PASS with what was expected and how to reproduce it;
     known failures one line each; then the run's own problems (stale expectations...)."""
     blocks = []
+    unsent: dict[str, list[Outcome]] = {}
     for outcome in run.outcomes:
         case = outcome.case
-        if outcome.verdict in (Verdict.FAIL, Verdict.ERROR):
+        if outcome.verdict is Verdict.ERROR and not_sent(outcome):
+            unsent.setdefault(case.family, []).append(outcome)
+        elif outcome.verdict in (Verdict.FAIL, Verdict.ERROR):
             blocks.append(
                 f"{outcome.verdict.value} {case.name} [{case.op}] {case.comment}\n"
                 f"  {outcome.detail}\n  reproduce: {reproduce(outcome)}"
@@ -167,6 +182,12 @@ def problems(run: RunResult) -> str:
                 f"{'passes' if outcome.judged is Verdict.PASS else 'is acceptable'}: "
                 f"remove it from the expectations file\n  reproduce: {reproduce(outcome)}"
             )
+    for family, outcomes in unsent.items():
+        first, last = outcomes[0].case.tc_id, outcomes[-1].case.tc_id
+        blocks.append(
+            f"ERROR {family}/{first}..{last}: {len(outcomes)} cases not sent "
+            f"({outcomes[0].detail.removeprefix(UNRESPONSIVE)})"
+        )
     for outcome in run.outcomes:
         if outcome.verdict is Verdict.KNOWN_FAILURE:
             blocks.append(f"KNOWN_FAILURE {outcome.case.name}: {outcome.reason}")
@@ -212,6 +233,9 @@ def verdict_line(run: RunResult) -> str:
         return "pjconf run: ok"
     reasons = [f"{run.count(v)} {v.value}" for v in run.failing_verdicts() if run.count(v)]
     states = [run.family_state(f) for f in run.families]
+    if run.unresponsive and not run.given_up:
+        number = len(run.unresponsive)
+        reasons.append(f"unresponsive in {number} {'family' if number == 1 else 'families'}")
     for state in (FamilyState.NOT_RUN, FamilyState.NOTHING_RAN):
         number = sum(1 for s, _ in states if s is state)
         if number:
@@ -230,10 +254,22 @@ def to_json(
     families: dict[str, Any] = {}
     for family in run.families:
         state, reason = run.family_state(family)
-        families[family] = {"state": state.value, "reason": reason, "counts": _counts(run, family)}
+        entry: dict[str, Any] = {
+            "state": state.value,
+            "reason": reason,
+            "counts": _counts(run, family),
+        }
+        if family in run.unresponsive:
+            entry["unresponsive"] = run.unresponsive[family]
+        if run.interrupted:
+            entry["notReached"] = run.not_reached(family)
+        families[family] = entry
     document: dict[str, Any] = {
         "implementation": implementation,
         "ok": run.ok,
+        "partial": bool(run.interrupted),
+        "interrupted": run.interrupted or None,
+        "givenUp": run.given_up or None,
         "counts": _counts(run),
         "families": families,
         "excluded": dict(sorted(run.excluded.items())),
@@ -269,7 +305,7 @@ def to_json(
                 "judged": o.judged.value if o.judged else None,
                 "reason": o.reason,
                 "detail": o.detail,
-                "args": o.case.args if o.verdict in SHOWN_WITH_INPUTS else None,
+                "args": o.case.args if o.verdict in SHOWN_WITH_INPUTS and not not_sent(o) else None,
                 "got": o.got,
             }
             for o in run.outcomes

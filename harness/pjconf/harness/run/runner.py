@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from pjconf.harness.corpus.load import Case
+from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations.client import Client
+from pjconf.harness.run.breaker import Breaker
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.scenario import execute
@@ -17,6 +20,8 @@ from pjconf.harness.sessions.drive import DRIVE_NEEDS, DRIVE_OP
 
 Progress = Callable[[int, int, Outcome], None]
 """Called after each case with (cases done, cases to do, outcome)."""
+FamilyStart = Callable[[str, int], None]
+"""Called before a family's first case with (family, how many of its cases are to be sent)."""
 
 _BROKEN = (Verdict.FAIL, Verdict.ERROR)
 _VERIFIED = (Verdict.PASS, Verdict.ACCEPTABLE, Verdict.UNEXPECTED_PASS)
@@ -32,6 +37,8 @@ class FamilyState(StrEnum):
     """The implementation's hello lists none of the family's ops: no case was sent."""
     NOTHING_RAN = "NOTHING RAN"
     """Selected, but every case was skipped or disabled, or none was selected: vacuous green."""
+    INTERRUPTED = "INTERRUPTED"
+    """The run was stopped (a signal, the deadline) before all of the family's cases ran."""
 
 
 @dataclass
@@ -55,6 +62,16 @@ class RunResult:
     """``--min-verified``: the share (0-100) of the corpus a green run must verify."""
     variants: Variants | None = None
     """The fresh variants this run sent, with their seed (None: variants were off)."""
+    planned: dict[str, int] = field(default_factory=dict)
+    """Family -> how many of its cases were to be judged (to tell how many an interrupted run
+    did not reach)."""
+    unresponsive: dict[str, str] = field(default_factory=dict)
+    """Family -> why the circuit breaker did not send the rest of it."""
+    given_up: str = ""
+    """Why the circuit breaker did not send the rest of the run (empty if it did)."""
+    interrupted: str = ""
+    """Why the run stopped early (``SIGTERM``, ``deadline of 60s``...); empty if it finished.
+    The reports of an interrupted run are partial."""
 
     def count(self, verdict: Verdict, family: str | None = None) -> int:
         return sum(
@@ -66,16 +83,28 @@ class RunResult:
     def counts(self, family: str | None = None) -> dict[Verdict, int]:
         return {v: self.count(v, family) for v in Verdict}
 
+    def not_reached(self, family: str | None = None) -> int:
+        """Cases an interrupted run did not reach (of ``family``, or of the whole run)."""
+        families = self.planned if family is None else [family]
+        ran = Counter(o.case.family for o in self.outcomes)
+        return sum(max(self.planned.get(f, 0) - ran[f], 0) for f in families)
+
     def family_state(self, family: str) -> tuple[FamilyState, str]:
         """The family's state and, when it is not OK, why."""
         if family in self.not_run:
             return FamilyState.NOT_RUN, self.not_run[family]
+        failing = [v for v in self.failing_verdicts() if self.count(v, family)]
+        text = ", ".join(f"{self.count(v, family)} {v.value}" for v in failing)
+        if family in self.unresponsive:
+            text = f"{text}; {self.unresponsive[family]}"
+        missing = self.not_reached(family) if self.interrupted else 0
+        if missing:
+            why = f"{missing} of {self.planned[family]} cases not run ({self.interrupted})"
+            return FamilyState.INTERRUPTED, f"{why}; {text}" if text else why
         mine = [o for o in self.outcomes if o.case.family == family]
         if all(o.verdict is Verdict.SKIP for o in mine):
             return FamilyState.NOTHING_RAN, _nothing_ran_reason(mine)
-        failing = [v for v in self.failing_verdicts() if self.count(v, family)]
         if failing:
-            text = ", ".join(f"{self.count(v, family)} {v.value}" for v in failing)
             return FamilyState.FAILED, text
         return FamilyState.OK, ""
 
@@ -97,8 +126,16 @@ class RunResult:
 
     def run_problems(self) -> list[str]:
         """What fails the run beyond its families: stale configuration, nothing verified, too
-        little of the corpus verified."""
+        little of the corpus verified, an adapter given up on, a run stopped early."""
         found = list(self.setup_problems)
+        if self.interrupted:
+            total = sum(self.planned.values())
+            found.append(
+                f"interrupted ({self.interrupted}): {self.not_reached()} of {total} cases not "
+                "run, this report is partial"
+            )
+        if self.given_up:
+            found.append(self.given_up)
         if not self.verified:
             found.append(NOTHING_VERIFIED)
         elif self.min_verified is not None and self.verified_share < self.min_verified:
@@ -184,6 +221,10 @@ def run(
     supported_ops: Collection[str] | None = None,
     variants: Variants | None = None,
     corpus: Sequence[Case] | None = None,
+    breaker: Breaker | None = None,
+    stop: Callable[[], bool] | None = None,
+    on_family: FamilyStart | None = None,
+    result: RunResult | None = None,
 ) -> RunResult:
     """Run ``cases`` and judge them.
 
@@ -192,10 +233,16 @@ def run(
     and its cases are not sent. Disabled cases are not sent either; known failures are
     reclassified after judging. A case with a fresh variant in ``variants`` passes only when
     the variant does too; an invalid case's PASS must be earned by a valid case of its op from
-    ``corpus`` (default: ``cases``; see :mod:`~pjconf.harness.run.witness`).
+    ``corpus`` (default: ``cases``; see :mod:`~pjconf.harness.run.witness`). ``breaker``
+    (default: :class:`Breaker` with its default limit) stops sending to an adapter that keeps
+    failing. ``stop`` is asked before and after each case: once it says so, the run ends and the
+    case it cut short is not judged. ``result`` is filled as the run goes (another thread may
+    read a stopped run's partial result).
     """
     expect = expectations or Expectations()
-    result = RunResult(variants=variants)
+    breaker = breaker or Breaker()
+    result = result if result is not None else RunResult()
+    result.variants = variants
     runnable: list[Case] = []
     for case in cases:
         if case.op is None:
@@ -216,16 +263,32 @@ def run(
         [c for c in (corpus if corpus is not None else runnable) if c.family not in result.not_run],
         judge,
     )
+    result.planned = dict(Counter(c.family for c in todo))
+    family = ""
     for case in todo:
         assert case.op is not None
+        if stop is not None and stop():
+            break
+        if case.family != family:
+            family = case.family
+            if on_family is not None:
+                on_family(family, result.planned[family])
         reason = expect.disabled_reason(case)
+        refused = breaker.refuses(case.family)
         if reason is not None:
             outcome = Outcome(case, Verdict.SKIP, DISABLED + reason, reason=reason)
+        elif refused:
+            outcome = expect.apply(Outcome(case, Verdict.ERROR, refused))
         else:
             judged = judge(case)
+            if stop is not None and stop():
+                break
+            breaker.record(case.family, judged.verdict is Verdict.ERROR)
             witnesses.record(judged)
-            outcome = expect.apply(witnesses.check(judged))
+            outcome = expect.apply(bounded_outcome(witnesses.check(judged)))
         result.outcomes.append(outcome)
+        result.unresponsive = dict(breaker.cut)
+        result.given_up = breaker.given_up
         if progress is not None:
             progress(len(result.outcomes), len(todo), outcome)
     return result
@@ -247,6 +310,13 @@ def _with_variant(client: Client, case: Case, variants: Variants | None) -> Outc
         f"{fresh.verdict.value} {fresh.detail}"
     )
     return Outcome(case, verdict, detail, fresh.got)
+
+
+def bounded_outcome(outcome: Outcome) -> Outcome:
+    """``outcome`` keeping only an excerpt of what the implementation sent (its answer, and a
+    detail that may quote it), so a run's memory and reports stay small whatever it sent."""
+    got = None if outcome.got is None else bounded(outcome.got)
+    return replace(outcome, detail=excerpt(outcome.detail), got=got)
 
 
 def _unsupported(runnable: list[Case], supported: set[str]) -> dict[str, str]:

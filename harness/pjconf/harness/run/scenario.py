@@ -64,6 +64,7 @@ def run_steps(client: Client, setup: tuple[Step, ...], op: str, args: JsonObject
     Raises :class:`SetupFailed` when a setup step does not return a result.
     """
     bound: dict[str, Any] = {}
+    reply = Reply("result", {})
     try:
         for index, step in enumerate(setup):
             reply = client.call(step.op, resolve(step.args, bound))
@@ -75,11 +76,15 @@ def run_steps(client: Client, setup: tuple[Step, ...], op: str, args: JsonObject
                 raise SetupFailed(index, step.op, reply, f"gave {wrong}, expected {step.expect}")
             for name, field in step.bind.items():
                 bound[name] = reply.value.get(field)
-        return client.call(op, resolve(args, bound))
+        reply = client.call(op, resolve(args, bound))
+        return reply
     finally:
-        for name, value in bound.items():
-            if name.startswith("handle") and isinstance(value, str):
-                client.call("session.drop", {"handle": value})
+        # After a malfunction the adapter was killed, and its handles with it: dropping them
+        # would only wait on a restarted (or still broken) adapter once more per handle.
+        if reply.kind != "malfunction":
+            for name, value in bound.items():
+                if name.startswith("handle") and isinstance(value, str):
+                    client.call("session.drop", {"handle": value})
 
 
 def effect_mismatch(op: str, result: JsonObject) -> str | None:

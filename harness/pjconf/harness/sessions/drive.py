@@ -127,7 +127,8 @@ def summary(transcript: Transcript, role: Role) -> JsonObject:
 
 def drive(client: Client, args: JsonObject) -> Reply:
     """Run the case's path; a failed step is an ``error`` reply naming it (so it is judged
-    FAIL), an op the implementation lacks is ``unimplemented`` (SKIP)."""
+    FAIL), an op the implementation lacks is ``unimplemented`` (SKIP), and an adapter that
+    malfunctioned (a timeout, a crash) a ``malfunction`` (ERROR), as in any other case."""
     role = args.get("iut_role")
     name = args.get("path")
     seed = args.get("seed", "pjconf/sessions")

@@ -285,7 +285,7 @@ class SessionDriver:
         reply = self.client(role).call(op, {**args, **self._now()})
         if reply.kind == "result":
             return reply.value
-        detail = {"op": op, "reply": reply.kind, **reply.value}
+        detail = {**reply.value, "op": op, "reply": reply.kind}  # the harness's keys win
         if reply.kind == "unimplemented":
             raise StepUnsupported(step, f"{op} is unimplemented: {reply.value.get('message')}")
         if reply.kind == "malfunction":
