@@ -49,6 +49,43 @@ def test_an_unwritable_output_directory_is_reported(tmp_path: Path) -> None:
 
 
 def test_an_empty_corpus_is_not_a_pass(tmp_path: Path) -> None:
+    """A folder with no vector file cannot start a run (exit 2), rather than run nothing."""
     done = _run("run", "--vectors", str(tmp_path))
-    assert done.returncode == 1
-    assert "no case ran" in done.stderr
+    assert done.returncode == 2
+    assert "holds no vector files" in done.stderr
+    _no_traceback(done)
+
+
+def test_vectors_pointed_at_a_big_tree_looks_only_where_a_corpus_keeps_files(
+    tmp_path: Path,
+) -> None:
+    deep = tmp_path / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    (deep / "stray.json").write_text("{}")  # three levels down: never read
+    done = _run("run", "--vectors", str(tmp_path))
+    assert done.returncode == 2
+    assert "holds no vector files" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--impl", "bogus"], "unknown --impl 'bogus'"),
+        (["--impl", "docker:no/such-image"], "no/such-image"),
+        (["--family", "nosuchfamily"], "unknown family nosuchfamily; the corpus has bhttp"),
+        (["--case", "uri/99999"], "no case named uri/99999"),
+    ],
+)
+def test_a_run_that_cannot_start_exits_2_with_one_line(args: list[str], message: str) -> None:
+    done = _run("run", "-q", *args)
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr
+    assert "NOTHING RAN" not in done.stdout
+    _no_traceback(done)
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan"])
+def test_a_timeout_must_be_a_positive_number(value: str) -> None:
+    done = _run("run", "--timeout", value)
+    assert done.returncode == 2
+    assert "--timeout" in done.stderr

@@ -15,7 +15,14 @@ from typing import TextIO
 from pjconf.harness import vectorgen
 from pjconf.harness.clock import Clock, FixedTime, WallTime
 from pjconf.harness.corpus.lint import lint
-from pjconf.harness.corpus.load import Case, CorpusError, family_files, load_corpus
+from pjconf.harness.corpus.load import (
+    Case,
+    CorpusError,
+    cases_of,
+    family_files,
+    load_corpus,
+    load_file,
+)
 from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
@@ -29,7 +36,7 @@ from pjconf.harness.run import expectations
 from pjconf.harness.run.breaker import DEFAULT_LIMIT, Breaker
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
-from pjconf.harness.run.runner import NOTHING_VERIFIED, RunResult, families_in_scope, run, select
+from pjconf.harness.run.runner import RunResult, families_in_scope, run, select
 from pjconf.harness.run.supervise import Stop, signals_stop, supervise
 from pjconf.harness.run.variants import fresh_variants, new_seed
 from pjconf.protocol.limits import DEFAULT_LIMITS, Limits
@@ -167,13 +174,21 @@ def build_parser() -> argparse.ArgumentParser:
         "reference would pass them)",
     )
     run_p.add_argument(
+        "--reproducible",
+        action="store_true",
+        help="reports without measured times, dated $SOURCE_DATE_EPOCH (or 1970): two runs "
+        "with the same results write byte-identical reports",
+    )
+    run_p.add_argument(
         "--min-verified",
         type=_percentage,
         metavar="PERCENT",
         help="fail the run when fewer than this share of the corpus's runnable cases are "
         "verified (PASS or ACCEPTABLE)",
     )
-    run_p.add_argument("--timeout", type=_positive(float), default=10.0, help="seconds per request")
+    run_p.add_argument(
+        "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, help="seconds per request"
+    )
     run_p.add_argument(
         "--deadline",
         type=_positive(float),
@@ -242,10 +257,18 @@ def _client(impl: str, timeout: float, limits: Limits) -> Client:
         try:
             return DockerClient(impl[len("docker:") :], timeout=timeout, lines=limits)
         except DockerUnavailable as exc:
-            raise SystemExit(f"pjconf: {exc}") from None
-    raise SystemExit(
-        f"pjconf: unknown --impl {impl!r} (use 'reference', 'cmd:<command>' or 'docker:<image>')"
+            raise CannotStart(str(exc)) from None
+    raise CannotStart(
+        f"unknown --impl {impl!r} (use 'reference', 'cmd:<command>' or 'docker:<image>')"
     )
+
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds an adapter has to answer one request."""
+
+
+class CannotStart(Exception):
+    """The run cannot start (a bad ``--impl``, no Docker engine, an unknown family): exit 2."""
 
 
 def _percentage(text: str) -> float:
@@ -346,8 +369,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         stop = Stop()
     else:
         stop = Stop(started + args.deadline, deadline_reason=f"--deadline {args.deadline:g}s")
+    known = sorted({c.family for c in cases})
+    strangers = sorted(set(args.family or ()) - set(known))
+    if strangers:
+        print(
+            f"pjconf: unknown family {', '.join(strangers)}; the corpus has {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
     with signals_stop(stop):
-        client = _client(args.impl, args.timeout, limits)
+        try:
+            client = _client(args.impl, args.timeout, limits)
+        except CannotStart as exc:
+            print(f"pjconf: {exc}", file=sys.stderr)
+            return 2
         return _run_with(
             client, args, cases=cases, names=names, root=root, stop=stop, started=started
         )
@@ -436,6 +471,7 @@ def _run_with(
         started=started_at,
         elapsed=time.monotonic() - started,
         expectations=f"{expect.source} ({expect.entry})" if args.expectations else "",
+        timed=not args.reproducible,
     )
     out = sys.stderr if json_to_stdout else sys.stdout
     _print_summary(result, info, root, out)
@@ -472,6 +508,19 @@ def _settle(
     result.strict_expectations = args.strict_expectations
     result.corpus_runnable = sum(1 for c in cases if c.op is not None)
     result.min_verified = args.min_verified
+    result.rerun = _rerun_options(args)
+
+
+def _rerun_options(args: argparse.Namespace) -> tuple[str, ...]:
+    """The options a reproduce line needs to set the run up as this one was."""
+    options = ["--impl", args.impl]
+    if args.vectors is not None:
+        options += ["--vectors", str(args.vectors)]
+    if args.expectations is not None:
+        options += ["--expectations", str(args.expectations)]
+    if args.timeout != DEFAULT_TIMEOUT:
+        options += ["--timeout", f"{args.timeout:g}"]
+    return tuple(options)
 
 
 def _json_text(result: RunResult, info: report.RunInfo) -> str:
@@ -498,6 +547,9 @@ def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: Tex
     details = report.problems(result)
     if details:
         print("\n" + details, file=out)
+    skipped = report.skip_lines(result)
+    if skipped:
+        print("\n" + skipped, file=out)
     print(report.verified_line(result), file=out)
     graph = report.coverage_lines(result)
     if graph:
@@ -510,8 +562,6 @@ def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: Tex
             "the expectations file (--strict-expectations makes this fail the run)",
             file=sys.stderr,
         )
-    if not result.verified:
-        print(f"pjconf: {NOTHING_VERIFIED}", file=sys.stderr)
 
 
 def _cmd_shim(args: argparse.Namespace) -> int:
@@ -542,26 +592,53 @@ def _cmd_vectors(args: argparse.Namespace) -> int:
             print(problem)
         print(f"pjconf vectors lint: {len(family_files(root))} files, {len(found)} problems")
         return 1 if found else 0
-    root = vectors_dir()
+    return _list_families(vectors_dir())
+
+
+def _list_families(root: Path) -> int:
+    """``pjconf vectors list``: each family's file and cases, split into those ``pjconf run``
+    sends (they have an op) and the reference-only ones the test suite checks."""
+    print(f"{'family':<16} {'file':<28} {'cases':>6} {'runnable':>9} {'reference-only':>15}")
+    totals = [0, 0]
     for family in vectorgen.FAMILY_MODULES:
         path = root / vectorgen.family_module(family).PATH
-        count = json.loads(path.read_text())["numberOfTests"] if path.exists() else "missing"
-        print(f"{family:<16} {path.relative_to(root) if path.exists() else path}  {count}")
+        if not path.exists():
+            print(f"{family:<16} {path!s:<28} missing")
+            continue
+        cases = list(cases_of(load_file(path)))
+        runnable = sum(1 for c in cases if c.op is not None)
+        totals[0] += runnable
+        totals[1] += len(cases) - runnable
+        shown = str(path.relative_to(root))
+        print(f"{family:<16} {shown:<28} {len(cases):>6} {runnable:>9} {len(cases) - runnable:>15}")
+    print(f"{'total':<16} {'':<28} {sum(totals):>6} {totals[0]:>9} {totals[1]:>15}")
+    print(
+        f"pjconf run sends the {totals[0]} runnable cases to an implementation; the "
+        f"{totals[1]} reference-only cases have no protocol op (they pin the reference's "
+        "intermediate values) and are checked by regenerating the corpus (tests/test_corpus.py)."
+    )
     return 0
 
 
-def _default_clock() -> Clock:
-    """The report date: ``$SOURCE_DATE_EPOCH`` when set (reproducible reports), else now."""
+def _default_clock(reproducible: bool = False) -> Clock:
+    """The report date: ``$SOURCE_DATE_EPOCH`` when set (reproducible reports), else now, or
+    the epoch itself under ``--reproducible``."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    return FixedTime(int(epoch)) if epoch.isdigit() else WallTime()
+    if epoch.isdigit():
+        return FixedTime(int(epoch))
+    return FixedTime(0) if reproducible else WallTime()
 
 
 def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
     args = build_parser().parse_args(argv)
-    args.clock = clock or _default_clock()
+    args.clock = clock or _default_clock(getattr(args, "reproducible", False))
     handlers = {"run": _cmd_run, "shim": _cmd_shim, "vectors": _cmd_vectors}
     try:
         return handlers[args.command](args)
+    except KeyboardInterrupt:
+        # A run handles its own signals (partial reports, exit 3); anything else just stops.
+        print("pjconf: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (`pjconf run --list | head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -78,8 +78,11 @@ def load_file(path: Path) -> JsonObject:
 
 
 def family_files(root: Path) -> list[Path]:
-    """Every vector file under ``root`` (schemas excluded), in a stable order."""
-    return sorted(p for p in root.rglob("*.json") if "schemas" not in p.relative_to(root).parts)
+    """Every vector file of the corpus at ``root``, in a stable order: ``FAMILY.json`` files in
+    ``root`` and one level of folders below it (``crypto/``, ``session/``), never ``schemas/``.
+    The walk stops there, so pointing ``--vectors`` at a large directory costs nothing."""
+    found = [*root.glob("*.json"), *root.glob("*/*.json")]
+    return sorted(p for p in found if p.parent.name != "schemas" and p.is_file())
 
 
 def cases_of(document: JsonObject) -> Iterator[Case]:
@@ -112,10 +115,20 @@ def _cases(document: JsonObject) -> Iterator[Case]:
 
 
 def load_corpus(root: Path) -> list[Case]:
+    """Every case of the corpus at ``root``; a folder with no vector file is a
+    :class:`CorpusError` (a typo in ``--vectors`` must not look like an empty, passing run)."""
+    if not root.is_dir():
+        raise CorpusError(f"{root}: no such directory")
+    if not family_files(root):
+        raise CorpusError(
+            f"{root} holds no vector files (a corpus has FAMILY.json files, e.g. in crypto/ "
+            "and session/)"
+        )
     cases: list[Case] = []
     for path in family_files(root):
+        document = load_file(path)  # its errors name the file already
         try:
-            cases.extend(cases_of(load_file(path)))
+            cases.extend(cases_of(document))
         except CorpusError as exc:
             raise CorpusError(f"{path}: {exc}") from None
     return cases

@@ -18,10 +18,13 @@ from pjconf.harness.reports.summary import (
     expected_of,
     not_sent,
     reproduce,
+    skip_groups,
     verdict_line,
+    verified_line,
     visible,
 )
 from pjconf.harness.run.checker import Outcome, Verdict
+from pjconf.harness.run.coverage import coverage
 from pjconf.harness.run.runner import FamilyState, RunResult
 
 DRILL_DOWN = (
@@ -68,7 +71,8 @@ def _header(run: RunResult, info: RunInfo) -> list[str]:
         ("corpus", info.corpus.get("version", "")),
         ("corpus sha256", info.corpus.get("sha256", "")),
         ("date", info.date),
-        ("elapsed", f"{info.elapsed:.2f}s"),
+        ("elapsed", f"{info.elapsed:.2f}s" if info.timed else "-"),
+        ("verified", verified_line(run)),
         ("expectations", info.expectations or "none"),
         ("totals", ", ".join(f"{v.value} {run.count(v)}" for v in columns(run))),
         ("reference-only (not runnable)", run.not_runnable),
@@ -120,7 +124,7 @@ def _run_problems(run: RunResult) -> list[str]:
     return ["<h2>Run problems</h2>", f"<ul>{items}</ul>"]
 
 
-def _case(outcome: Outcome) -> str:
+def _case(outcome: Outcome, run: RunResult) -> str:
     case = outcome.case
     fields = [
         ("op", _e(case.op)),
@@ -136,7 +140,7 @@ def _case(outcome: Outcome) -> str:
         ("expected", f"<pre>{_json(expected_of(outcome))}</pre>"),
         ("got", f"<pre>{_json(outcome.got)}</pre>"),
         ("inputs", f"<pre>{_json(case.args)}</pre>"),
-        ("reproduce", f"<code>{_e(reproduce(outcome))}</code>"),
+        ("reproduce", f"<code>{_e(reproduce(outcome, run))}</code>"),
     ]
     body = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in fields)
     verdict = outcome.verdict.value
@@ -144,6 +148,41 @@ def _case(outcome: Outcome) -> str:
         f'<details id="{_e(_anchor(outcome))}"><summary><span class="{verdict}">{verdict}</span> '
         f"{_e(case.name)} {_e(case.comment)}</summary><dl>{body}</dl></details>"
     )
+
+
+def _skips(run: RunResult) -> list[str]:
+    """What the run did not check, one list per reason (SKIPs are never a pass)."""
+    groups = skip_groups(run)
+    if not groups:
+        return []
+    out = ["<h2>Skipped, by reason</h2>"]
+    for reason, outcomes in groups:
+        names = ", ".join(_e(o.case.name) for o in outcomes)
+        out.append(
+            f"<details><summary>{len(outcomes)} &times; {_e(reason)}</summary>"
+            f"<p>{names}</p></details>"
+        )
+    return out
+
+
+def _state_graph(run: RunResult) -> list[str]:
+    """How much of payjoin 1.0's declared state graphs the run went through, and the edges it
+    did not reach."""
+    cov = coverage(run.outcomes)
+    out = ["<h2>State-graph coverage</h2>"]
+    for role in ("receiver", "sender"):
+        done, total = cov.counts(role)
+        missing = cov.missing(role)
+        out.append(f"<p>{role}: {done} of {total} declared edges</p>")
+        if missing:
+            items = "".join(f"<li>{_e(' → '.join(edge[1:]))}</li>" for edge in missing)
+            out.append(
+                f"<details><summary>{len(missing)} not reached</summary><ul>{items}</ul></details>"
+            )
+    if cov.unknown:
+        items = "".join(f"<li>{_e(' → '.join(edge))}</li>" for edge in cov.unknown)
+        out.append(f"<p>Undeclared edges taken:</p><ul>{items}</ul>")
+    return out
 
 
 def _unsent(outcomes: Iterable[Outcome]) -> list[str]:
@@ -165,7 +204,7 @@ def _drill_down(run: RunResult) -> list[str]:
         mine = [o for o in run.outcomes if o.verdict is verdict]
         if mine:
             out.append(f'<h3 class="{verdict.value}">{verdict.value} ({len(mine)})</h3>')
-            out.extend(_case(o) for o in mine if not not_sent(o))
+            out.extend(_case(o, run) for o in mine if not not_sent(o))
             out.extend(_unsent(o for o in mine if not_sent(o)))
             listed += len(mine)
     if not listed:
@@ -184,6 +223,8 @@ def render(run: RunResult, info: RunInfo) -> str:
         *_family_table(run),
         *_run_problems(run),
         *_drill_down(run),
+        *_skips(run),
+        *_state_graph(run),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -35,7 +35,7 @@ def _dump(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _body(outcome: Outcome) -> str:
+def _body(outcome: Outcome, run: RunResult) -> str:
     case = outcome.case
     lines = [
         f"{outcome.verdict.value} {case.name} [{case.op}] {case.comment}",
@@ -44,7 +44,7 @@ def _body(outcome: Outcome) -> str:
         f"got: {_dump(outcome.got)}",
         f"inputs: {_dump(case.args)}",
         f"flags: {', '.join(case.flags) or '-'}",
-        f"reproduce: {reproduce(outcome)}",
+        f"reproduce: {reproduce(outcome, run)}",
     ]
     if outcome.reason:
         lines.insert(1, f"expectation: {outcome.reason}")
@@ -57,14 +57,20 @@ class _Suite:
         self.element.set("timestamp", info.date)
         self.properties = ET.SubElement(self.element, "properties")
         self.tally = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        self.seconds = 0.0
 
     def prop(self, name: str, value: str) -> None:
         ET.SubElement(self.properties, "property", name=name, value=visible(value))
 
-    def case(self, classname: str, name: str) -> ET.Element:
+    def case(self, classname: str, name: str, seconds: float = 0.0) -> ET.Element:
         self.tally["tests"] += 1
+        self.seconds += seconds
         return ET.SubElement(
-            self.element, "testcase", classname=visible(classname), name=visible(name)
+            self.element,
+            "testcase",
+            classname=visible(classname),
+            name=visible(name),
+            time=f"{seconds:.3f}",
         )
 
     def mark(self, case: ET.Element, tag: str, message: str, kind: str, body: str = "") -> None:
@@ -80,27 +86,31 @@ class _Suite:
     def close(self) -> dict[str, int]:
         for key, number in self.tally.items():
             self.element.set(key, str(number))
+        self.element.set("time", f"{self.seconds:.3f}")
         return self.tally
 
 
-def _add_outcome(suite: _Suite, outcome: Outcome, strict: bool) -> None:
+def _add_outcome(suite: _Suite, outcome: Outcome, run: RunResult, info: RunInfo) -> None:
+    strict = run.strict_expectations
     case = outcome.case
-    element = suite.case(case.family, f"{case.tc_id} {case.comment}".strip())
+    seconds = outcome.seconds if info.timed else 0.0
+    element = suite.case(case.family, f"{case.tc_id} {case.comment}".strip(), seconds)
     verdict = outcome.verdict
     if verdict is Verdict.FAIL:
-        suite.mark(element, "failure", outcome.detail, "FAIL", _body(outcome))
+        suite.mark(element, "failure", outcome.detail, "FAIL", _body(outcome, run))
     elif verdict is Verdict.ERROR:
-        body = "" if not_sent(outcome) else _body(outcome)  # nothing was sent: no inputs to show
+        # A case the breaker did not send has no inputs to show.
+        body = "" if not_sent(outcome) else _body(outcome, run)
         suite.mark(element, "error", outcome.detail, "ERROR", body)
     elif verdict is Verdict.SKIP:
         suite.mark(element, "skipped", outcome.detail, "SKIP")
     elif verdict is Verdict.KNOWN_FAILURE:
         message = f"known failure: {outcome.reason}"
-        suite.mark(element, "skipped", message, "KNOWN_FAILURE", _body(outcome))
+        suite.mark(element, "skipped", message, "KNOWN_FAILURE", _body(outcome, run))
     elif verdict is Verdict.UNEXPECTED_PASS:
         message = f"a known failure now passes ({outcome.reason}): update the expectations"
         if strict:
-            suite.mark(element, "failure", message, "UNEXPECTED_PASS", _body(outcome))
+            suite.mark(element, "failure", message, "UNEXPECTED_PASS", _body(outcome, run))
         else:
             ET.SubElement(element, "system-out").text = visible(f"UNEXPECTED_PASS: {message}")
     elif verdict is Verdict.ACCEPTABLE:
@@ -131,7 +141,7 @@ def render(run: RunResult, info: RunInfo) -> str:
             suite.prop("partial", f"interrupted ({run.interrupted})")
         for outcome in run.outcomes:
             if outcome.case.family == family:
-                _add_outcome(suite, outcome, run.strict_expectations)
+                _add_outcome(suite, outcome, run, info)
         if state in NOTED_STATES:
             marker = suite.case(family, f"({state.value.lower()})")
             suite.mark(marker, "error", reason, state.value)

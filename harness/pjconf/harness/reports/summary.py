@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +57,8 @@ class RunInfo:
     elapsed: float = 0.0
     expectations: str = ""
     """``file (entry)`` when an expectations file applied."""
+    timed: bool = True
+    """Reports carry measured times (per case and in total); off for byte-reproducible reports."""
 
     @property
     def name(self) -> str:
@@ -145,9 +148,13 @@ def family_notes(run: RunResult) -> str:
     return "\n".join(lines)
 
 
-def reproduce(outcome: Outcome) -> str:
-    """The command that runs this case again (add the same ``--impl``)."""
-    return f"pjconf run --case {outcome.case.name}"
+def reproduce(outcome: Outcome, run: RunResult) -> str:
+    """The whole command that runs this case again as this run did: the same implementation,
+    corpus and expectations, and the seed when the case had a fresh variant."""
+    words = ["pjconf", "run", *run.rerun, "--case", outcome.case.name]
+    if run.variants is not None and run.variants.of(outcome.case) is not None:
+        words += ["--seed", run.variants.seed]
+    return shlex.join(words)
 
 
 def expected_of(outcome: Outcome) -> dict[str, Any]:
@@ -173,14 +180,14 @@ def problems(run: RunResult) -> str:
         elif outcome.verdict in (Verdict.FAIL, Verdict.ERROR):
             blocks.append(
                 f"{outcome.verdict.value} {case.name} [{case.op}] {case.comment}\n"
-                f"  {outcome.detail}\n  reproduce: {reproduce(outcome)}"
+                f"  {outcome.detail}\n  reproduce: {reproduce(outcome, run)}"
             )
         elif outcome.verdict is Verdict.UNEXPECTED_PASS:
             blocks.append(
                 f"UNEXPECTED_PASS {case.name} [{case.op}] {case.comment}\n"
                 f"  listed as a known failure ({outcome.reason}), but it now "
                 f"{'passes' if outcome.judged is Verdict.PASS else 'is acceptable'}: "
-                f"remove it from the expectations file\n  reproduce: {reproduce(outcome)}"
+                f"remove it from the expectations file\n  reproduce: {reproduce(outcome, run)}"
             )
     for family, outcomes in unsent.items():
         first, last = outcomes[0].case.tc_id, outcomes[-1].case.tc_id
@@ -193,6 +200,25 @@ def problems(run: RunResult) -> str:
             blocks.append(f"KNOWN_FAILURE {outcome.case.name}: {outcome.reason}")
     blocks.extend(f"ERROR {problem}" for problem in run.setup_problems)
     return "\n".join(blocks)
+
+
+def skip_groups(run: RunResult) -> list[tuple[str, list[Outcome]]]:
+    """The SKIPs grouped by their reason, most frequent first: what the run did not check."""
+    groups: dict[str, list[Outcome]] = {}
+    for outcome in run.outcomes:
+        if outcome.verdict is Verdict.SKIP:
+            groups.setdefault(outcome.detail or "no reason given", []).append(outcome)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def skip_lines(run: RunResult, *, names: int = 6) -> str:
+    """One line per SKIP reason with its count and the first few case names."""
+    lines = []
+    for reason, outcomes in skip_groups(run):
+        shown = ", ".join(o.case.name for o in outcomes[:names])
+        more = f", ... (+{len(outcomes) - names})" if len(outcomes) > names else ""
+        lines.append(f"SKIP {len(outcomes)}: {reason}\n  {shown}{more}")
+    return "\n".join(lines)
 
 
 def coverage_lines(run: RunResult) -> str:
@@ -307,6 +333,7 @@ def to_json(
                 "detail": o.detail,
                 "args": o.case.args if o.verdict in SHOWN_WITH_INPUTS and not not_sent(o) else None,
                 "got": o.got,
+                "seconds": round(o.seconds, 4) if info is None or info.timed else 0,
             }
             for o in run.outcomes
         ],
@@ -314,5 +341,5 @@ def to_json(
     if info is not None:
         document["corpus"] = info.corpus
         document["date"] = info.date
-        document["elapsedSeconds"] = round(info.elapsed, 3)
+        document["elapsedSeconds"] = round(info.elapsed, 3) if info.timed else 0
     return document

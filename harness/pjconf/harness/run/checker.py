@@ -37,6 +37,8 @@ class Outcome:
     """Why the expectations file disabled or reclassified the case (empty when it did not)."""
     judged: Verdict | None = None
     """The checker's own verdict when the expectations file reclassified it."""
+    seconds: float = 0.0
+    """How long the case took, fresh variant and setup steps included (0 when not timed)."""
 
 
 def _mismatches(expected: JsonObject, got: JsonObject) -> list[str]:
@@ -121,7 +123,7 @@ def _judge_acceptable(case: Case, reply: Reply) -> Outcome:
     if reply.kind == "result":
         if case.expected is not None and _mismatches(case.expected, reply.value):
             return Outcome(case, Verdict.FAIL, "accepted, but with other results", reply.value)
-        return Outcome(case, Verdict.ACCEPTABLE, "accepted")
+        return Outcome(case, Verdict.ACCEPTABLE, "accepted", reply.value)
     if case.error is not None and _error_matches(case.error, reply.value):
         return Outcome(case, Verdict.FAIL, "refused with an unexpected error", reply.value)
-    return Outcome(case, Verdict.ACCEPTABLE, f"refused: {reply.value.get('kind')}")
+    return Outcome(case, Verdict.ACCEPTABLE, f"refused: {reply.value.get('kind')}", reply.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -25,7 +26,8 @@ FamilyStart = Callable[[str, int], None]
 
 _BROKEN = (Verdict.FAIL, Verdict.ERROR)
 _VERIFIED = (Verdict.PASS, Verdict.ACCEPTABLE, Verdict.UNEXPECTED_PASS)
-NOTHING_VERIFIED = "no case ran - a run that checks nothing is not a pass"
+NOTHING_RAN = "no case ran - a run that checks nothing is not a pass"
+NOTHING_PASSED = "no case passed - a run that verifies nothing is not a pass"
 DISABLED = "disabled: "
 """How the detail of a disabled case's SKIP starts (the reason follows)."""
 
@@ -62,6 +64,9 @@ class RunResult:
     """``--min-verified``: the share (0-100) of the corpus a green run must verify."""
     variants: Variants | None = None
     """The fresh variants this run sent, with their seed (None: variants were off)."""
+    rerun: tuple[str, ...] = ()
+    """The ``pjconf run`` options that set this run up (``--impl``, ``--vectors``,
+    ``--expectations``...): every reproduce line repeats them."""
     planned: dict[str, int] = field(default_factory=dict)
     """Family -> how many of its cases were to be judged (to tell how many an interrupted run
     did not reach)."""
@@ -137,7 +142,8 @@ class RunResult:
         if self.given_up:
             found.append(self.given_up)
         if not self.verified:
-            found.append(NOTHING_VERIFIED)
+            judged = any(o.verdict is not Verdict.SKIP for o in self.outcomes)
+            found.append(NOTHING_PASSED if judged else NOTHING_RAN)
         elif self.min_verified is not None and self.verified_share < self.min_verified:
             found.append(
                 f"verified {self.verified_share:.1f}% of the corpus, below --min-verified "
@@ -280,12 +286,14 @@ def run(
         elif refused:
             outcome = expect.apply(Outcome(case, Verdict.ERROR, refused))
         else:
+            began = time.monotonic()
             judged = judge(case)
             if stop is not None and stop():
                 break
             breaker.record(case.family, judged.verdict is Verdict.ERROR)
             witnesses.record(judged)
             outcome = expect.apply(bounded_outcome(witnesses.check(judged)))
+            outcome = replace(outcome, seconds=time.monotonic() - began)
         result.outcomes.append(outcome)
         result.unresponsive = dict(breaker.cut)
         result.given_up = breaker.given_up
