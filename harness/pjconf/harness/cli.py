@@ -18,7 +18,6 @@ from pjconf.harness.corpus.load import Case, CorpusError, family_files, load_cor
 from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.implementations import reference
 from pjconf.harness.implementations.client import Client, ProcessClient, Reply
-from pjconf.harness.implementations.docker import DockerClient, DockerUnavailable
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
@@ -43,6 +42,9 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md.
 """
+
+
+DOCKER_EXTRA_MISSING = "pjconf: --impl docker: needs the docker extra: pip install 'pjconf[docker]'"
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -165,6 +167,17 @@ def _client(impl: str, timeout: float) -> Client:
     if impl.startswith("cmd:"):
         return ProcessClient(impl[len("cmd:") :], timeout=timeout)
     if impl.startswith("docker:"):
+        # The docker package is an optional extra: imported only when a container is asked for.
+        try:
+            from pjconf.harness.implementations.docker import (  # noqa: PLC0415
+                DockerClient,
+                DockerUnavailable,
+            )
+        except ModuleNotFoundError as exc:
+            if exc.name != "docker":
+                raise
+            print(DOCKER_EXTRA_MISSING, file=sys.stderr)
+            raise SystemExit(2) from None
         try:
             return DockerClient(impl[len("docker:") :], timeout=timeout)
         except DockerUnavailable as exc:
