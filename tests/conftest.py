@@ -1,4 +1,8 @@
-"""Shared fixtures: where published vectors, the derived BIP 77 values and the corpus live."""
+"""Shared fixtures: where published vectors, the derived BIP 77 values and the corpus live.
+
+The published files and the derived values are committed under ``tests/data`` (provenance in the
+READMEs there), so no test depends on anything beside the checkout and none skips for want of it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from typing import Any
 
 import pytest
 
-from pjconf.harness.corpus.paths import shared_dir, vectors_dir
+from pjconf.harness.corpus.paths import vectors_dir
+
+DATA = Path(__file__).resolve().parent / "data"
+PUBLISHED = DATA / "published"
+DERIVED = DATA / "derived" / "bip77-derived-vectors.json"
 
 
 @pytest.fixture(scope="session")
@@ -18,18 +26,12 @@ def corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def published() -> Path:
-    """``../shared/published-vectors``. CI always has it; a bare clone elsewhere may not."""
-    root = shared_dir()
-    if root is None:
-        pytest.skip("../shared is not present beside this checkout")
-    return root / "published-vectors"
+    """``tests/data/published``: BIP 324's CSVs and bitcoin-hpke's known answers, unchanged."""
+    return PUBLISHED
 
 
 @pytest.fixture(scope="session")
-def derived(published: Path) -> dict[str, Any]:
-    """``shared/spec/bip77-derived-vectors.json``: an independent derivation of BIP 77 values."""
-    path = published.parent / "spec" / "bip77-derived-vectors.json"
-    if not path.is_file():
-        pytest.skip("shared/spec/bip77-derived-vectors.json is not present")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def derived() -> dict[str, Any]:
+    """``tests/data/derived/bip77-derived-vectors.json``: an independent derivation of BIP 77."""
+    data: dict[str, Any] = json.loads(DERIVED.read_text(encoding="utf-8"))
     return data

@@ -27,7 +27,6 @@ from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
 from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
-from pjconf.harness.implementations.docker import DockerClient, DockerUnavailable
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
@@ -61,6 +60,7 @@ INTERRUPTED = 3
 """Exit status of a run stopped early by SIGINT, SIGTERM or ``--deadline`` (reports partial)."""
 HELLO_EXCERPT = 64 * 1024
 """Characters of the hello answer the reports keep (a real one lists ops in a few KiB)."""
+DOCKER_EXTRA_MISSING = "--impl docker: needs the docker extra: pip install 'pjconf[docker]'"
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -254,6 +254,16 @@ def _client(impl: str, timeout: float, limits: Limits) -> Client:
     if impl.startswith("cmd:"):
         return ProcessClient(impl[len("cmd:") :], timeout=timeout, limits=limits)
     if impl.startswith("docker:"):
+        # The docker package is an optional extra: imported only when a container is asked for.
+        try:
+            from pjconf.harness.implementations.docker import (  # noqa: PLC0415
+                DockerClient,
+                DockerUnavailable,
+            )
+        except ModuleNotFoundError as exc:
+            if exc.name != "docker":
+                raise
+            raise CannotStart(DOCKER_EXTRA_MISSING) from None
         try:
             return DockerClient(impl[len("docker:") :], timeout=timeout, lines=limits)
         except DockerUnavailable as exc:

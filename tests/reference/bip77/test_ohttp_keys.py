@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from helpers import outcome, unpinned, uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pjconf.harness.corpus.paths import shared_dir
 from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.ohttp_keys import (
     BIP77_SUITE,
@@ -79,17 +77,12 @@ def test_rust_payjoin_oh1_is_the_ffi_config() -> None:
     assert bech32.encode_upper("OH", config.to_compact()) == RUST_OH
 
 
-def test_research_vectors() -> None:
-    root = shared_dir()
-    if root is None:
-        pytest.skip("../shared is not present beside this checkout")
-    derived = json.loads((root / "spec" / "bip77-derived-vectors.json").read_text())[
-        "ohttp_key_config"
-    ]
-    gateway = KeyPair.from_secret(bytes.fromhex(derived["gateway_sk"]))
-    config = OhttpKeyConfig.decode(bytes.fromhex(derived["key_config_hex"]))
+def test_research_vectors(derived: dict[str, Any]) -> None:
+    values = derived["ohttp_key_config"]
+    gateway = KeyPair.from_secret(bytes.fromhex(values["gateway_sk"]))
+    config = OhttpKeyConfig.decode(bytes.fromhex(values["key_config_hex"]))
     assert config == OhttpKeyConfig.bip77(1, gateway.public)
-    assert bech32.encode_upper("OH", config.to_compact()) == derived["oh_param"]
+    assert bech32.encode_upper("OH", config.to_compact()) == values["oh_param"]
 
 
 def test_decode_keeps_supported_suites_in_order() -> None:

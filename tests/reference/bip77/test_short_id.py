@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ from helpers import uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pjconf.harness.corpus.paths import shared_dir
 from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.short_id import format_short_id, parse_short_id, short_id
 from pjconf.reference.crypto.secp256k1 import KeyPair, N, uncompress
@@ -49,11 +47,7 @@ def test_rust_payjoin_values() -> None:
     assert format_short_id(bytes(8)) == "QQQQQQQQQQQQQ"  # directory.rs short_id_conversion
 
 
-def test_research_vectors() -> None:
-    root = shared_dir()
-    if root is None:
-        pytest.skip("../shared is not present beside this checkout")
-    derived = json.loads((root / "spec" / "bip77-derived-vectors.json").read_text())
+def test_research_vectors(derived: dict[str, Any]) -> None:
     for name, mailbox in (("receiver", "receiver_mailbox"), ("reply", "reply_mailbox")):
         pk = bytes.fromhex(derived["keys"][name]["pk_compressed"])
         assert short_id(pk).hex() == derived[mailbox]["short_id_hex"]

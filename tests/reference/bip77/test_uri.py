@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from helpers import outcome, unpinned, uri_cases
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pjconf.harness.corpus.paths import shared_dir
 from pjconf.harness.vectorgen.uri import UNDISTINGUISHED_REASONS
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, short_id
@@ -131,11 +129,7 @@ def test_rust_payjoin_uri_round_trips() -> None:
     assert uri.pj.directory == "https://EXAMPLE.COM/"
 
 
-def test_research_vectors_uri() -> None:
-    root = shared_dir()
-    if root is None:
-        pytest.skip("../shared is not present beside this checkout")
-    derived = json.loads((root / "spec" / "bip77-derived-vectors.json").read_text())
+def test_research_vectors_uri(derived: dict[str, Any]) -> None:
     receiver = KeyPair.from_secret(bytes.fromhex(derived["keys"]["receiver"]["sk"]))
     gateway = KeyPair.from_secret(bytes.fromhex(derived["ohttp_key_config"]["gateway_sk"]))
     keys = OhttpKeyConfig.bip77(1, gateway.public)

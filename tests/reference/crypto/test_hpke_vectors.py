@@ -1,8 +1,9 @@
 """HPKE against published known answers: bitcoin-hpke, the secp256k1 KEM draft, RFC 9180.
 
-The bitcoin-hpke file is read twice: whole from ``../shared`` (every one of its encryptions and
-exports), and as re-expressed in the committed corpus, so that a checkout without ``../shared``
-still runs the corpus half. The draft's 18 vectors exist only in the corpus.
+The bitcoin-hpke file is read twice: whole, from its unchanged copy in ``tests/data/published``
+(every one of its encryptions and exports), and as re-expressed in the committed corpus, which is
+what an implementation under test is checked against. The draft's 18 vectors exist only in the
+corpus.
 """
 
 from __future__ import annotations

@@ -42,6 +42,12 @@ class MissingSource(Exception):
     """A family re-expresses published vectors and their source files are not at hand."""
 
 
+NEEDS_CHECKOUT = (
+    "this family re-expresses published vectors: it needs a pjconf checkout (tests/data/published)"
+)
+"""Why ``ellswift`` and ``hpke`` cannot regenerate from an installed wheel: it has no copies."""
+
+
 class CaseIds:
     """tcIds 1, 2, 3... in the order a family builds its cases (one counter per file)."""
 

@@ -6,17 +6,16 @@ messages, the bytes rust-payjoin's deterministic encoder gives. This family adds
 value computed twice (libsecp256k1 and :mod:`pjconf.reference.crypto.ellswift_spec`) and
 generation fails if the two disagree.
 
-The published CSV files are read from ``../shared/published-vectors/bip-0324/``; regenerating
-the family needs them, checking the committed file does not.
+The published CSV files are read from the checkout's ``tests/data/published/bip-0324/`` (copies
+of bips@7fe0b034); regenerating the family needs them, checking the committed file does not.
 """
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
-from pjconf.harness.corpus.paths import shared_dir
-from pjconf.harness.vectorgen import Json, MissingSource, envelope
+from pjconf.harness.corpus.paths import published_dir
+from pjconf.harness.vectorgen import NEEDS_CHECKOUT, Json, MissingSource, envelope
 from pjconf.reference.crypto import ellswift, secp256k1
 from pjconf.reference.crypto import ellswift_spec as spec
 from pjconf.reference.entropy import SeededRandom
@@ -191,10 +190,10 @@ for _case in range(8):
 
 
 def _published(name: str) -> list[dict[str, str]]:
-    root = shared_dir()
+    root = published_dir()
     if root is None:
-        raise MissingSource("this family re-expresses published vectors: it needs ../shared")
-    path = Path(root) / "published-vectors" / "bip-0324" / name
+        raise MissingSource(NEEDS_CHECKOUT)
+    path = root / "bip-0324" / name
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 

@@ -6,8 +6,8 @@ on any disagreement), plus negative cases derived from them:
 - bitcoin-hpke's ``test-vectors-k256.json`` (the crate rust-payjoin uses): 16 vectors, modes 0-3
   times AEADs 1, 2, 3 and 0xFFFF. Kept per vector: the setup values, the encryptions at
   sequence numbers 0, 1, 2 and 256 (256 carries into the nonce's second byte), and the 3 exports.
-  The published file is read from ``../shared/published-vectors/bitcoin-hpke/`` and pinned by
-  SHA-256: regenerating needs it, checking the committed file does not.
+  The published file is read from the checkout's ``tests/data/published/bitcoin-hpke/`` and
+  pinned by SHA-256: regenerating needs it, checking the committed file does not.
 - draft-wahby-cfrg-hpke-kem-secp256k1's 18 key-schedule vectors (Base and Auth times the three
   AEADs, no ciphertexts), transcribed below as the draft prints them. Its Auth vectors print
   skSm/pkSm as copies of skRm/pkRm; the shared secrets are those of DeriveKeyPair(ikmS), which is
@@ -31,17 +31,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pjconf.harness.corpus.paths import shared_dir
+from pjconf.harness.corpus.paths import published_dir
 from pjconf.harness.implementations.client import InProcessClient
 from pjconf.harness.implementations.reference import reference_client
-from pjconf.harness.vectorgen import Json, MissingSource, envelope
+from pjconf.harness.vectorgen import NEEDS_CHECKOUT, Json, MissingSource, envelope
 from pjconf.reference.crypto import hpke, secp256k1
 
 FAMILY = "hpke"
 PATH = "crypto/hpke.json"
 MODULE = "pjconf.harness.vectorgen.hpke"
 
-BITCOIN_HPKE_FILE = Path("published-vectors/bitcoin-hpke/test-vectors-k256.json")
+BITCOIN_HPKE_FILE = Path("bitcoin-hpke/test-vectors-k256.json")
 BITCOIN_HPKE_SHA256 = "45892ec758ad200e500578b90e66507f9b2f5deeb98a3715acdd5cbbdb08d961"
 BITCOIN_HPKE_URL = "https://github.com/payjoin/bitcoin-hpke"
 BITCOIN_HPKE_REVISION = "41b55120ae36442d5452b75b5d3952a491fcd16e"
@@ -590,9 +590,9 @@ def parse_draft(text: str = DRAFT_APPENDIX) -> list[tuple[int, hpke.Mode, Vector
 
 def load_bitcoin_hpke() -> list[Vector]:
     """The published bitcoin-hpke vectors, after checking they are the pinned file."""
-    root = shared_dir()
+    root = published_dir()
     if root is None:
-        raise MissingSource("this family re-expresses published vectors: it needs ../shared")
+        raise MissingSource(NEEDS_CHECKOUT)
     raw = (root / BITCOIN_HPKE_FILE).read_bytes()
     if hashlib.sha256(raw).hexdigest() != BITCOIN_HPKE_SHA256:
         raise ValueError(f"{BITCOIN_HPKE_FILE} is not the pinned file")
