@@ -276,6 +276,7 @@ def to_json(
         ],
     }
     if info is not None:
+        document["impl"] = info.impl
         document["corpus"] = info.corpus
         document["date"] = info.date
         document["elapsedSeconds"] = round(info.elapsed, 3)
