@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from pjconf.harness import vectorgen
+from pjconf.harness import vectorgen, version
 from pjconf.harness.clock import Clock, FixedTime, WallTime
 from pjconf.harness.corpus.lint import lint
 from pjconf.harness.corpus.load import (
@@ -27,6 +27,7 @@ from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
 from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
+from pjconf.harness.reports import commands as report_commands
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
@@ -50,6 +51,8 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf vectors generate         regenerate the corpus deterministically
   pjconf vectors list             list the corpus families and case counts
   pjconf vectors lint             validate every vector file against its JSON Schema
+  pjconf report summary --markdown REPORT.json    a JSON report as a CI job summary
+  pjconf report merge A.json B.json --json OUT    join the shard reports of one run
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md.
@@ -103,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pjconf", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    version.add_option(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run_p = commands.add_parser(
@@ -245,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     vector_cmds.add_parser("list", help="list families with their files and case counts")
     lint_p = vector_cmds.add_parser("lint", help="validate every vector file against its schema")
     lint_p.add_argument("--vectors", type=Path, help="corpus directory (default: vectors/)")
+    report_commands.add_parser(commands, _percentage)
     return parser
 
 
@@ -643,6 +648,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     args = build_parser().parse_args(argv)
     args.clock = clock or _default_clock(getattr(args, "reproducible", False))
     handlers = {"run": _cmd_run, "shim": _cmd_shim, "vectors": _cmd_vectors}
+    handlers["report"] = report_commands.run
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -338,7 +338,9 @@ def to_json(
             for o in run.outcomes
         ],
     }
+    document["rerun"] = list(run.rerun)
     if info is not None:
+        document["impl"] = info.impl
         document["corpus"] = info.corpus
         document["date"] = info.date
         document["elapsedSeconds"] = round(info.elapsed, 3) if info.timed else 0
