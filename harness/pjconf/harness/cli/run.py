@@ -1,33 +1,26 @@
-"""The ``pjconf`` command."""
+"""``pjconf run``: the corpus against one implementation, judged, summarised and reported."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from pjconf.harness import vectorgen, version
-from pjconf.harness.clock import Clock, FixedTime, WallTime
-from pjconf.harness.corpus.lint import lint
+from pjconf.harness.cli.options import at_least, percentage, positive, shard
 from pjconf.harness.corpus.load import (
     Case,
     CorpusError,
-    cases_of,
-    family_files,
     load_corpus,
-    load_file,
 )
 from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
 from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
-from pjconf.harness.reports import commands as report_commands
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
@@ -41,24 +34,6 @@ from pjconf.harness.run.supervise import Stop, signals_stop, supervise
 from pjconf.harness.run.variants import fresh_variants, new_seed
 from pjconf.protocol.limits import DEFAULT_LIMITS, Limits
 
-DESCRIPTION = """\
-Conformance and test-vector harness for Payjoin v2 (BIP 77).
-
-  pjconf run                      check the built-in reference against the vector corpus
-  pjconf run --impl cmd:'<cmd>'   check any implementation that speaks the adapter protocol
-  pjconf run --impl docker:IMAGE  ... run in a locked-down container
-  pjconf shim                     serve the reference over the adapter protocol (stdin/stdout)
-  pjconf vectors generate         regenerate the corpus deterministically
-  pjconf vectors list             list the corpus families and case counts
-  pjconf vectors lint             validate every vector file against its JSON Schema
-  pjconf report summary --markdown REPORT.json    a JSON report as a CI job summary
-  pjconf report merge A.json B.json --json OUT    join the shard reports of one run
-
-The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
-status, expectations file and report formats in docs/runner.md.
-"""
-
-
 INTERRUPTED = 3
 """Exit status of a run stopped early by SIGINT, SIGTERM or ``--deadline`` (reports partial)."""
 HELLO_EXCERPT = 64 * 1024
@@ -66,49 +41,8 @@ HELLO_EXCERPT = 64 * 1024
 DOCKER_EXTRA_MISSING = "--impl docker: needs the docker extra: pip install 'pjconf[docker]'"
 
 
-def _shard(text: str) -> tuple[int, int]:
-    try:
-        index, total = (int(part) for part in text.split("/"))
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected i/n, e.g. 2/4") from None
-    if not 1 <= index <= total:
-        raise argparse.ArgumentTypeError("shard i/n needs 1 <= i <= n")
-    return index, total
-
-
-def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
-    def parse(text: str) -> float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError("must be greater than 0")
-        return value
-
-    return parse
-
-
-def _at_least(least: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-        if value < least:
-            raise argparse.ArgumentTypeError(f"must be at least {least}")
-        return value
-
-    return parse
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pjconf", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    version.add_option(parser)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``run`` subcommand and its options."""
     run_p = commands.add_parser(
         "run",
         help="check an implementation against the vector corpus",
@@ -136,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FAMILY/TCID",
         help="only this case, named exactly (repeatable)",
     )
-    run_p.add_argument("--shard", type=_shard, help="run shard i of n, e.g. 1/4")
+    run_p.add_argument("--shard", type=shard, help="run shard i of n, e.g. 1/4")
     run_p.add_argument(
         "--exclude-family",
         action="append",
@@ -185,23 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_p.add_argument(
         "--min-verified",
-        type=_percentage,
+        type=percentage,
         metavar="PERCENT",
         help="fail the run when fewer than this share of the corpus's runnable cases are "
         "verified (PASS or ACCEPTABLE)",
     )
     run_p.add_argument(
-        "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, help="seconds per request"
+        "--timeout", type=positive(float), default=DEFAULT_TIMEOUT, help="seconds per request"
     )
     run_p.add_argument(
         "--deadline",
-        type=_positive(float),
+        type=positive(float),
         metavar="SECONDS",
         help="stop the whole run after this long, write partial reports and exit 3",
     )
     run_p.add_argument(
         "--max-consecutive-errors",
-        type=_at_least(0),
+        type=at_least(0),
         default=DEFAULT_LIMIT,
         metavar="N",
         help=f"after N adapter malfunctions in a row, send no more of that family (the next "
@@ -210,47 +144,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_p.add_argument(
         "--max-line-bytes",
-        type=_at_least(1),
+        type=at_least(1),
         default=DEFAULT_LIMITS.max_line_bytes,
         metavar="BYTES",
         help=f"longest answer line read (default {DEFAULT_LIMITS.max_line_bytes}, 4 MiB)",
     )
     run_p.add_argument(
         "--max-depth",
-        type=_at_least(1),
+        type=at_least(1),
         default=DEFAULT_LIMITS.max_depth,
         metavar="N",
         help=f"deepest JSON nesting of an answer (default {DEFAULT_LIMITS.max_depth})",
     )
     run_p.add_argument(
         "--max-int-digits",
-        type=_at_least(1),
+        type=at_least(1),
         default=DEFAULT_LIMITS.max_int_digits,
         metavar="N",
         help=f"longest number in an answer, in digits (default {DEFAULT_LIMITS.max_int_digits})",
     )
     run_p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-
-    shim_p = commands.add_parser(
-        "shim",
-        help="serve the reference implementation over the adapter protocol",
-        description="Read one JSON request per line on stdin, answer one JSON line on stdout. "
-        "Exits 0 on 'shutdown' or end of input. Malformed lines get an error answer.",
-    )
-    shim_p.add_argument("--seed", help="make every random draw deterministic")
-
-    vectors_p = commands.add_parser("vectors", help="generate or inspect the vector corpus")
-    vector_cmds = vectors_p.add_subparsers(dest="vectors_command", required=True, metavar="ACTION")
-    gen_p = vector_cmds.add_parser(
-        "generate", help="write the corpus (byte-identical on every run)"
-    )
-    gen_p.add_argument("--out", type=Path, help="directory to write into (default: vectors/)")
-    gen_p.add_argument("--family", action="append", choices=vectorgen.FAMILY_MODULES)
-    vector_cmds.add_parser("list", help="list families with their files and case counts")
-    lint_p = vector_cmds.add_parser("lint", help="validate every vector file against its schema")
-    lint_p.add_argument("--vectors", type=Path, help="corpus directory (default: vectors/)")
-    report_commands.add_parser(commands, _percentage)
-    return parser
 
 
 def _client(impl: str, timeout: float, limits: Limits) -> Client:
@@ -284,16 +197,6 @@ DEFAULT_TIMEOUT = 10.0
 
 class CannotStart(Exception):
     """The run cannot start (a bad ``--impl``, no Docker engine, an unknown family): exit 2."""
-
-
-def _percentage(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"{text} is not a percentage from 0 to 100")
-    return value
 
 
 def _hello(client: Client, stop: Stop) -> Reply | None:
@@ -364,7 +267,7 @@ def _list_cases(cases: list[Case], args: argparse.Namespace, names: set[str] | N
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def command(args: argparse.Namespace) -> int:
     root = args.vectors or vectors_dir()
     try:
         cases = load_corpus(root)
@@ -577,89 +480,3 @@ def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: Tex
             "the expectations file (--strict-expectations makes this fail the run)",
             file=sys.stderr,
         )
-
-
-def _cmd_shim(args: argparse.Namespace) -> int:
-    return reference.serve(args.seed, sys.stdin, sys.stdout)
-
-
-def _cmd_vectors(args: argparse.Namespace) -> int:
-    if args.vectors_command == "generate":
-        missing = 0
-        for family in args.family or vectorgen.FAMILY_MODULES:
-            target = (args.out or vectors_dir()) / str(vectorgen.family_module(family).PATH)
-            before = target.read_bytes() if target.is_file() else None
-            try:
-                path = vectorgen.write_family(family, args.out)
-            except vectorgen.MissingSource as exc:
-                print(f"pjconf: {family}: {exc}", file=sys.stderr)
-                missing += 1
-                continue
-            except OSError as exc:
-                print(f"pjconf: cannot write {family}: {exc}", file=sys.stderr)
-                return 2
-            print(f"{'unchanged' if path.read_bytes() == before else 'wrote'} {path}")
-        return 1 if missing else 0
-    if args.vectors_command == "lint":
-        root = args.vectors or vectors_dir()
-        found = lint(root)
-        for problem in found:
-            print(problem)
-        print(f"pjconf vectors lint: {len(family_files(root))} files, {len(found)} problems")
-        return 1 if found else 0
-    return _list_families(vectors_dir())
-
-
-def _list_families(root: Path) -> int:
-    """``pjconf vectors list``: each family's file and cases, split into those ``pjconf run``
-    sends (they have an op) and the reference-only ones the test suite checks."""
-    print(f"{'family':<16} {'file':<28} {'cases':>6} {'runnable':>9} {'reference-only':>15}")
-    totals = [0, 0]
-    for family in vectorgen.FAMILY_MODULES:
-        path = root / vectorgen.family_module(family).PATH
-        if not path.exists():
-            print(f"{family:<16} {path!s:<28} missing")
-            continue
-        cases = list(cases_of(load_file(path)))
-        runnable = sum(1 for c in cases if c.op is not None)
-        totals[0] += runnable
-        totals[1] += len(cases) - runnable
-        shown = str(path.relative_to(root))
-        print(f"{family:<16} {shown:<28} {len(cases):>6} {runnable:>9} {len(cases) - runnable:>15}")
-    print(f"{'total':<16} {'':<28} {sum(totals):>6} {totals[0]:>9} {totals[1]:>15}")
-    print(
-        f"pjconf run sends the {totals[0]} runnable cases to an implementation; the "
-        f"{totals[1]} reference-only cases have no protocol op (they pin the reference's "
-        "intermediate values) and are checked by regenerating the corpus (tests/test_corpus.py)."
-    )
-    return 0
-
-
-def _default_clock(reproducible: bool = False) -> Clock:
-    """The report date: ``$SOURCE_DATE_EPOCH`` when set (reproducible reports), else now, or
-    the epoch itself under ``--reproducible``."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return FixedTime(int(epoch))
-    return FixedTime(0) if reproducible else WallTime()
-
-
-def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    args.clock = clock or _default_clock(getattr(args, "reproducible", False))
-    handlers = {"run": _cmd_run, "shim": _cmd_shim, "vectors": _cmd_vectors}
-    handlers["report"] = report_commands.run
-    try:
-        return handlers[args.command](args)
-    except KeyboardInterrupt:
-        # A run handles its own signals (partial reports, exit 3); anything else just stops.
-        print("pjconf: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        # The reader went away (`pjconf run --list | head`): stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 1
-
-
-__all__ = ["Reply", "main"]
