@@ -10,6 +10,7 @@
 #                              'pjconf @ git+https://github.com/OWNER/pjconf@v0.1.0'
 #                              (default: the pjconf checkout this script sits in, if it does)
 #   PJCONF_IMPL                reference | cmd:<adapter command line> | docker:<image>  (reference)
+#                              (for docker:<image>, pin pjconf with its extra: 'pjconf[docker] @ ...')
 #   PJCONF_EXPECTATIONS        expectations file with your known failures           (none)
 #   PJCONF_STRICT_EXPECTATIONS true: a known failure that now passes fails the run  (true)
 #   PJCONF_SHARD               i/n, for a CI matrix; merge the shards' JSON with
@@ -26,6 +27,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${PJCONF_PIP_SPEC:-}" ]; then
   if [ -f "$here/../../pyproject.toml" ] && grep -q '^name = "pjconf"' "$here/../../pyproject.toml"; then
     PJCONF_PIP_SPEC=$(cd "$here/../.." && pwd)
+    # The docker client is an extra: only a docker:IMAGE adapter needs it.
+    case "${PJCONF_IMPL:-}" in docker:*) PJCONF_PIP_SPEC="$PJCONF_PIP_SPEC[docker]" ;; esac
   else
     echo "run-pjconf.sh: set PJCONF_PIP_SPEC to a pinned pjconf, e.g. 'pjconf @ git+https://github.com/OWNER/pjconf@v0.1.0'" >&2
     exit 2
