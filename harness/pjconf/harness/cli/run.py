@@ -142,28 +142,24 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"family gets one probe; N families in a row cut off end the run); 0: never "
         f"(default {DEFAULT_LIMIT})",
     )
-    run_p.add_argument(
-        "--max-line-bytes",
-        type=at_least(1),
-        default=DEFAULT_LIMITS.max_line_bytes,
-        metavar="BYTES",
-        help=f"longest answer line read (default {DEFAULT_LIMITS.max_line_bytes}, 4 MiB)",
-    )
-    run_p.add_argument(
-        "--max-depth",
-        type=at_least(1),
-        default=DEFAULT_LIMITS.max_depth,
-        metavar="N",
-        help=f"deepest JSON nesting of an answer (default {DEFAULT_LIMITS.max_depth})",
-    )
-    run_p.add_argument(
-        "--max-int-digits",
-        type=at_least(1),
-        default=DEFAULT_LIMITS.max_int_digits,
-        metavar="N",
-        help=f"longest number in an answer, in digits (default {DEFAULT_LIMITS.max_int_digits})",
-    )
+    for option, field, metavar, what in _LIMIT_OPTIONS:
+        default = getattr(DEFAULT_LIMITS, field)
+        run_p.add_argument(
+            option,
+            type=at_least(1),
+            default=default,
+            metavar=metavar,
+            help=f"{what} (default {default})",
+        )
     run_p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+
+_LIMIT_OPTIONS = (
+    ("--max-line-bytes", "max_line_bytes", "BYTES", "longest answer line read, in bytes"),
+    ("--max-depth", "max_depth", "N", "deepest JSON nesting of an answer"),
+    ("--max-int-digits", "max_int_digits", "N", "longest number in an answer, in digits"),
+)
+"""The protocol limits ``pjconf run`` reads answers within: option, Limits field, help."""
 
 
 def _client(impl: str, timeout: float, limits: Limits) -> Client:
