@@ -9,15 +9,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pjconf.harness.cli.run import DEFAULT_TIMEOUT, CannotStart
-from pjconf.harness.cli.run import _client as make_client
+from pjconf.harness.cli.run import DEFAULT_TIMEOUT, CannotStart, _client
 from pjconf.harness.compat import corpus, jsonout, markdown, notes
 from pjconf.harness.compat.matrix import path_names, run_matrix
 from pjconf.harness.compat.model import CorpusRow, Member
 from pjconf.harness.compat.verdict import judge
 from pjconf.harness.implementations.client import Client
 from pjconf.harness.sessions.driver import ROLES, Role
-from pjconf.protocol.limits import DEFAULT_LIMITS
+from pjconf.protocol.limits import DEFAULT_LIMITS, Limits
 
 USAGE_ERROR = 2
 
@@ -63,6 +62,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--markdown", type=Path, metavar="FILE", help="write the Markdown page here")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per request")
     p.add_argument("-q", "--quiet", action="store_true", help="print failures only")
+
+
+def make_client(spec: str, timeout: float, limits: Limits) -> Client:
+    """The client ``pjconf run --impl`` makes for ``spec``: one syntax for both commands."""
+    return _client(spec, timeout, limits)
 
 
 def _usage(message: str) -> int:

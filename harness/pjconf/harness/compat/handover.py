@@ -85,12 +85,19 @@ class HandoverDriver(SessionDriver):
             )
         self.handles[role] = str(resumed.get("handle"))
         held = self.log(role, step)
-        if held.events != log.events or held.state != log.state:
+        if held.events != log.events:
+            pairs = zip(held.events, log.events, strict=False)
+            differs = next(
+                (i for i, (a, b) in enumerate(pairs) if a != b),
+                min(len(held.events), len(log.events)),
+            )
             raise UnexpectedOutcome(
                 step,
-                f"holds {len(held.events)} events in {held.state!r} after resuming "
-                f"{len(log.events)} in {log.state!r}",
+                f"the resumed session's log differs from the one it was resumed from at "
+                f"event {differs} ({len(held.events)} events, {len(log.events)} given)",
             )
+        if held.state != log.state:
+            raise UnexpectedOutcome(step, f"lives in {held.state!r}, saved in {log.state!r}")
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from pjconf.harness.excerpt import excerpt
 from pjconf.harness.implementations.client import Client
 from pjconf.harness.sessions.drive import NOW
 from pjconf.harness.sessions.driver import Role
@@ -26,14 +27,27 @@ def replayed(client: Client, role: Role, events: list[str]) -> JsonObject:
 
 
 def disagreement(writer: JsonObject, reader: JsonObject) -> str | None:
-    """None when the two replays agree, else what differs, writer's value first."""
-    keys = sorted(set(writer) | set(reader), key=lambda k: (k not in FIELDS, k))
-    parts = [
-        f"{key}: {writer.get(key)!r} (writer) vs {reader.get(key)!r} (reader)"
-        for key in keys
-        if writer.get(key) != reader.get(key)
-    ]
-    return "; ".join(parts) or None
+    """None when the two replays agree, else what differs, the writer's side first."""
+    if writer == reader:
+        return None
+    if set(writer) != set(reader):  # one replayed, the other refused (or both, differently)
+        return f"the writer's replay gives {_said(writer)}, the reader's {_said(reader)}"
+    return "; ".join(
+        f"{key}: {_value(writer[key])} (writer) vs {_value(reader[key])} (reader)"
+        for key in writer
+        if writer[key] != reader[key]
+    )
+
+
+def _said(replay: JsonObject) -> str:
+    if "state" in replay:
+        return f"state {replay['state']!r} (status {replay.get('status')!r})"
+    return ", ".join(f"{kind} {_value(text)}" for kind, text in replay.items())
+
+
+def _value(value: object) -> str:
+    """A value as the page shows it: a transaction's hex is cut short."""
+    return excerpt(repr(value), 40)
 
 
 def prefixes(events: list[str]) -> list[list[str]]:
