@@ -71,11 +71,14 @@ def test_a_difference_exits_1_with_a_reproduce_line(
     err = capsys.readouterr().err
     fail = [line for line in err.splitlines() if line.startswith("pjconf compat: FAIL replay/")]
     assert fail
-    assert (
-        "  reproduce: pjconf compat --impl reference --impl cmd:broken --role receiver "
-        "--path cancel/WantsInputs" in err
+    reproduce = (
+        " -- reproduce: pjconf compat --impl reference --impl cmd:broken --role receiver "
+        "--path cancel/WantsInputs"
     )
-    assert "pjconf compat: unexplained: replay/" in err
+    assert all(line.endswith(reproduce) for line in fail)
+    unexplained = [line for line in err.splitlines() if "unexplained: replay/" in line]
+    assert unexplained
+    assert all(line.endswith(reproduce) for line in unexplained)
     assert "**unexplained**" in page.read_text()
 
 

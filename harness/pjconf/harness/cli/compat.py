@@ -149,7 +149,10 @@ def _run(
     judged = judge(matrix, found)
     elapsed = time.monotonic() - started
     for failure in judged.unexplained:
-        print(f"pjconf compat: unexplained: {failure.key}", file=sys.stderr)
+        print(
+            f"pjconf compat: unexplained: {failure.key} -- reproduce: {failure.reproduce}",
+            file=sys.stderr,
+        )
     for pattern in judged.stale:
         print(f"pjconf compat: warning: note {pattern!r} explains nothing", file=sys.stderr)
     renderers: list[tuple[Path | None, Callable[[], str]]] = [

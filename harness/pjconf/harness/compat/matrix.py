@@ -46,8 +46,9 @@ def run_matrix(
 
 
 def _failure_line(failure: Failure) -> str:
+    """One line, so that a CI log grepped for FAIL shows how to reproduce each failure."""
     return (
-        f"FAIL {failure.key} at {failure.step}: {failure.error}\n  reproduce: {failure.reproduce}"
+        f"FAIL {failure.key} at {failure.step}: {failure.error} -- reproduce: {failure.reproduce}"
     )
 
 
@@ -62,7 +63,7 @@ def _alone(matrix: Matrix, member: Member, role: Role, path: str, seed: str) -> 
             Failure(
                 "alone", member.label, member.label, role, path, run.failure.step,
                 f"{type(run.failure).__name__}: {run.failure}",
-                reproduce=matrix.reproduce((member.spec,), role, path),
+                reproduce=matrix.reproduce((member.label,), role, path),
             )
         )  # fmt: skip
     return run
@@ -89,7 +90,7 @@ def _replays(matrix: Matrix, writer: Member, run: PathRun, role: Role, path: str
                 Failure(
                     "replay", writer.label, reader.label, role, path, f"{role}.replay", differs,
                     prefix=len(prefix),
-                    reproduce=matrix.reproduce((writer.spec, reader.spec), role, path),
+                    reproduce=matrix.reproduce((writer.label, reader.label), role, path),
                 )
             )  # fmt: skip
 
@@ -120,11 +121,10 @@ def _relay(
     blamed = run.handovers[run.failed_at] if run.failed_at is not None else None
     writer, reader = (blamed.writer, blamed.reader) if blamed else (first.label, second.label)
     where = f" (after {blamed.after}, {blamed.events} events)" if blamed else ""
-    specs = (first.spec, second.spec)
     matrix.failures.append(
         Failure(
             "handover", writer, reader, role, path, run.failure.step,
             f"{type(run.failure).__name__}: {run.failure}{where}; relay started by {first.label}",
-            reproduce=matrix.reproduce(specs, role, path),
+            reproduce=matrix.reproduce((first.label, second.label), role, path),
         )
     )  # fmt: skip

@@ -150,8 +150,10 @@ class Matrix:
     def command_line(self) -> str:
         return shlex.join(["pjconf", "compat", *self.command])
 
-    def reproduce(self, specs: tuple[str, ...], role: Role, path: str) -> str:
-        """The command that runs just this role and path between these implementations."""
+    def reproduce(self, labels: tuple[str, ...], role: Role, path: str) -> str:
+        """The command that runs just this role and path between these implementations (in
+        the order they were given, so that they get the same labels)."""
+        specs = [m.spec for m in self.members if m.label in labels]
         impls = [part for spec in specs for part in ("--impl", spec)]
         return shlex.join(["pjconf", "compat", *impls, "--role", role, "--path", path])
 
