@@ -21,6 +21,7 @@ from pjconf.harness.implementations.reference import Mailbox, payment, reference
 from pjconf.harness.sessions import drive
 from pjconf.harness.sessions.driver import (
     Log,
+    MalformedAnswer,
     Role,
     SessionConfig,
     SessionDriver,
@@ -83,7 +84,10 @@ class HandoverDriver(SessionDriver):
             raise UnexpectedOutcome(
                 step, f"resumed in {resumed.get('state')!r}, saved in {log.state!r}", resumed
             )
-        self.handles[role] = str(resumed.get("handle"))
+        handle = resumed.get("handle")
+        if not isinstance(handle, (str, int)):
+            raise MalformedAnswer(step, "the answer has no usable `handle`", resumed)
+        self.handles[role] = str(handle)
         held = self.log(role, step)
         if held.events != log.events:
             pairs = zip(held.events, log.events, strict=False)
