@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from pjconf.harness import version
+from pjconf.harness.cli import compat as compat_command
 from pjconf.harness.cli import run as run_command
 from pjconf.harness.cli import vectors as vectors_command
 from pjconf.harness.cli.options import percentage
@@ -30,6 +31,7 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf vectors lint             validate every vector file against its JSON Schema
   pjconf report summary --markdown REPORT.json    a JSON report as a CI job summary
   pjconf report merge A.json B.json --json OUT    join the shard reports of one run
+  pjconf compat --impl A --impl B  sessions saved by one implementation, continued by another
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md.
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shim_p.add_argument("--seed", help="make every random draw deterministic")
     vectors_command.add_parser(commands)
+    compat_command.add_parser(commands)
     report_commands.add_parser(commands, percentage)
     return parser
 
@@ -73,6 +76,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     args.clock = clock or _default_clock(getattr(args, "reproducible", False))
     handlers = {"run": run_command.command, "shim": _cmd_shim, "vectors": vectors_command.command}
     handlers["report"] = report_commands.run
+    handlers["compat"] = compat_command.command
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

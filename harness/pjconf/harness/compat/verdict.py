@@ -1,0 +1,33 @@
+"""Which differences the notes explain, and whether the matrix passes: it does when every
+failure has an explanation (exit 0), and fails when any has none (exit 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pjconf.harness.compat.model import Failure, Matrix
+from pjconf.harness.compat.notes import Notes
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Every failure with its explanation (None: unexplained), and the notes nothing used."""
+
+    failures: tuple[tuple[Failure, str | None], ...]
+    stale: tuple[str, ...]
+
+    @property
+    def unexplained(self) -> list[Failure]:
+        return [failure for failure, text in self.failures if text is None]
+
+    @property
+    def ok(self) -> bool:
+        return not self.unexplained
+
+    def explanation(self, failure: Failure) -> str | None:
+        return dict((f.key, text) for f, text in self.failures).get(failure.key)
+
+
+def judge(matrix: Matrix, notes: Notes) -> Judged:
+    explained = tuple((f, notes.explain(f.key)) for f in matrix.failures)
+    return Judged(explained, tuple(notes.stale()))
