@@ -73,10 +73,18 @@ prepare_source() {
   fi
   "$PYTHON" "$ROOT/ci/visibility_patch.py" check "$dir/visibility.patch"
   src="$ADAPTER/target/src/payjoin-$v"
-  rm -rf "$src" "$src.tmp" && mkdir -p "$src.tmp"
+  # Extract and patch again only when the crate or the patch changed: fresh mtimes would make
+  # cargo rebuild payjoin and relink the adapter (LTO) for nothing.
+  local stamp
+  stamp="$want $(sha256sum "$dir/visibility.patch" | cut -d' ' -f1)"
+  if [[ -d "$src" && "$(cat "$src.stamp" 2>/dev/null || true)" == "$stamp" ]]; then
+    return
+  fi
+  rm -rf "$src" "$src.tmp" "$src.stamp" && mkdir -p "$src.tmp"
   tar -xzf "$crate" -C "$src.tmp" --strip-components=1
   patch -s -p1 --no-backup-if-mismatch -d "$src.tmp" < "$dir/visibility.patch"
   mv "$src.tmp" "$src"
+  echo "$stamp" > "$src.stamp"
 }
 
 # target/build/<VERSION>/{Cargo.toml,Cargo.lock} from the template and the committed lock.
@@ -167,8 +175,8 @@ build_one() {
   local hello
   hello="$(echo '{"id":1,"op":"hello"}' \
     | docker run -i --rm --network none --read-only --cap-drop ALL --memory 256m "$image" \
-    | head -c 300)"
-  echo "$hello"
+    | head -n 1)"
+  echo "${hello:0:200}..."
   if ! grep -q "\"version\":\"$v\"" <<<"$hello"; then
     echo "error: $image's hello does not name version $v" >&2
     exit 1

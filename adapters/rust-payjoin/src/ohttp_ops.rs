@@ -37,7 +37,12 @@ fn ohttp_error_kind(e: &ohttp::Error) -> (&'static str, Option<&'static str>) {
         Format => ("ParseError", Some("Format")),
         KeyId => ("UnknownKeyId", None),
         Hpke(hpke::HpkeError::ValidationError) => ("ParseError", Some("InvalidPublicKey")),
-        Hpke(_) | Aead(_) => ("OpenError", None),
+        Hpke(_) => ("OpenError", None),
+        // bitcoin-ohttp 0.7 (payjoin 1.1) made Aead a unit variant.
+        #[cfg(not(feature = "payjoin_1_1"))]
+        Aead(_) => ("OpenError", None),
+        #[cfg(feature = "payjoin_1_1")]
+        Aead => ("OpenError", None),
         _ => ("ParseError", None),
     }
 }
