@@ -65,6 +65,62 @@ def _strip_prefix(path: str, prefix: str) -> str:
     return path[len(prefix) :] if path.startswith(prefix) else path
 
 
+def _file_header(lines: list[str], i: int, files: list[FilePatch], name: str) -> FilePatch:
+    no = i + 1
+    if i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
+        raise PatchError(f"{name}: line {no}: a '---' header without a '+++' header after it")
+    old = lines[i][4:].split("\t")[0].strip()
+    new = lines[i + 1][4:].split("\t")[0].strip()
+    if "/dev/null" in (old, new):
+        raise PatchError(
+            f"{name}: line {no}: creates or deletes a file ({old} -> {new}); "
+            "a visibility patch only edits existing files"
+        )
+    if not (old.startswith("a/") and new.startswith("b/")):
+        raise PatchError(f"{name}: line {no}: headers must be a/PATH and b/PATH, not {old}, {new}")
+    path_a, path_b = _strip_prefix(old, "a/"), _strip_prefix(new, "b/")
+    if path_a != path_b:
+        raise PatchError(f"{name}: line {no}: headers name different files: {path_a}, {path_b}")
+    if path_a.startswith("/") or ".." in path_a.split("/") or not path_a.endswith(".rs"):
+        raise PatchError(f"{name}: line {no}: {path_a} is not a relative path to a .rs file")
+    if any(f.path == path_a for f in files):
+        raise PatchError(f"{name}: line {no}: {path_a} appears twice")
+    return FilePatch(path_a, no)
+
+
+def _hunk(lines: list[str], i: int, current: FilePatch, name: str) -> tuple[Hunk, int]:
+    """The hunk whose ``@@`` header is ``lines[i]``, and the index of the line after it."""
+    match = _HUNK.match(lines[i])
+    assert match is not None
+    old_count = int(match.group(2) or "1")
+    new_count = int(match.group(4) or "1")
+    hunk = Hunk(lines[i], len(current.hunks) + 1, i + 1)
+    i += 1
+    seen_old = seen_new = 0
+    while i < len(lines) and (seen_old < old_count or seen_new < new_count):
+        tag = lines[i][:1]
+        if tag in (" ", ""):
+            seen_old += 1
+            seen_new += 1
+        elif tag == "-":
+            seen_old += 1
+        elif tag == "+":
+            seen_new += 1
+        elif tag != "\\":
+            break
+        hunk.lines.append((i + 1, lines[i]))
+        i += 1
+    while i < len(lines) and lines[i].startswith("\\"):
+        hunk.lines.append((i + 1, lines[i]))
+        i += 1
+    if (seen_old, seen_new) != (old_count, new_count):
+        raise PatchError(
+            f"{name}: {current.path}, hunk {hunk.number} ({hunk.header}): the header promises "
+            f"{old_count} old and {new_count} new lines, the hunk has {seen_old} and {seen_new}"
+        )
+    return hunk, i
+
+
 def parse(text: str, name: str = "patch") -> list[FilePatch]:
     """Split a unified diff into files and hunks, refusing anything unusual about its shape."""
     lines = text.split("\n")
@@ -73,71 +129,19 @@ def parse(text: str, name: str = "patch") -> list[FilePatch]:
     files: list[FilePatch] = []
     i = 0
     while i < len(lines):
-        no = i + 1
         line = lines[i]
         if line.startswith("--- "):
-            if i + 1 >= len(lines) or not lines[i + 1].startswith("+++ "):
-                raise PatchError(f"{name}: line {no}: a '---' header without a '+++' header after it")
-            old = line[4:].split("\t")[0].strip()
-            new = lines[i + 1][4:].split("\t")[0].strip()
-            if "/dev/null" in (old, new):
-                raise PatchError(
-                    f"{name}: line {no}: creates or deletes a file ({old} -> {new}); "
-                    "a visibility patch only edits existing files"
-                )
-            if not (old.startswith("a/") and new.startswith("b/")):
-                raise PatchError(f"{name}: line {no}: headers must be a/PATH and b/PATH, got {old} and {new}")
-            path_a, path_b = _strip_prefix(old, "a/"), _strip_prefix(new, "b/")
-            if path_a != path_b:
-                raise PatchError(f"{name}: line {no}: headers name different files: {path_a} and {path_b}")
-            if path_a.startswith("/") or ".." in path_a.split("/") or not path_a.endswith(".rs"):
-                raise PatchError(f"{name}: line {no}: {path_a} is not a relative path to a .rs file")
-            if any(f.path == path_a for f in files):
-                raise PatchError(f"{name}: line {no}: {path_a} appears twice")
-            files.append(FilePatch(path_a, no))
+            files.append(_file_header(lines, i, files, name))
             i += 2
-            continue
-        match = _HUNK.match(line)
-        if match:
+        elif _HUNK.match(line):
             if not files:
-                raise PatchError(f"{name}: line {no}: a hunk before any file header")
-            current = files[-1]
-            old_count = int(match.group(2) or "1")
-            new_count = int(match.group(4) or "1")
-            hunk = Hunk(line, len(current.hunks) + 1, no)
-            i += 1
-            seen_old = seen_new = 0
-            while i < len(lines) and (seen_old < old_count or seen_new < new_count):
-                body = lines[i]
-                tag = body[:1]
-                if tag == " " or body == "":
-                    seen_old += 1
-                    seen_new += 1
-                elif tag == "-":
-                    seen_old += 1
-                elif tag == "+":
-                    seen_new += 1
-                elif tag == "\\":
-                    pass
-                else:
-                    break
-                hunk.lines.append((i + 1, body))
-                i += 1
-            while i < len(lines) and lines[i].startswith("\\"):
-                hunk.lines.append((i + 1, lines[i]))
-                i += 1
-            if (seen_old, seen_new) != (old_count, new_count):
-                raise PatchError(
-                    f"{name}: {current.path}, hunk {hunk.number} ({line}): the header promises "
-                    f"{old_count} old and {new_count} new lines, the hunk has {seen_old} and {seen_new}"
-                )
-            current.hunks.append(hunk)
-            continue
-        if line.startswith(("diff ", "index ")):
-            pass  # `diff -ru a/P b/P` or git's header lines: the ---/+++ pair says what matters
+                raise PatchError(f"{name}: line {i + 1}: a hunk before any file header")
+            hunk, i = _hunk(lines, i, files[-1], name)
+            files[-1].hunks.append(hunk)
+        elif line.startswith(("diff ", "index ")):
+            i += 1  # `diff -ru a/P b/P` or git's header lines: the ---/+++ pair says what matters
         else:
-            raise PatchError(f"{name}: line {no}: unexpected line outside a hunk: {line!r}")
-        i += 1
+            raise PatchError(f"{name}: line {i + 1}: unexpected line outside a hunk: {line!r}")
     if not files:
         raise PatchError(f"{name}: no file headers: not a unified diff")
     for f in files:

@@ -81,7 +81,9 @@ def test_a_changed_slice_bound_fails_naming_file_hunk_and_line() -> None:
 
 def test_a_renamed_identifier_beside_a_visibility_change_fails() -> None:
     bad = GOOD.replace("+pub mod hpke;", "+pub mod hpke2;")
-    with pytest.raises(PatchError, match=r"hunk 1 .*patch line 5: removed line 'pub\(crate\) mod hpke;'"):
+    with pytest.raises(
+        PatchError, match=r"hunk 1 .*patch line 5: removed line 'pub\(crate\) mod hpke;'"
+    ):
         check(bad)
 
 
@@ -89,9 +91,7 @@ def test_narrowing_or_other_visibility_fails() -> None:
     with pytest.raises(PatchError, match="no added counterpart"):
         check(GOOD.replace("+pub mod hpke;", "+pub(super) mod hpke;"))
     with pytest.raises(PatchError, match="no added counterpart"):
-        check(
-            "--- a/src/x.rs\n+++ b/src/x.rs\n@@ -1 +1 @@\n-pub fn f() {}\n+fn f() {}\n"
-        )
+        check("--- a/src/x.rs\n+++ b/src/x.rs\n@@ -1 +1 @@\n-pub fn f() {}\n+fn f() {}\n")
 
 
 def test_an_added_line_that_is_not_pub_use_fails() -> None:
@@ -104,8 +104,11 @@ def test_an_added_line_that_is_not_pub_use_fails() -> None:
     assert "patch line 7: added line 'println!(\"hi\");' is neither" in str(e.value)
     # `pub use` must be a whole line, not the start of something else.
     with pytest.raises(PatchError, match="is neither"):
-        check(GOOD.replace("+pub mod hpke;\n", "+pub mod hpke;\n+pub use x::y; fn evil() {}\n")
-              .replace("+1,4", "+1,5"))
+        check(
+            GOOD.replace(
+                "+pub mod hpke;\n", "+pub mod hpke;\n+pub use x::y; fn evil() {}\n"
+            ).replace("+1,4", "+1,5")
+        )
 
 
 @pytest.mark.parametrize(
@@ -135,12 +138,18 @@ def test_cli_exit_status_and_messages(tmp_path: Path) -> None:
     bad = tmp_path / "bad.patch"
     bad.write_text(GOOD.replace("+pub mod hpke;", "+pub mod hpke2;"))
     ok = subprocess.run(
-        [sys.executable, str(SCRIPT), "check", str(good)], capture_output=True, text=True
+        [sys.executable, str(SCRIPT), "check", str(good)],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert ok.returncode == 0, ok.stderr
     assert "visibility only (1 files, 1 hunks)" in ok.stdout
     fail = subprocess.run(
-        [sys.executable, str(SCRIPT), "check", str(good), str(bad)], capture_output=True, text=True
+        [sys.executable, str(SCRIPT), "check", str(good), str(bad)],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     assert fail.returncode == 1
     assert f"error: {bad}: src/core/mod.rs, hunk 1" in fail.stderr
