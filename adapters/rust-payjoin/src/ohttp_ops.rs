@@ -268,11 +268,11 @@ const PADDED_BHTTP_RES_BYTES: usize = ENCAPSULATED_MESSAGE_BYTES - (32 + 16);
 
 /// The gateway side, as payjoin-mailroom builds it: `KeyConfig::derive(key_id, K256Sha256,
 /// [HKDF-SHA256/ChaCha20-Poly1305], ikm)` then `Server::new(..).decapsulate(request)`. bitcoin-ohttp
-/// 0.6 cannot load a raw secret key, so only `gateway_ikm` is supported.
+/// (0.6 and 0.7) cannot load a raw secret key, so only `gateway_ikm` is supported.
 pub fn request_open(ctxs: &mut Contexts, args: &Args) -> Answer {
     if crate::args::opt_value(args, "gateway_ikm").is_none() {
         return Answer::Unimplemented(
-            "bitcoin-ohttp 0.6 builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
+            "bitcoin-ohttp builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
              or KeyConfig::derive (from IKM); a raw gateway_sk cannot be loaded (pass gateway_ikm)"
                 .into(),
         );
@@ -335,7 +335,7 @@ pub fn response_seal(ctxs: &mut Contexts, args: &Args) -> Answer {
     };
     if crate::args::opt_value(args, "response_nonce").is_some() {
         return Answer::Unimplemented(
-            "bitcoin-ohttp 0.6 draws the response nonce itself (ServerResponse::new); \
+            "bitcoin-ohttp draws the response nonce itself (ServerResponse::new); \
              a fixed response_nonce cannot be injected"
                 .into(),
         );
