@@ -69,7 +69,8 @@ def rust_payjoin_image(docker_engine: Any) -> str:
     """rust-payjoin 1.0's adapter image, built here from the committed lock file if missing."""
     if not image_present(docker_engine, RUST_IMAGE):
         assert shutil.which("cargo"), "cargo is required to build the rust-payjoin adapter"
-        subprocess.run(["bash", str(ROOT / "ci" / "build-rust-payjoin.sh")], check=True)
+        version = RUST_IMAGE.rsplit(":", 1)[1]
+        subprocess.run(["bash", str(ROOT / "ci" / "build-rust-payjoin.sh"), version], check=True)
     return RUST_IMAGE
 
 

@@ -1,18 +1,18 @@
 //! HPKE, ElligatorSwift and the BIP 77 messages.
 //!
-//! rust-payjoin 1.0.0 keeps its `hpke` module `pub(crate)` (`encrypt_message_a` and friends are
-//! not exported), so the BIP 77 message ops are composed here from the very crates and calls
-//! payjoin-1.0.0/src/core/hpke.rs uses: bitcoin-hpke 0.13 (`setup_sender`/`setup_receiver`,
-//! DHKEM(secp256k1)/HKDF-SHA256/ChaCha20-Poly1305, OsRng) and rust-secp256k1 0.29's
-//! `ElligatorSwift::from_pubkey` / `PublicKey::from_ellswift`, step by step in the same order,
-//! including payjoin's unchecked `plaintext[..33]` slice in `decrypt_message_a`.
+//! The `bip77.msg_*` ops call payjoin's own `hpke::{encrypt,decrypt}_message_{a,b}` with its key
+//! types (`HpkePublicKey`, `HpkeSecretKey`, `HpkeKeyPair`); the module is `pub(crate)` in the
+//! published crate and made `pub` by `versions/<VERSION>/visibility.patch`. Here only arguments
+//! and results are translated.
+//!
+//! `hpke.seal`/`hpke.open` and `ellswift.*` are bitcoin-hpke and rust-secp256k1 functions that
+//! payjoin does not implement; they call those crates (the versions payjoin depends on) directly.
 //!
 //! bitcoin-hpke only takes an RNG, and draws the ephemeral through `DeriveKeyPair(random ikm)`;
 //! its `encap_with_eph` is `pub(crate)`. A fixed ephemeral secret (`sk_e`) therefore cannot be
 //! injected: a seal given `sk_e` reports the errors that do not depend on the ephemeral (and an
 //! invalid `sk_e`), and otherwise answers `unimplemented`.
 
-use bitcoin::key::constants::{ELLSWIFT_ENCODING_SIZE, PUBLIC_KEY_SIZE};
 use bitcoin::secp256k1;
 use bitcoin::secp256k1::ellswift::ElligatorSwift;
 use hpke::aead::ChaCha20Poly1305;
@@ -20,6 +20,8 @@ use hpke::kdf::HkdfSha256;
 use hpke::kem::SecpK256HkdfSha256;
 use hpke::rand_core::OsRng;
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
+use payjoin::hpke::HpkeSecretKey;
+use payjoin::{HpkeKeyPair, HpkePublicKey};
 use serde_json::{json, Value};
 
 use crate::args::{arg_array, arg_bytes, arg_str, hex, opt_bytes, Args, OpError};
@@ -30,17 +32,7 @@ type SecretKey = <Kem as hpke::Kem>::PrivateKey;
 type PublicKey = <Kem as hpke::Kem>::PublicKey;
 type EncappedKey = <Kem as hpke::Kem>::EncappedKey;
 
-// payjoin-1.0.0/src/core/hpke.rs constants.
-const PADDED_MESSAGE_BYTES: usize = 7168;
-const POLY1305_TAG_SIZE: usize = 16;
-const PADDED_PLAINTEXT_A_LENGTH: usize =
-    PADDED_MESSAGE_BYTES - (ELLSWIFT_ENCODING_SIZE + PUBLIC_KEY_SIZE + POLY1305_TAG_SIZE);
-const PADDED_PLAINTEXT_B_LENGTH: usize =
-    PADDED_MESSAGE_BYTES - (ELLSWIFT_ENCODING_SIZE + POLY1305_TAG_SIZE);
-const INFO_A: &[u8; 8] = b"PjV2MsgA";
-const INFO_B: &[u8; 8] = b"PjV2MsgB";
-
-const NO_SK_E: &str = "bitcoin-hpke 0.13 cannot take a fixed ephemeral key: setup_sender draws it \
+const NO_SK_E: &str = "bitcoin-hpke cannot take a fixed ephemeral key: setup_sender draws it \
                        as DeriveKeyPair(rng ikm) and encap_with_eph is pub(crate)";
 
 fn hpke_err(e: hpke::HpkeError) -> OpError {
@@ -170,138 +162,37 @@ pub fn ellswift_decode(args: &Args) -> Result<Value, OpError> {
     Ok(json!({"pk": hex(pk.serialize_uncompressed())}))
 }
 
-// ---- BIP 77 messages, composed as payjoin-1.0.0/src/core/hpke.rs does -------------------------
+// ---- BIP 77 messages: payjoin::hpke (exposed by versions/<VERSION>/visibility.patch) --------
 
-/// payjoin's `HpkeError`, kept to report the same distinctions.
-enum MsgError {
-    InvalidPublicKey(String),
-    Hpke(hpke::HpkeError),
-    PayloadTooLarge { actual: usize, max: usize },
-    PayloadTooShort,
-}
-
-impl From<hpke::HpkeError> for MsgError {
-    fn from(e: hpke::HpkeError) -> Self { MsgError::Hpke(e) }
-}
-
-impl From<secp256k1::Error> for MsgError {
-    fn from(e: secp256k1::Error) -> Self { MsgError::InvalidPublicKey(e.to_string()) }
-}
-
-impl From<MsgError> for OpError {
-    fn from(e: MsgError) -> Self {
-        match e {
-            MsgError::InvalidPublicKey(m) => OpError::new("InvalidKey", format!("invalid public key: {m}")),
-            MsgError::Hpke(e) => hpke_err(e),
-            MsgError::PayloadTooLarge { actual, max } => OpError::new(
-                "PayloadTooLarge",
-                format!("Plaintext too large, max size is {max} bytes, actual size is {actual} bytes"),
-            ),
-            MsgError::PayloadTooShort => OpError::new("PayloadTooShort", "Payload too small"),
+fn msg_err(e: payjoin::hpke::HpkeError) -> OpError {
+    use payjoin::hpke::HpkeError as E;
+    match e {
+        E::InvalidPublicKey => OpError::new("InvalidKey", format!("payjoin::hpke: {e}")),
+        E::Hpke(inner) => {
+            let mut err = hpke_err(inner);
+            err.message = format!("payjoin::hpke: {}", err.message);
+            err
         }
+        E::PayloadTooLarge { .. } => OpError::new("PayloadTooLarge", e.to_string()),
+        E::PayloadTooShort => OpError::new("PayloadTooShort", e.to_string()),
+        other => OpError::new("InternalError", format!("payjoin::hpke: {other} ({other:?})")),
     }
 }
 
-fn pubkey_from_compressed_bytes(pk_bytes: &[u8]) -> Result<PublicKey, MsgError> {
-    let uncompressed = secp256k1::PublicKey::from_slice(pk_bytes)?.serialize_uncompressed();
-    Ok(PublicKey::from_bytes(&uncompressed).expect("conversion to uncompressed pubkey must not fail"))
+/// A 33-byte compressed key as payjoin's `HpkePublicKey::from_compressed_bytes` reads it.
+fn compressed_key(field: &str, args: &Args) -> Result<HpkePublicKey, OpError> {
+    HpkePublicKey::from_compressed_bytes(&arg_bytes(args, field)?)
+        .map_err(|e| OpError::new("InvalidKey", format!("{field}: payjoin rejects it: {e}")))
 }
 
-fn compressed_bytes_from_pubkey(pk: &PublicKey) -> [u8; PUBLIC_KEY_SIZE] {
-    secp256k1::PublicKey::from_slice(&pk.to_bytes())
-        .expect("parsing a pubkey immediately after serializing it must not fail")
-        .serialize()
-}
-
-fn encapped_key_from_ellswift_bytes(encoded: &[u8]) -> Result<EncappedKey, MsgError> {
-    let mut buf = [0u8; ELLSWIFT_ENCODING_SIZE];
-    buf.copy_from_slice(encoded);
-    let pk = secp256k1::PublicKey::from_ellswift(ElligatorSwift::from_array(buf));
-    Ok(EncappedKey::from_bytes(pk.serialize_uncompressed().as_slice())?)
-}
-
-fn ellswift_bytes_from_encapped_key(enc: &EncappedKey) -> Result<[u8; ELLSWIFT_ENCODING_SIZE], MsgError> {
-    let pk = secp256k1::PublicKey::from_slice(&enc.to_bytes())?;
-    Ok(ElligatorSwift::from_pubkey(pk).to_array())
-}
-
-fn pad_plaintext(msg: &mut Vec<u8>, padded_length: usize) -> Result<&[u8], MsgError> {
-    if msg.len() > padded_length {
-        return Err(MsgError::PayloadTooLarge { actual: msg.len(), max: padded_length });
-    }
-    msg.resize(padded_length, 0);
-    Ok(msg)
-}
-
-fn encrypt_message_a(mut body: Vec<u8>, reply_pk: &PublicKey, receiver_pk: &PublicKey) -> Result<Vec<u8>, MsgError> {
-    let (encapsulated_key, mut ctx) = hpke::setup_sender::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
-        &OpModeS::Base,
-        receiver_pk,
-        INFO_A,
-        &mut OsRng,
-    )?;
-    pad_plaintext(&mut body, PADDED_PLAINTEXT_A_LENGTH)?;
-    let mut plaintext = compressed_bytes_from_pubkey(reply_pk).to_vec();
-    plaintext.extend(body);
-    let ciphertext = ctx.seal(&plaintext, &[])?;
-    let mut message_a = ellswift_bytes_from_encapped_key(&encapsulated_key)?.to_vec();
-    message_a.extend(&ciphertext);
-    Ok(message_a)
-}
-
-fn decrypt_message_a(message_a: &[u8], receiver_sk: &SecretKey) -> Result<(Vec<u8>, PublicKey), MsgError> {
-    use std::io::{Cursor, Read};
-    let mut cursor = Cursor::new(message_a);
-    let mut enc_bytes = [0u8; ELLSWIFT_ENCODING_SIZE];
-    cursor.read_exact(&mut enc_bytes).map_err(|_| MsgError::PayloadTooShort)?;
-    let enc = encapped_key_from_ellswift_bytes(&enc_bytes)?;
-    let mut ctx =
-        hpke::setup_receiver::<ChaCha20Poly1305, HkdfSha256, Kem>(&OpModeR::Base, receiver_sk, &enc, INFO_A)?;
-    let mut ciphertext = Vec::new();
-    cursor.read_to_end(&mut ciphertext).map_err(|_| MsgError::PayloadTooShort)?;
-    let plaintext = ctx.open(&ciphertext, &[])?;
-    // payjoin 1.0.0 slices without a length check: a short authentic plaintext panics here.
-    let reply_pk = pubkey_from_compressed_bytes(&plaintext[..PUBLIC_KEY_SIZE])?;
-    let body = &plaintext[PUBLIC_KEY_SIZE..];
-    Ok((body.to_vec(), reply_pk))
-}
-
-fn encrypt_message_b(
-    mut plaintext: Vec<u8>,
-    receiver_sk: &SecretKey,
-    sender_pk: &PublicKey,
-) -> Result<Vec<u8>, MsgError> {
-    let receiver_pk = <Kem as hpke::Kem>::sk_to_pk(receiver_sk);
-    let (encapsulated_key, mut ctx) = hpke::setup_sender::<ChaCha20Poly1305, HkdfSha256, Kem, _>(
-        &OpModeS::Auth((receiver_sk.clone(), receiver_pk)),
-        sender_pk,
-        INFO_B,
-        &mut OsRng,
-    )?;
-    let plaintext: &[u8] = pad_plaintext(&mut plaintext, PADDED_PLAINTEXT_B_LENGTH)?;
-    let ciphertext = ctx.seal(plaintext, &[])?;
-    let mut message_b = ellswift_bytes_from_encapped_key(&encapsulated_key)?.to_vec();
-    message_b.extend(&ciphertext);
-    Ok(message_b)
-}
-
-fn decrypt_message_b(message_b: &[u8], receiver_pk: PublicKey, sender_sk: &SecretKey) -> Result<Vec<u8>, MsgError> {
-    let enc = message_b.get(..ELLSWIFT_ENCODING_SIZE).ok_or(MsgError::PayloadTooShort)?;
-    let enc = encapped_key_from_ellswift_bytes(enc)?;
-    let mut ctx = hpke::setup_receiver::<ChaCha20Poly1305, HkdfSha256, Kem>(
-        &OpModeR::Auth(receiver_pk),
-        sender_sk,
-        &enc,
-        INFO_B,
-    )?;
-    let plaintext =
-        ctx.open(message_b.get(ELLSWIFT_ENCODING_SIZE..).ok_or(MsgError::PayloadTooShort)?, &[])?;
-    Ok(plaintext)
-}
-
-fn compressed_key(field: &str, args: &Args) -> Result<PublicKey, OpError> {
-    pubkey_from_compressed_bytes(&arg_bytes(args, field)?)
-        .map_err(|_| OpError::new("InvalidKey", format!("{field}: not a valid secp256k1 public key")))
+/// A 32-byte secret as payjoin's own `HpkeSecretKey` deserializer reads it (its only constructor
+/// from bytes; the field is private): serde bytes, then bitcoin-hpke's `PrivateKey::from_bytes`.
+fn crate_secret_key(field: &str, args: &Args) -> Result<HpkeSecretKey, OpError> {
+    let bytes = arg_bytes(args, field)?;
+    // Judged by bitcoin-hpke first, for the same InvalidKey message as the raw HPKE ops.
+    secret_key(field, &bytes)?;
+    serde_json::from_value::<HpkeSecretKey>(json!(bytes))
+        .map_err(|e| OpError::new("InvalidKey", format!("{field}: payjoin rejects it: {e}")))
 }
 
 pub fn msg_a_seal(args: &Args) -> Answer {
@@ -309,32 +200,35 @@ pub fn msg_a_seal(args: &Args) -> Answer {
         let receiver_pk = compressed_key("receiver_pk", args)?;
         let reply_pk = compressed_key("reply_pk", args)?;
         let body = arg_bytes(args, "body")?;
-        let msg = encrypt_message_a(body, &reply_pk, &receiver_pk)?;
+        let msg = payjoin::hpke::encrypt_message_a(body, &reply_pk, &receiver_pk).map_err(msg_err)?;
         Ok(json!({"msg": hex(msg)}))
     })
 }
 
 pub fn msg_a_open(args: &Args) -> Result<Value, OpError> {
-    let receiver_sk = secret_key("receiver_sk", &arg_bytes(args, "receiver_sk")?)?;
+    let receiver_sk = crate_secret_key("receiver_sk", args)?;
     let msg = arg_bytes(args, "msg")?;
-    let (body, reply_pk) = decrypt_message_a(&msg, &receiver_sk)?;
-    Ok(json!({"reply_pk": hex(compressed_bytes_from_pubkey(&reply_pk)), "plaintext": hex(body)}))
+    // payjoin 1.0.0 slices the plaintext without a length check (`plaintext[..33]`): a short
+    // authentic plaintext panics there, which main.rs reports as InternalError. 1.1.0 checks it.
+    let (body, reply_pk) = payjoin::hpke::decrypt_message_a(&msg, &receiver_sk).map_err(msg_err)?;
+    Ok(json!({"reply_pk": hex(reply_pk.to_compressed_bytes()), "plaintext": hex(body)}))
 }
 
 pub fn msg_b_seal(args: &Args) -> Answer {
     seal_with_optional_sk_e(args, || {
-        let receiver_sk = secret_key("receiver_sk", &arg_bytes(args, "receiver_sk")?)?;
+        let receiver_sk = crate_secret_key("receiver_sk", args)?;
         let reply_pk = compressed_key("reply_pk", args)?;
         let body = arg_bytes(args, "body")?;
-        let msg = encrypt_message_b(body, &receiver_sk, &reply_pk)?;
+        let keypair = HpkeKeyPair::from_secret_key(&receiver_sk);
+        let msg = payjoin::hpke::encrypt_message_b(body, &keypair, &reply_pk).map_err(msg_err)?;
         Ok(json!({"msg": hex(msg)}))
     })
 }
 
 pub fn msg_b_open(args: &Args) -> Result<Value, OpError> {
-    let reply_sk = secret_key("reply_sk", &arg_bytes(args, "reply_sk")?)?;
+    let reply_sk = crate_secret_key("reply_sk", args)?;
     let receiver_pk = compressed_key("receiver_pk", args)?;
     let msg = arg_bytes(args, "msg")?;
-    let plaintext = decrypt_message_b(&msg, receiver_pk, &reply_sk)?;
+    let plaintext = payjoin::hpke::decrypt_message_b(&msg, receiver_pk, &reply_sk).map_err(msg_err)?;
     Ok(json!({"plaintext": hex(plaintext)}))
 }

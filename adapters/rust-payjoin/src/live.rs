@@ -139,7 +139,9 @@ pub fn new_sender(sessions: &mut Sessions, args: &Args) -> Result<Value, OpError
         .map_err(|_| OpError::with_reason("ParseError", "PjNotSupported", "pj_uri has no pj parameter"))?;
     let min_fee_rate = FeeRate::from_sat_per_kwu(arg_u64(args, "min_fee_rate")?);
     // Note: SenderBuilder::new panics (unimplemented!) on a BIP 78 pj parameter when payjoin's
-    // v1 feature is on; catch_unwind in main turns that into InternalError.
+    // v1 feature is on; catch_unwind in main turns that into InternalError. payjoin 1.1 deprecates
+    // it for that reason (use from_parts); kept so that every version runs the same constructor.
+    #[allow(deprecated)]
     let builder = send::SenderBuilder::new(psbt, uri);
     let transition = match opt_value(args, "fee_contribution") {
         Some(Value::Object(fc)) => {

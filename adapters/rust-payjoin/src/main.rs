@@ -1,4 +1,4 @@
-//! pjconf adapter for rust-payjoin 1.0.0.
+//! pjconf adapter for rust-payjoin (1.x; the version built is `VERSION`).
 //!
 //! Speaks pjconf's adapter protocol (docs/adapter-protocol.md): one JSON request per stdin line,
 //! one JSON answer per stdout line, in order. Every op runs under `catch_unwind`, so a panic inside
@@ -22,7 +22,8 @@ use serde_json::{json, Map, Value};
 use crate::args::{Args, OpError};
 
 pub const IMPLEMENTATION: &str = "rust-payjoin";
-pub const VERSION: &str = "1.0.0";
+/// The payjoin crate version this binary was built against (build.rs, from the lock file).
+pub const VERSION: &str = env!("PJCONF_PAYJOIN_VERSION");
 
 /// What an op hands back: a result object, a protocol error, or "not supported here".
 pub enum Answer {

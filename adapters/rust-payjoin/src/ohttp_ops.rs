@@ -1,25 +1,22 @@
-//! OHTTP key configurations, OHTTP encapsulation (bitcoin-ohttp 0.6) and BHTTP (bhttp 0.6).
+//! OHTTP key configurations, OHTTP encapsulation and BHTTP.
 //!
-//! `ohttp.request.seal` follows payjoin-1.0.0/src/core/ohttp.rs `ohttp_encapsulate`: the BHTTP
-//! message is written at the front of an 8104-byte buffer (payjoin fills the rest with OsRng
-//! bytes; `pad: "zero"` leaves zeros), then `ClientRequest::from_config(..).encapsulate(..)`.
-//! The resulting `ohttp::ClientResponse` is kept in a table; its handle is the protocol's
-//! opaque `context`.
+//! The client side is payjoin's: `OhttpKeys::decode`, `ohttp::ohttp_encapsulate` and
+//! `ohttp::process_ohttp_res` (made `pub` by `versions/<VERSION>/visibility.patch`). The
+//! `ohttp::ClientResponse` payjoin returns is kept in a table; its handle is the protocol's opaque
+//! `context`. The gateway side (`ohttp.request.open`, `ohttp.response.seal`) is not in payjoin (it
+//! is payjoin-mailroom's, over bitcoin-ohttp), nor are the `bhttp.*` codecs (the bhttp crate):
+//! those call bitcoin-ohttp and bhttp, at the versions payjoin depends on, directly.
 
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use hpke::rand_core::{OsRng, RngCore};
 use payjoin::OhttpKeys;
 use serde_json::{json, Value};
 
 use crate::args::{arg_bytes, arg_str, hex, opt_bytes, opt_str, Args, OpError};
 use crate::Answer;
 
-/// payjoin::directory::ENCAPSULATED_MESSAGE_BYTES
-const ENCAPSULATED_MESSAGE_BYTES: usize = 8192;
-/// payjoin-1.0.0 ohttp.rs PADDED_BHTTP_REQ_BYTES: 8192 - (65 + 16 + 7)
-const PADDED_BHTTP_REQ_BYTES: usize = ENCAPSULATED_MESSAGE_BYTES - (65 + 16 + 7);
+const ENCAPSULATED_MESSAGE_BYTES: usize = payjoin::directory::ENCAPSULATED_MESSAGE_BYTES;
 
 #[derive(Default)]
 pub struct Contexts {
@@ -40,7 +37,12 @@ fn ohttp_error_kind(e: &ohttp::Error) -> (&'static str, Option<&'static str>) {
         Format => ("ParseError", Some("Format")),
         KeyId => ("UnknownKeyId", None),
         Hpke(hpke::HpkeError::ValidationError) => ("ParseError", Some("InvalidPublicKey")),
-        Hpke(_) | Aead(_) => ("OpenError", None),
+        Hpke(_) => ("OpenError", None),
+        // bitcoin-ohttp 0.7 (payjoin 1.1) made Aead a unit variant.
+        #[cfg(not(feature = "payjoin_1_1"))]
+        Aead(_) => ("OpenError", None),
+        #[cfg(feature = "payjoin_1_1")]
+        Aead => ("OpenError", None),
         _ => ("ParseError", None),
     }
 }
@@ -55,16 +57,7 @@ fn ohttp_op_error(context: &str, e: &ohttp::Error) -> OpError {
 /// `OhttpKeys::decode` (= `ohttp::KeyConfig::decode`), reported from its own re-encoding.
 pub fn keys_decode(args: &Args) -> Result<Value, OpError> {
     let bytes = arg_bytes(args, "bytes")?;
-    let keys = OhttpKeys::decode(&bytes).map_err(|e| {
-        let inner = match &e {
-            payjoin::OhttpKeysError::Decode(b) => b.downcast_ref::<ohttp::Error>(),
-            _ => None,
-        };
-        match inner {
-            Some(oe) => ohttp_op_error("OhttpKeys::decode", oe),
-            None => OpError::new("ParseError", format!("OhttpKeys::decode: {e}")),
-        }
-    })?;
+    let keys = crate_keys(&bytes)?;
     let enc = keys
         .encode()
         .map_err(|e| OpError::new("InternalError", format!("OhttpKeys::encode: {e}")))?;
@@ -87,49 +80,109 @@ pub fn keys_decode(args: &Args) -> Result<Value, OpError> {
     }))
 }
 
+/// `OhttpKeys::decode` as `ohttp.keys.decode` reports its errors.
+fn crate_keys(bytes: &[u8]) -> Result<OhttpKeys, OpError> {
+    OhttpKeys::decode(bytes).map_err(|e| {
+        let inner = match &e {
+            payjoin::OhttpKeysError::Decode(b) => b.downcast_ref::<ohttp::Error>(),
+            _ => None,
+        };
+        match inner {
+            Some(oe) => ohttp_op_error("OhttpKeys::decode", oe),
+            None => OpError::new("ParseError", format!("OhttpKeys::decode: {e}")),
+        }
+    })
+}
+
+fn encapsulation_error(context: &str, e: &payjoin::ohttp::OhttpEncapsulationError) -> OpError {
+    use payjoin::ohttp::OhttpEncapsulationError as E;
+    match e {
+        E::Ohttp(oe) => ohttp_op_error(context, oe),
+        E::Bhttp(be) => bhttp_error(be),
+        other => OpError::new("InternalError", format!("{context}: {other} ({other:?})")),
+    }
+}
+
+/// payjoin's `ohttp::ohttp_encapsulate(keys, method, target_resource, body)`, which writes the
+/// BHTTP request itself (from a parsed URL, known-length mode) at the front of an 8104-byte
+/// buffer filled with OsRng bytes. The op's `bhttp` is therefore decoded into those arguments
+/// first; a request payjoin cannot write (header or trailer fields, a URL its parser would
+/// rewrite), zero padding and a fixed `sk_e` are `unimplemented` once every error that does not
+/// depend on them has been reported.
 pub fn request_seal(ctxs: &mut Contexts, args: &Args) -> Answer {
-    let run = || -> Result<(Vec<u8>, ohttp::ClientResponse), OpError> {
+    let zero_pad = match opt_str(args, "pad") {
+        Ok(None | Some("random")) => false,
+        Ok(Some("zero")) => true,
+        Ok(Some(other)) => {
+            return Answer::Error(OpError::invalid_arg("pad", &format!("{other:?} is not zero or random")))
+        }
+        Err(e) => return Answer::Error(e),
+    };
+    let run = || -> Result<Result<_, String>, OpError> {
         let key_config = arg_bytes(args, "key_config")?;
         let bhttp = arg_bytes(args, "bhttp")?;
-        let zero_pad = match opt_str(args, "pad")? {
-            None | Some("random") => false,
-            Some("zero") => true,
-            Some(other) => return Err(OpError::invalid_arg("pad", &format!("{other:?} is not zero or random"))),
-        };
         if let Some(sk_e) = opt_bytes(args, "sk_e")? {
             // Only judged, never used (see below).
             crate_secret_key_check(&sk_e)?;
         }
-        let mut config =
-            ohttp::KeyConfig::decode(&key_config).map_err(|e| ohttp_op_error("KeyConfig::decode", &e))?;
-        let client =
-            ohttp::ClientRequest::from_config(&mut config).map_err(|e| ohttp_op_error("ClientRequest", &e))?;
-        let mut padded = [0u8; PADDED_BHTTP_REQ_BYTES];
-        if !zero_pad {
-            OsRng.fill_bytes(&mut padded);
-        }
-        if bhttp.len() > PADDED_BHTTP_REQ_BYTES {
+        let keys = crate_keys(&key_config)?;
+        if bhttp.len() > payjoin::ohttp::PADDED_BHTTP_REQ_BYTES {
+            // payjoin's write into its fixed buffer would fail with a bhttp I/O error.
             return Err(OpError::new(
                 "PayloadTooLarge",
-                format!("BHTTP message of {} bytes does not fit {PADDED_BHTTP_REQ_BYTES}", bhttp.len()),
+                format!(
+                    "BHTTP message of {} bytes does not fit payjoin's {} (PADDED_BHTTP_REQ_BYTES)",
+                    bhttp.len(),
+                    payjoin::ohttp::PADDED_BHTTP_REQ_BYTES
+                ),
             ));
         }
-        padded[..bhttp.len()].copy_from_slice(&bhttp);
-        let (encapsulated, response) =
-            client.encapsulate(&padded).map_err(|e| ohttp_op_error("encapsulate", &e))?;
-        let mut buffer = vec![0u8; ENCAPSULATED_MESSAGE_BYTES];
-        let len = encapsulated.len().min(ENCAPSULATED_MESSAGE_BYTES);
-        buffer[..len].copy_from_slice(&encapsulated[..len]);
-        Ok((buffer, response))
+        let msg = bhttp::Message::read_bhttp(&mut Cursor::new(bhttp.as_slice())).map_err(|e| bhttp_error(&e))?;
+        let bhttp::ControlData::Request { method, scheme, authority, path } = msg.control() else {
+            return Ok(Err("the bhttp is a response; payjoin only encapsulates requests".into()));
+        };
+        if !msg.header().fields().is_empty() || !msg.trailer().fields().is_empty() {
+            return Ok(Err("payjoin's ohttp_encapsulate writes no header or trailer fields".into()));
+        }
+        let (method, scheme, authority, path) =
+            (utf8("method", method)?, utf8("scheme", scheme)?, utf8("authority", authority)?, utf8("path", path)?);
+        let target = format!("{scheme}://{authority}{path}");
+        // payjoin parses the target and writes the request from the parsed URL.
+        let url = payjoin::Url::parse(&target).map_err(|e| OpError::new("ParseError", format!("Url: {e}")))?;
+        let parsed_authority = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str()),
+            None => url.host_str(),
+        };
+        if url.scheme() != scheme || parsed_authority != authority || url.path() != path {
+            return Ok(Err(format!(
+                "payjoin's ohttp_encapsulate would write {}://{parsed_authority}{} for {target:?}",
+                url.scheme(),
+                url.path()
+            )));
+        }
+        let body = msg.content();
+        let (request, response) = payjoin::ohttp::ohttp_encapsulate(
+            &keys,
+            &method,
+            &target,
+            if body.is_empty() { None } else { Some(body) },
+        )
+        .map_err(|e| encapsulation_error("payjoin::ohttp::ohttp_encapsulate", &e))?;
+        Ok(Ok((request, response)))
     };
     match run() {
         Err(e) => Answer::Error(e),
-        Ok(_) if opt_value_present(args, "sk_e") => Answer::Unimplemented(
-            "bitcoin-ohttp 0.6 draws the HPKE ephemeral itself (ClientRequest::from_config); \
-             a fixed sk_e cannot be injected"
+        Ok(Err(why)) => Answer::Unimplemented(why),
+        Ok(Ok(_)) if opt_value_present(args, "sk_e") => Answer::Unimplemented(
+            "payjoin's ohttp_encapsulate (bitcoin-ohttp ClientRequest::from_config) draws the HPKE \
+             ephemeral itself; a fixed sk_e cannot be injected"
                 .into(),
         ),
-        Ok((request, response)) => {
+        Ok(Ok(_)) if zero_pad => Answer::Unimplemented(
+            "payjoin's ohttp_encapsulate fills the padding with OsRng bytes; zero padding cannot be asked for"
+                .into(),
+        ),
+        Ok(Ok((request, response))) => {
             ctxs.next += 1;
             let handle = format!("rust-payjoin-ohttp-client-{}", ctxs.next);
             ctxs.clients.insert(handle.clone(), response);
@@ -147,8 +200,10 @@ fn crate_secret_key_check(sk: &[u8]) -> Result<(), OpError> {
         .map_err(|e| OpError::new("InvalidKey", format!("sk_e: {e:?}")))
 }
 
-/// `ClientResponse::decapsulate` on a context this adapter issued, after payjoin's size check
-/// (`process_ohttp_res`: a response that is not exactly 8192 bytes is `InvalidSize`).
+/// payjoin's `ohttp::process_ohttp_res` (the size check, then `ohttp_decapsulate`: bitcoin-ohttp's
+/// `ClientResponse::decapsulate` and the BHTTP response parsed into an `http::Response`), on a
+/// context this adapter issued. The parsed response is written back as known-length BHTTP (status,
+/// header fields, content): the op's `bhttp`, without payjoin's padding, which it drops.
 pub fn response_open(ctxs: &mut Contexts, args: &Args) -> Answer {
     let handle = match arg_str(args, "context") {
         Ok(h) => h,
@@ -161,7 +216,7 @@ pub fn response_open(ctxs: &mut Contexts, args: &Args) -> Answer {
     if ctxs.used.contains(handle) {
         return Answer::Error(OpError::invalid_arg(
             "context",
-            "already used: bitcoin-ohttp's ClientResponse::decapsulate consumes the context",
+            "already used: payjoin's process_ohttp_res consumes the context",
         ));
     }
     let Some(client) = ctxs.clients.remove(handle) else {
@@ -171,25 +226,40 @@ pub fn response_open(ctxs: &mut Contexts, args: &Args) -> Answer {
                 .into(),
         );
     };
-    if response.len() != ENCAPSULATED_MESSAGE_BYTES {
-        // payjoin checks the size before it consumes the context; keep the handle usable.
-        ctxs.clients.insert(handle.to_string(), client);
-        return Answer::Error(OpError::new(
-            "InvalidSize",
-            format!("Unexpected response size {}, expected {ENCAPSULATED_MESSAGE_BYTES} bytes", response.len()),
-        ));
-    }
     ctxs.used.insert(handle.to_string());
-    match client.decapsulate(&response) {
-        Ok(bhttp) => Answer::Result(json!({"bhttp": hex(bhttp)})),
-        Err(e) => {
-            let mut err = ohttp_op_error("ClientResponse::decapsulate", &e);
-            if err.kind == "ParseError" || err.kind == "UnsupportedSuite" {
+    use payjoin::ohttp::DirectoryResponseError as D;
+    match payjoin::ohttp::process_ohttp_res(&response, client) {
+        Ok(res) => {
+            let status = match bhttp::StatusCode::try_from(res.status().as_u16()) {
+                Ok(s) => s,
+                Err(e) => return Answer::Error(OpError::new("InternalError", format!("status: {e}"))),
+            };
+            let mut msg = bhttp::Message::response(status);
+            for (name, value) in res.headers() {
+                msg.put_header(name.as_str().as_bytes().to_vec(), value.as_bytes().to_vec());
+            }
+            if !res.body().is_empty() {
+                msg.write_content(res.body());
+            }
+            let mut out = Vec::new();
+            match msg.write_bhttp(bhttp::Mode::KnownLength, &mut out) {
+                Ok(()) => Answer::Result(json!({"bhttp": hex(out)})),
+                Err(e) => Answer::Error(OpError::new("InternalError", format!("bhttp write: {e}"))),
+            }
+        }
+        Err(e @ D::InvalidSize(_)) => Answer::Error(OpError::new("InvalidSize", e.to_string())),
+        Err(D::OhttpDecapsulation(e)) => {
+            let mut err = encapsulation_error("payjoin::ohttp::process_ohttp_res", &e);
+            if err.kind == "ParseError" && matches!(e, payjoin::ohttp::OhttpEncapsulationError::Ohttp(_)) {
                 err.kind = "OpenError".into();
                 err.reason = None;
             }
+            if matches!(e, payjoin::ohttp::OhttpEncapsulationError::Ohttp(_)) && err.kind == "UnsupportedSuite" {
+                err.kind = "OpenError".into();
+            }
             Answer::Error(err)
         }
+        Err(other) => Answer::Error(OpError::new("InternalError", format!("process_ohttp_res: {other}"))),
     }
 }
 
@@ -198,11 +268,11 @@ const PADDED_BHTTP_RES_BYTES: usize = ENCAPSULATED_MESSAGE_BYTES - (32 + 16);
 
 /// The gateway side, as payjoin-mailroom builds it: `KeyConfig::derive(key_id, K256Sha256,
 /// [HKDF-SHA256/ChaCha20-Poly1305], ikm)` then `Server::new(..).decapsulate(request)`. bitcoin-ohttp
-/// 0.6 cannot load a raw secret key, so only `gateway_ikm` is supported.
+/// (0.6 and 0.7) cannot load a raw secret key, so only `gateway_ikm` is supported.
 pub fn request_open(ctxs: &mut Contexts, args: &Args) -> Answer {
     if crate::args::opt_value(args, "gateway_ikm").is_none() {
         return Answer::Unimplemented(
-            "bitcoin-ohttp 0.6 builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
+            "bitcoin-ohttp builds a gateway (ohttp::Server) only from KeyConfig::new (random key) \
              or KeyConfig::derive (from IKM); a raw gateway_sk cannot be loaded (pass gateway_ikm)"
                 .into(),
         );
@@ -265,7 +335,7 @@ pub fn response_seal(ctxs: &mut Contexts, args: &Args) -> Answer {
     };
     if crate::args::opt_value(args, "response_nonce").is_some() {
         return Answer::Unimplemented(
-            "bitcoin-ohttp 0.6 draws the response nonce itself (ServerResponse::new); \
+            "bitcoin-ohttp draws the response nonce itself (ServerResponse::new); \
              a fixed response_nonce cannot be injected"
                 .into(),
         );

@@ -187,6 +187,7 @@ fn run(p: &Payment) -> Result<Value, OpError> {
         .assume_checked()
         .check_pj_supported()
         .map_err(|_| failed("build_recommended", "no pj parameter"))?;
+    #[allow(deprecated)] // payjoin 1.1: use from_parts; the same constructor on every version
     let sender = send::SenderBuilder::new(p.original.clone(), uri)
         .build_recommended(p.min_fee_rate)
         .map_err(|e| failed("build_recommended", e))?
