@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dataclasses import replace
+
+import pytest
 
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.implementations.client import Reply, ReplyKind
@@ -93,7 +93,8 @@ def test_a_kind_of_the_same_class_passes_only_under_bip77(profile: str, verdict:
     outcome = judge(replace(case, profile=profile), _reply("error", kind="OpenError"))
     assert outcome.verdict is verdict
     if verdict is Verdict.PASS:
-        assert "OpenError" in outcome.detail and "InvalidKey" in outcome.detail
+        assert "OpenError" in outcome.detail
+        assert "InvalidKey" in outcome.detail
         assert "RFC 9180 section 8.2" in outcome.detail
 
 

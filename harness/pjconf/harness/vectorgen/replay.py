@@ -142,7 +142,7 @@ def _table_flags(state: str, variant: str, valid: bool, written: bool) -> list[s
 def _written_cells(live: dict[str, list[SessionLog]]) -> set[tuple[str, str, str]]:
     """(role, state, event variant) of every event a live session appended in that state."""
     state_of = {(log.role, log.events): log.state for logs in live.values() for log in logs}
-    cells = set()
+    cells: set[tuple[str, str, str]] = set()
     for logs in live.values():
         for log in logs:
             before = state_of.get((log.role, log.events[:-1]))
