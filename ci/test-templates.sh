@@ -64,11 +64,13 @@ ls "$work/action-merge/pjconf-shards"
 timed local_ci action --workdir "$work/action-merge" --runner-temp "$temp" \
   --input python-version= --input merge=pjconf-shards --input min-verified=90
 
-echo "== 3c. action.yml, rust-payjoin 1.0 with its expectations"
+echo "== 3c. action.yml, rust-payjoin 1.0 with its expectations, under both profiles"
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  timed local_ci action --workdir "$work/action-rust" --runner-temp "$temp" \
-    --input python-version= --input impl="docker:$IMAGE" \
-    --input expectations="$repo/ci/expectations/rust-payjoin.json"
+  for profile in bip77 payjoin-1.0; do
+    timed local_ci action --workdir "$work/action-rust-$profile" --runner-temp "$temp" \
+      --input python-version= --input impl="docker:$IMAGE" --input profile="$profile" \
+      --input expectations="$repo/ci/expectations/rust-payjoin.json"
+  done
 elif [ "${CI:-}" = true ]; then
   echo "FAIL: no Docker image $IMAGE (ci/build-rust-payjoin.sh builds it)"
   exit 1

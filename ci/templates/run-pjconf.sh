@@ -12,6 +12,8 @@
 #   PJCONF_IMPL                reference | cmd:<adapter command line> | docker:<image>  (reference)
 #                              (for docker:<image>, pin pjconf with its extra: 'pjconf[docker] @ ...')
 #   PJCONF_EXPECTATIONS        expectations file with your known failures           (none)
+#   PJCONF_PROFILE             bip77 (the specifications) | payjoin-1.0 (also payjoin
+#                              1.0's choices, kinds and reasons)                    (bip77)
 #   PJCONF_STRICT_EXPECTATIONS true: a known failure that now passes fails the run  (true)
 #   PJCONF_SHARD               i/n, for a CI matrix; merge the shards' JSON with
 #                              'pjconf report merge' in a later job                   (whole corpus)
@@ -36,9 +38,14 @@ if [ -z "${PJCONF_PIP_SPEC:-}" ]; then
 fi
 impl=${PJCONF_IMPL:-reference}
 strict=${PJCONF_STRICT_EXPECTATIONS:-true}
+profile=${PJCONF_PROFILE:-bip77}
 reports=${PJCONF_REPORTS:-pjconf-reports}
 venv=${PJCONF_VENV:-.pjconf-venv}
 shard=${PJCONF_SHARD:-}
+case "$profile" in
+  bip77 | payjoin-1.0) ;;
+  *) echo "run-pjconf.sh: PJCONF_PROFILE is '$profile'; use bip77 or payjoin-1.0" >&2; exit 2 ;;
+esac
 case "$strict" in
   true | false) ;;
   *) echo "run-pjconf.sh: PJCONF_STRICT_EXPECTATIONS is '$strict'; use true or false" >&2; exit 2 ;;
@@ -59,7 +66,7 @@ name=pjconf
 mkdir -p "$reports"
 rm -f "$reports/$name.json" "$reports/$name.xml" "$reports/$name.html" "$reports/$name.md"
 
-set -- run --impl "$impl" -q \
+set -- run --impl "$impl" --profile "$profile" -q \
   --json "$reports/$name.json" --junit "$reports/$name.xml" --html "$reports/$name.html"
 [ -n "${PJCONF_EXPECTATIONS:-}" ] && set -- "$@" --expectations "$PJCONF_EXPECTATIONS"
 [ "$strict" = true ] && set -- "$@" --strict-expectations

@@ -265,3 +265,38 @@ def test_a_reader_that_goes_away_is_no_traceback() -> None:
     proc.wait(timeout=60)
     assert first.startswith(b"bhttp/1\t")
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("profile", ["bip77", "payjoin-1.0"])
+def test_the_profile_is_in_the_header_the_reports_and_the_rerun_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, profile: str
+) -> None:
+    report = tmp_path / "r.json"
+    junit_file = tmp_path / "r.xml"
+    status, out, _ = _main(
+        capsys,
+        "--profile",
+        profile,
+        "--family",
+        "uri",
+        "--json",
+        str(report),
+        "--junit",
+        str(junit_file),
+    )
+    assert status == 0
+    assert out.splitlines()[0].endswith(f"profile {profile}")
+    document = json.loads(report.read_text())
+    assert document["profile"] == profile
+    assert ("--profile" in document["rerun"]) == (profile != "bip77")
+    props = {p.get("name"): p.get("value") for p in ET.parse(junit_file).iter("property")}
+    assert props["profile"] == profile
+    acceptable = document["counts"]["ACCEPTABLE"]
+    assert acceptable > (20 if profile == "bip77" else 0)
+
+
+def test_an_unknown_profile_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["run", "--profile", "strict"])
+    assert info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -268,3 +268,36 @@ def test_the_expectations_file_shape_round_trips_through_json(tmp_path: Path) ->
         excluded_families={"hpke": "no hpke ops"},
         source=str(path),
     )
+
+
+def test_a_profile_list_applies_only_under_its_profile() -> None:
+    document = _document(
+        impl={
+            "known_failures": {"a/1": "everywhere"},
+            "profiles": {"payjoin-1.0": {"known_failures": {"a/2": "pinned quirk"}}},
+        }
+    )
+    bip77 = expectations.parse(document, "impl", "1")
+    strict = expectations.parse(document, "impl", "1", profile="payjoin-1.0")
+    assert bip77.known_failures == {"a/1": "everywhere"}
+    assert strict.known_failures == {"a/1": "everywhere", "a/2": "pinned quirk"}
+    assert strict.profile == "payjoin-1.0"
+
+
+@pytest.mark.parametrize(
+    "profiles",
+    [{"strict": {"known_failures": {}}}, {"payjoin-1.0": {"unknown": {}}}, {}],
+)
+def test_profile_lists_are_validated_strictly(profiles: object) -> None:
+    with pytest.raises(ExpectationsError, match="profiles"):
+        expectations.parse(_document(impl={"profiles": profiles}), "impl", "1")
+
+
+def test_a_stale_profile_entry_is_reported_under_its_profile() -> None:
+    document = _document(impl={"profiles": {"payjoin-1.0": {"known_failures": {"nope/9": "gone"}}}})
+    cases = [case("a", 1)]
+    assert expectations.parse(document, "impl", "1").problems(cases) == []
+    stale = expectations.parse(document, "impl", "1", profile="payjoin-1.0").problems(cases)
+    assert stale == [
+        "stale expectation: known_failures['nope/9'] matches no runnable case (profile payjoin-1.0)"
+    ]

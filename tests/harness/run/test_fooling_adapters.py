@@ -18,6 +18,7 @@ import pytest
 
 from pjconf.harness.corpus.load import Case, load_corpus
 from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.corpus.profiles import PAYJOIN_10, in_profile
 from pjconf.harness.implementations.client import ProcessClient
 from pjconf.harness.run.checker import Verdict
 from pjconf.harness.run.runner import run
@@ -98,8 +99,10 @@ def corpus() -> list[Case]:
 def test_a_recorded_transcript_passes_committed_cases_and_fails_fresh_variants(
     tmp_path: Path, corpus: list[Case]
 ) -> None:
+    # Judged by payjoin-1.0, which pins every byte (under bip77 the one output-open transition,
+    # ResumedDiffersFromLive, accepts any answer, so no transcript could be caught there).
     chosen = [
-        c
+        in_profile(c, PAYJOIN_10)
         for c in corpus
         if c.family == "transitions" or c.name in ("sessions/1", "sessions/2", "replay/1")
     ]

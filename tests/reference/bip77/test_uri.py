@@ -209,11 +209,6 @@ def test_protocol_shape() -> None:
         ("https://PAYJO.IN:00443/", "https://PAYJO.IN:443/"),  # the port is a u16 (L509)
         ("https://payjo.in", "https://payjo.in/"),  # an empty path is "/" (L197)
         ("https://example.com:/a", "https://example.com/a"),  # an empty port is dropped (L505)
-        # a port that is not a u16 is no error: unwrap_or keeps ':…' as the path (L190, L501)
-        ("https://example.com:x", "https://example.com:x"),
-        ("https://PAYJO.IN:65536/X", "https://PAYJO.IN:65536/X"),
-        # no userinfo: the host ends at ':' (L419), so "u" is the host and the rest is path
-        ("https://u:p@payjo.in/%7e x", "https://u:p@payjo.in/%7e x"),
         # only four u8 parts are IPv4 (L441-452); anything else is a domain, kept as written
         ("https://127.000.000.001:8443/", "https://127.0.0.1:8443/"),
         ("https://+1.2.3.4/", "https://1.2.3.4/"),
@@ -229,6 +224,22 @@ def test_protocol_shape() -> None:
 def test_pj_url_is_parsed_as_payjoin_1_0_url(url: str, endpoint: str) -> None:
     pj = parse_pj_param(url)
     assert pj == PjParamV1(endpoint)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com:x",
+        f"https://PAYJO.IN:65536/TXJCGKTKXLUUZ#{FRAGMENT}",
+        "https://u:p@payjo.in/%7e x",
+    ],
+)
+def test_a_pj_url_with_a_malformed_port_is_refused(url: str) -> None:
+    """payjoin 1.0 kept ':…' in the path (so ':65536/ID' read as BIP 78); no URL specification
+    reads it so (vectors: uri MalformedPort), and payjoin 1.1.0 refuses it (#1896)."""
+    with pytest.raises(ParseError) as info:
+        parse_pj_param(url)
+    assert info.value.reason == "InvalidPort"
 
 
 def test_v2_directory_keeps_host_case_and_port() -> None:

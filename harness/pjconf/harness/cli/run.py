@@ -18,6 +18,7 @@ from pjconf.harness.corpus.load import (
     load_corpus,
 )
 from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.corpus.profiles import DEFAULT_PROFILE, PROFILES, in_profile
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
 from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
@@ -60,6 +61,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="'reference' (default, in-process), 'cmd:<command line>' for an adapter process, "
         "or 'docker:<image>' for an adapter image (run without network, read-only, no "
         "capabilities, memory-limited)",
+    )
+    run_p.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default=DEFAULT_PROFILE,
+        help="what the cases are judged by: 'bip77' (default) the specifications, where an "
+        "answer they leave open is ACCEPTABLE and error kinds count only as finely as they tell "
+        "refusals apart; 'payjoin-1.0' also pins payjoin 1.0's choices, error kinds and reasons "
+        "(see docs/vectors.md)",
     )
     run_p.add_argument("--vectors", type=Path, help="corpus directory (default: vectors/)")
     run_p.add_argument("-k", dest="keyword", help="only cases whose name/op/comment/flags match")
@@ -266,7 +276,7 @@ def _list_cases(cases: list[Case], args: argparse.Namespace, names: set[str] | N
 def command(args: argparse.Namespace) -> int:
     root = args.vectors or vectors_dir()
     try:
-        cases = load_corpus(root)
+        cases = [in_profile(c, args.profile) for c in load_corpus(root)]
     except CorpusError as exc:
         print(f"pjconf: {exc}", file=sys.stderr)
         return 2
@@ -323,7 +333,7 @@ def _run_with(
     if args.expectations and not stop():
         try:
             expect = expectations.load(
-                args.expectations, name, str(implementation.get("version", ""))
+                args.expectations, name, str(implementation.get("version", "")), args.profile
             )
         except expectations.ExpectationsError as exc:
             client.close()
@@ -386,6 +396,7 @@ def _run_with(
         elapsed=time.monotonic() - started,
         expectations=f"{expect.source} ({expect.entry})" if args.expectations else "",
         timed=not args.reproducible,
+        profile=args.profile,
     )
     out = sys.stderr if json_to_stdout else sys.stdout
     _print_summary(result, info, root, out)
@@ -428,6 +439,8 @@ def _settle(
 def _rerun_options(args: argparse.Namespace) -> tuple[str, ...]:
     """The options a reproduce line needs to set the run up as this one was."""
     options = ["--impl", args.impl]
+    if args.profile != DEFAULT_PROFILE:
+        options += ["--profile", args.profile]
     if args.vectors is not None:
         options += ["--vectors", str(args.vectors)]
     if args.expectations is not None:
@@ -444,7 +457,7 @@ def _json_text(result: RunResult, info: report.RunInfo) -> str:
 def _print_summary(result: RunResult, info: report.RunInfo, root: Path, out: TextIO) -> None:
     print(
         f"pjconf run: {info.name} {info.version}".strip() + f" against {root} "
-        f"({info.elapsed:.2f}s)",
+        f"({info.elapsed:.2f}s), profile {info.profile}",
         file=out,
     )
     if info.expectations:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,14 @@ class Case:
     """Steps that bring the implementation to the state the case tests (transition cases)."""
     group: int = 0
     """The index of the case's test group in its file."""
+    basis: tuple[str, ...] = ()
+    """The normative text that requires the answer (``docs/vectors.md``, "Basis")."""
+    profiles: Mapping[str, JsonObject] = field(default_factory=dict)
+    """Verdicts under other profiles than the default (``pjconf.harness.corpus.profiles``)."""
+    open_flags: tuple[str, ...] = ()
+    """The flags whose note names alternatives: the choices that make the case ``acceptable``."""
+    profile: str = "bip77"
+    """The profile the verdict fields above are for."""
 
     @property
     def name(self) -> str:
@@ -96,6 +104,8 @@ def cases_of(document: JsonObject) -> Iterator[Case]:
 
 def _cases(document: JsonObject) -> Iterator[Case]:
     family = str(document["family"])
+    notes = document.get("notes", {})
+    choices = {f for f, note in notes.items() if isinstance(note, dict) and "alternatives" in note}
     for index, group in enumerate(document["testGroups"]):
         for test in group["tests"]:
             yield Case(
@@ -111,6 +121,9 @@ def _cases(document: JsonObject) -> Iterator[Case]:
                 error=test.get("error"),
                 setup=steps_of(test.get("setup")),
                 group=index,
+                basis=tuple(test.get("basis", ())),
+                profiles=dict(test.get("profiles", {})),
+                open_flags=tuple(f for f in test.get("flags", ()) if f in choices),
             )
 
 

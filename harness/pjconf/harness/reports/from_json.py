@@ -82,6 +82,7 @@ def rebuild(
         started=_unix(str(report.get("date", ""))),
         elapsed=float(report.get("elapsedSeconds", 0.0)),
         expectations=str(expectations.get("applied") or ""),
+        profile=str(report.get("profile", "bip77")),
     )
     return result, info
 

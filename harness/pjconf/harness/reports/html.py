@@ -68,6 +68,7 @@ def _header(run: RunResult, info: RunInfo) -> list[str]:
         ("implementation", info.name),
         ("version", info.version),
         ("--impl", info.impl),
+        ("--profile", info.profile),
         ("corpus", info.corpus.get("version", "")),
         ("corpus sha256", info.corpus.get("sha256", "")),
         ("date", info.date),

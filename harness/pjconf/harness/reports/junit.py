@@ -121,6 +121,7 @@ def _common_properties(suite: _Suite, info: RunInfo) -> None:
     suite.prop("implementation", info.name)
     suite.prop("version", info.version)
     suite.prop("impl", info.impl)
+    suite.prop("profile", info.profile)
     suite.prop("corpus.version", str(info.corpus.get("version", "")))
     suite.prop("corpus.sha256", str(info.corpus.get("sha256", "")))
     if info.expectations:

@@ -120,6 +120,7 @@ def _header(report: dict[str, Any]) -> list[str]:
     corpus = report.get("corpus") or {}
     facts = [
         ("adapter", code(str(report.get("impl", "?")))),
+        ("profile", code(str(report.get("profile", "bip77")))),
         (
             "corpus",
             f"{inline(str(corpus.get('version', '?')), 200)}, sha256 "

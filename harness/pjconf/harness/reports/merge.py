@@ -62,6 +62,7 @@ def combine(shards: list[Shard]) -> dict[str, Any]:
     _same(shards, "implementations", identity)
     _same(shards, "corpora (sha256)", digest)
     _same(shards, "expectations", lambda r: r["expectations"].get("applied", ""))
+    _same(shards, "profiles (--profile)", lambda r: r.get("profile", "bip77"))
     _same(shards, "strictness (--strict-expectations)", lambda r: r["expectations"].get("strict"))
     if not digest(shards[0].report):
         raise MergeError(f"{shards[0].source} does not name its corpus digest")

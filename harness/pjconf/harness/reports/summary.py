@@ -57,6 +57,8 @@ class RunInfo:
     elapsed: float = 0.0
     expectations: str = ""
     """``file (entry)`` when an expectations file applied."""
+    profile: str = "bip77"
+    """The ``--profile`` the cases were judged by."""
     timed: bool = True
     """Reports carry measured times (per case and in total); off for byte-reproducible reports."""
 
@@ -340,6 +342,7 @@ def to_json(
     }
     document["rerun"] = list(run.rerun)
     if info is not None:
+        document["profile"] = info.profile
         document["impl"] = info.impl
         document["corpus"] = info.corpus
         document["date"] = info.date

@@ -2,7 +2,10 @@
 
 Wycheproof's three-valued ``result`` decides what counts: a ``valid`` case must produce exactly
 the expected fields, an ``invalid`` case must be refused with the expected error kind, and an
-``acceptable`` case may go either way (the outcome names which way it went).
+``acceptable`` case may go either way (the outcome names which way it went, and the flags that
+left the answer open). Under the ``bip77`` profile error kinds are compared by the classes of
+:mod:`~pjconf.harness.run.granularity` and ``reason`` is not compared; under ``payjoin-1.0``
+both are compared exactly.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pjconf.harness.corpus.load import Case
+from pjconf.harness.corpus.profiles import DEFAULT_PROFILE
 from pjconf.harness.implementations.client import Reply
+from pjconf.harness.run.granularity import ErrorClass, shared_class, shared_transition_class
 from pjconf.protocol.wire import JsonObject
 
 
@@ -41,12 +46,23 @@ class Outcome:
     """How long the case took, fresh variant and setup steps included (0 when not timed)."""
 
 
-def _mismatches(expected: JsonObject, got: JsonObject) -> list[str]:
-    return [
-        f"{key}: expected {_short(expected[key])}, got {_short(got.get(key, '<missing>'))}"
-        for key in expected
-        if not _field_matches(key, expected[key], got.get(key, _MISSING))
-    ]
+def _mismatches(case: Case, expected: JsonObject, got: JsonObject) -> tuple[list[str], list[str]]:
+    """What differs, and what only matched at the ``bip77`` granularity (a transition's error
+    kind of the same class)."""
+    diffs: list[str] = []
+    widened: list[str] = []
+    for key in expected:
+        value = got.get(key, _MISSING)
+        if _field_matches(key, expected[key], value):
+            continue
+        loose = _transition_class(case, key, expected[key], value)
+        if loose is not None:
+            widened.append(_same_class_note(loose, expected[key], value))
+            continue
+        diffs.append(
+            f"{key}: expected {_short(expected[key])}, got {_short(got.get(key, '<missing>'))}"
+        )
+    return diffs, widened
 
 
 def _field_matches(key: str, expected: object, got: object) -> bool:
@@ -55,6 +71,29 @@ def _field_matches(key: str, expected: object, got: object) -> bool:
     if key == "error" and isinstance(expected, dict) and isinstance(got, dict):
         return all(got.get(k, _MISSING) == v for k, v in expected.items())
     return got == expected
+
+
+def _transition_class(case: Case, key: str, expected: object, got: object) -> ErrorClass | None:
+    """Under ``bip77``: the class an expected and a reported transition error share, when the
+    kind is all that differs."""
+    if case.profile != DEFAULT_PROFILE or key != "error":
+        return None
+    if not isinstance(expected, dict) or not isinstance(got, dict):
+        return None
+    rest_equal = all(got.get(k, _MISSING) == v for k, v in expected.items() if k != "kind")
+    if not rest_equal:
+        return None
+    return shared_transition_class(case.op, expected.get("kind"), got.get("kind"))
+
+
+def _same_class_note(found: ErrorClass, expected: object, got: object) -> str:
+    def kind(value: object) -> object:
+        return value.get("kind") if isinstance(value, dict) else value
+
+    return (
+        f"error kind {kind(got)} where payjoin 1.0 says {kind(expected)}: one class under bip77 "
+        f"({found.name}: {found.basis})"
+    )
 
 
 _MISSING = object()
@@ -67,14 +106,24 @@ def _short(value: object, limit: int = 80) -> str:
     )
 
 
-def _error_matches(expected: JsonObject, got: JsonObject) -> str | None:
-    """None when the error is the expected one, else what differs."""
+def _error_matches(case: Case, expected: JsonObject, got: JsonObject) -> tuple[str | None, str]:
+    """(what differs or None, a note when it matched only at the ``bip77`` granularity)."""
+    strict = case.profile != DEFAULT_PROFILE
+    note = ""
     if got.get("kind") != expected.get("kind"):
-        return f"error kind: expected {expected.get('kind')}, got {got.get('kind')}"
+        found = None if strict else shared_class(case.op, expected.get("kind"), got.get("kind"))
+        if found is None:
+            return f"error kind: expected {expected.get('kind')}, got {got.get('kind')}", ""
+        note = _same_class_note(found, expected.get("kind"), got.get("kind"))
     for key, value in expected.items():  # reason, and fields an op's contract adds (closed...)
-        if key != "kind" and got.get(key, _MISSING) != value:
-            return f"error {key}: expected {_short(value)}, got {_short(got.get(key, '<missing>'))}"
-    return None
+        if key == "kind" or (key == "reason" and not strict):
+            continue  # bip77: the specifications name no reasons
+        if got.get(key, _MISSING) != value:
+            differs = (
+                f"error {key}: expected {_short(value)}, got {_short(got.get(key, '<missing>'))}"
+            )
+            return differs, ""
+    return None, note
 
 
 def judge(case: Case, reply: Reply) -> Outcome:
@@ -89,23 +138,31 @@ def judge(case: Case, reply: Reply) -> Outcome:
     return _judge_acceptable(case, reply)
 
 
+def _pinned(case: Case) -> str:
+    """Why a FAIL under a non-default profile may be that profile's pin, not a spec violation."""
+    if case.profile == DEFAULT_PROFILE or case.profile not in case.profiles:
+        return ""
+    flags = ", ".join(case.open_flags) or "its flags"
+    return f" [pinned by --profile {case.profile}; acceptable under bip77: {flags}]"
+
+
 def _judge_valid(case: Case, reply: Reply) -> Outcome:
     if reply.kind == "error":
         detail = f"refused a valid input: {reply.value.get('kind')}: {reply.value.get('message')}"
-        return Outcome(case, Verdict.FAIL, detail, reply.value)
-    diffs = _mismatches(case.expected or {}, reply.value)
+        return Outcome(case, Verdict.FAIL, detail + _pinned(case), reply.value)
+    diffs, widened = _mismatches(case, case.expected or {}, reply.value)
     if diffs:
-        return Outcome(case, Verdict.FAIL, "; ".join(diffs), reply.value)
-    return Outcome(case, Verdict.PASS)
+        return Outcome(case, Verdict.FAIL, "; ".join(diffs) + _pinned(case), reply.value)
+    return Outcome(case, Verdict.PASS, "; ".join(widened))
 
 
 def _judge_invalid(case: Case, reply: Reply) -> Outcome:
     if reply.kind == "result":
-        return Outcome(case, Verdict.FAIL, "accepted an invalid input", reply.value)
-    problem = _error_matches(case.error or {}, reply.value)
+        return Outcome(case, Verdict.FAIL, "accepted an invalid input" + _pinned(case), reply.value)
+    problem, note = _error_matches(case, case.error or {}, reply.value)
     if problem:
-        return Outcome(case, Verdict.FAIL, problem, reply.value)
-    return Outcome(case, Verdict.PASS)
+        return Outcome(case, Verdict.FAIL, problem + _pinned(case), reply.value)
+    return Outcome(case, Verdict.PASS, note)
 
 
 NEVER_A_REFUSAL = frozenset({"InternalError", "BadRequest"})
@@ -114,16 +171,21 @@ refused the input: they never satisfy an ``acceptable`` case."""
 
 
 def _judge_acceptable(case: Case, reply: Reply) -> Outcome:
+    why = f" (open: {', '.join(case.open_flags)})" if case.open_flags else ""
     if reply.kind == "error" and reply.value.get("kind") in NEVER_A_REFUSAL:
         detail = (
             f"refused with {reply.value.get('kind')}, which reports a broken adapter, never an "
             f"acceptable refusal: {reply.value.get('message')}"
         )
-        return Outcome(case, Verdict.FAIL, detail, reply.value)
+        return Outcome(case, Verdict.FAIL, detail + why, reply.value)
     if reply.kind == "result":
-        if case.expected is not None and _mismatches(case.expected, reply.value):
-            return Outcome(case, Verdict.FAIL, "accepted, but with other results", reply.value)
-        return Outcome(case, Verdict.ACCEPTABLE, "accepted", reply.value)
-    if case.error is not None and _error_matches(case.error, reply.value):
-        return Outcome(case, Verdict.FAIL, "refused with an unexpected error", reply.value)
-    return Outcome(case, Verdict.ACCEPTABLE, f"refused: {reply.value.get('kind')}", reply.value)
+        if case.expected is not None and _mismatches(case, case.expected, reply.value)[0]:
+            detail = "accepted, but with other results" + why
+            return Outcome(case, Verdict.FAIL, detail, reply.value)
+        return Outcome(case, Verdict.ACCEPTABLE, "accepted" + why, reply.value)
+    problem = None if case.error is None else _error_matches(case, case.error, reply.value)[0]
+    if problem:
+        detail = f"refused with an unexpected error ({problem})" + why
+        return Outcome(case, Verdict.FAIL, detail, reply.value)
+    refused = f"refused: {reply.value.get('kind')}" + why
+    return Outcome(case, Verdict.ACCEPTABLE, refused, reply.value)

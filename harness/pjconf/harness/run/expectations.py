@@ -9,8 +9,11 @@ and turns red on anything new. Three lists per implementation:
 - ``disabled``: the case is not sent at all and is reported as SKIP with the reason.
 - ``excluded_families``: the family is left out of the run, so its absence is not an error.
 
-An entry that matches nothing in the corpus is stale, and a stale file is an error: expectations
-that silently stop applying are how known failures turn into unknown ones.
+An implementation entry may also hold ``profiles``: the same lists under a ``--profile`` name,
+which apply only when the run is judged by that profile (the top-level lists apply under every
+profile). An entry that matches nothing in the corpus is stale, and a stale file is an error:
+expectations that silently stop applying are how known failures turn into unknown ones. Only the
+lists of the run's profile are checked, so a list of the other profile is checked on its run.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import jsonschema
 
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.corpus.profiles import DEFAULT_PROFILE
 from pjconf.harness.run.checker import Outcome, Verdict
 
 FORMAT = "pjconf/expectations/v1"
@@ -47,6 +51,8 @@ class Expectations:
     disabled: Mapping[str, str] = field(default_factory=dict)
     excluded_families: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
+    profile: str = DEFAULT_PROFILE
+    """The profile whose lists were merged in (``profiles.<name>`` of the entry)."""
 
     def disabled_reason(self, case: Case) -> str | None:
         return _reason(self.disabled, case.name)
@@ -80,6 +86,7 @@ class Expectations:
                 if not any(_matches(pattern, name) for name in names):
                     found.append(
                         f"stale expectation: {section}[{pattern!r}] matches no runnable case"
+                        f" (profile {self.profile})"
                     )
         families = {c.family for c in runnable}
         for family in self.excluded_families:
@@ -123,8 +130,15 @@ def schema() -> dict[str, Any]:
     raise ExpectationsError(f"the schema {SCHEMA_NAME} is missing from {vectors_dir()}/schemas")
 
 
-def parse(document: object, implementation: str, version: str, source: str = "") -> Expectations:
-    """The entry of ``document`` for this implementation; ``name@version`` wins over ``name``."""
+def parse(
+    document: object,
+    implementation: str,
+    version: str,
+    source: str = "",
+    profile: str = DEFAULT_PROFILE,
+) -> Expectations:
+    """The entry of ``document`` for this implementation (``name@version`` wins over ``name``),
+    its top-level lists merged with those of ``profile``."""
     where = source or "expectations"
     validator = jsonschema.Draft202012Validator(schema())
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
@@ -137,12 +151,14 @@ def parse(document: object, implementation: str, version: str, source: str = "")
     for key in (f"{implementation}@{version}", implementation):
         if key in entries:
             entry = entries[key]
+            own = entry.get("profiles", {}).get(profile, {})
             return Expectations(
                 entry=key,
-                known_failures=dict(entry.get("known_failures", {})),
-                disabled=dict(entry.get("disabled", {})),
-                excluded_families=dict(entry.get("excluded_families", {})),
+                known_failures=_merged(entry, own, "known_failures"),
+                disabled=_merged(entry, own, "disabled"),
+                excluded_families=_merged(entry, own, "excluded_families"),
                 source=source,
+                profile=profile,
             )
     listed = ", ".join(sorted(entries)) or "none"
     raise ExpectationsError(
@@ -151,9 +167,16 @@ def parse(document: object, implementation: str, version: str, source: str = "")
     )
 
 
-def load(path: Path, implementation: str, version: str) -> Expectations:
+def _merged(entry: Mapping[str, Any], own: Mapping[str, Any], section: str) -> dict[str, str]:
+    """The top-level list with the profile's own entries after it (the profile's reason wins)."""
+    return {**entry.get(section, {}), **own.get(section, {})}
+
+
+def load(
+    path: Path, implementation: str, version: str, profile: str = DEFAULT_PROFILE
+) -> Expectations:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ExpectationsError(f"{path}: {exc}") from None
-    return parse(document, implementation, version, str(path))
+    return parse(document, implementation, version, str(path), profile)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from pjconf.harness.corpus.load import Case, cases_of
+from pjconf.harness.corpus.profiles import in_profile
 from pjconf.harness.vectorgen import replay, transitions
 from pjconf.protocol.wire import JsonObject
 
@@ -60,13 +61,18 @@ def fresh_variants(seed: str, cases: Iterable[Case]) -> Variants:
         twin = (
             _session_variant(case, seed)
             if case.family == "sessions"
-            else regenerated.get(case.name)
+            else _in_profile_of(case, regenerated.get(case.name))
         )
         if twin is not None and _lines_up(case, twin):
             variants.by_name[case.name] = twin
         else:
             variants.unpaired.append(case.name)
     return variants
+
+
+def _in_profile_of(case: Case, twin: Case | None) -> Case | None:
+    """The regenerated twin judged by the profile its committed case is judged by."""
+    return None if twin is None else in_profile(twin, case.profile)
 
 
 def _session_variant(case: Case, seed: str) -> Case | None:

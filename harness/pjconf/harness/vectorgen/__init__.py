@@ -16,6 +16,8 @@ from types import ModuleType
 from typing import Any
 
 from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.vectorgen import profiles
+from pjconf.harness.vectorgen.basis import case_basis, flag_basis
 from pjconf.reference.errors import PjconfError
 
 GENERATOR_VERSION = "0.1.0"
@@ -120,6 +122,7 @@ def envelope(
     Raises ``ValueError`` when tcIds repeat or a case uses a flag that ``notes`` does not explain:
     both are corpus bugs that must not reach a user.
     """
+    groups = [_with_basis_and_profiles(family, g) for g in groups]
     seen: set[int] = set()
     count = 0
     for group in groups:
@@ -143,9 +146,41 @@ def envelope(
         },
         "sources": sources,
         "numberOfTests": count,
-        "notes": notes,
+        "notes": _notes_with_basis(family, notes, groups),
         "testGroups": groups,
     }
+
+
+def _with_basis_and_profiles(family: str, group: Json) -> Json:
+    """Every case of ``group`` with its ``basis`` (after ``flags``) and its profile verdicts."""
+    tests = []
+    for raw in group["tests"]:
+        basis = case_basis(family, group["type"], raw.get("flags", []))
+        ordered: Json = {}
+        for key, value in raw.items():
+            if key != "basis":
+                ordered[key] = value
+            if key == "flags":
+                ordered["basis"] = basis
+        tests.append(profiles.apply(family, group["type"], ordered))
+    return {**group, "tests": tests}
+
+
+def _notes_with_basis(family: str, notes: dict[str, Json], groups: list[Json]) -> dict[str, Json]:
+    """Each flag's note with the basis it rests on and, for a choice, its alternatives."""
+    used: dict[str, set[str]] = {}
+    for group in groups:
+        for case in group["tests"]:
+            for flag in case.get("flags", []):
+                used.setdefault(flag, set()).add(group["type"])
+    out: dict[str, Json] = {}
+    for flag, note in notes.items():
+        entry = {**note, "basis": flag_basis(family, flag, sorted(used.get(flag, {"*"})))}
+        rule = profiles.OPEN.get(family, {}).get(flag)
+        if rule is not None:
+            entry["alternatives"] = rule.alternatives
+        out[flag] = entry
+    return out
 
 
 def dumps(document: Json) -> str:

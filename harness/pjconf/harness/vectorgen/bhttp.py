@@ -146,6 +146,10 @@ NOTES: dict[str, Json] = {
         "effect": "Either is acceptable; what bhttp writes, its own reader refuses as Truncated, "
         "so a writer that refuses loses nothing.",
     },
+    "MalformedPort": {
+        "description": "A target URL whose port is above 65535 (WHATWG URL fails on it).",
+        "effect": "Must be refused (ParseError); payjoin 1.0 sent ':99999/X' as the path.",
+    },
     "TargetUrl": {
         "description": "Control data derived from a URL by rust-payjoin's own Url type.",
         "effect": "The authority or path differs from what rust-payjoin sends.",
@@ -560,7 +564,12 @@ _URLS: list[tuple[str, list[str], str, str]] = [
     ("an empty path becomes /", [], "GET", "https://payjo.in"),
     ("IPv4 literal re-rendered", ["UrlQuirk"], "GET", "http://127.000.000.001:3000/X"),
     ("IPv6 literal re-rendered uncompressed", ["UrlQuirk"], "GET", "http://[::1]:8080/X"),
-    ("a malformed port becomes part of the path", ["UrlQuirk"], "GET", "http://h:99999/X"),
+    (
+        "a port above 65535 is refused (payjoin 1.0 put it in the path)",
+        ["MalformedPort"],
+        "GET",
+        "http://h:99999/X",
+    ),
     ("no scheme", [], "GET", "payjo.in/X"),
     ("one slash after the scheme", [], "GET", "https:/payjo.in/X"),
     ("an empty host", [], "GET", "https:///X"),

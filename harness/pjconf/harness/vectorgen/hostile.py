@@ -75,6 +75,15 @@ NOTES: dict[str, Json] = {
         "last one wins).",
         "effect": "An implementation with a fixed log limit, or quadratic replay, fails here.",
     },
+    "ClosedFromAnyState": {
+        "description": "payjoin 1.0 quirk: another Closed after Closed is accepted and the last "
+        "one wins (session-log P6); the live path never writes two.",
+        "effect": "A stricter implementation refuses a log no binding writes.",
+    },
+    "IgnoredAfterClosed": {
+        "description": "payjoin 1.0 quirk: GotReplyableError after Closed is ignored.",
+        "effect": "A stricter implementation refuses a log no binding writes.",
+    },
 }
 
 SOURCES: list[Json] = [
@@ -99,6 +108,16 @@ def _context_of(role: str, created: Any) -> Any:
     return created["Created"] if role == "receiver" else created["Created"]["pj_param"]
 
 
+_AFTER_CLOSED_QUIRK = ("Duplicated", "AfterClosed", "LongLog")
+"""The groups whose accepted logs go on after Closed, which only payjoin 1.0's leniency allows."""
+
+
+def _after_closed_quirk(last: str) -> str:
+    return (
+        "IgnoredAfterClosed" if variant_name(last) == "GotReplyableError" else "ClosedFromAnyState"
+    )
+
+
 def generate() -> Json:
     ids = CaseIds()
     replayer = Replayer(SEED)
@@ -111,6 +130,8 @@ def generate() -> Json:
 
     def add(flag: str, role: str, comment: str, events: list[str]) -> None:
         case = replayer.case(ids, f"{role}: {comment}", [flag], replay_args(role, events))
+        if case["result"] == "valid" and flag in _AFTER_CLOSED_QUIRK:
+            case["flags"].append(_after_closed_quirk(events[-1]))
         groups.setdefault(flag, []).append(case)
 
     for role in ROLES:

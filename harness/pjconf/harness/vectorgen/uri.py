@@ -83,9 +83,16 @@ NOTES: dict[str, Json] = {
     "PayjoinUrl": {
         "description": "payjoin 1.0 parses the pj URL with its own Url type, not the url crate: "
         "the host is kept as written, an explicit default port is kept, only four decimal parts "
-        "make an IPv4 address, and a malformed port is not an error (it stays in the path).",
+        "make an IPv4 address, and a malformed port is not an error (it stays in the path; "
+        "the reference refuses it, see MalformedPort).",
         "effect": "An implementation on a WHATWG URL parser reports another directory or "
         "endpoint, or refuses a URI payjoin 1.0 accepts.",
+    },
+    "MalformedPort": {
+        "description": "A pj URL whose port is above 65535 or not digits.",
+        "effect": "Must be refused (InvalidPort): the WHATWG URL parser fails on it, and RFC "
+        "3986 reads the digits as the port. payjoin 1.0 kept it in the path, which no URL "
+        "specification allows (payjoin 1.1.0 refuses it, #1896).",
     },
     "UppercaseBitcoinUri": {
         "description": "BITCOIN: scheme and an upper-case bech32 address (QR alphanumeric mode).",
@@ -339,9 +346,6 @@ URI_ROWS: list[Row] = [
     (V, "PayjoinUrl", "explicit default port :443 is kept", _v2(host="PAYJO.IN:443")),
     (V, "", "a non-default port is kept", _v2(host="PAYJO.IN:8080")),
     (V, "PayjoinUrl", "a directory written 127.1 is a domain, kept as written", _v2(host="127.1")),
-    (V, "PayjoinUrl Bip78Fallback",
-     "port 65536 is no error: ':65536/…' stays in the path, two segments, so BIP 78",
-     _v2(host="PAYJO.IN:65536")),
     (V, "PayjoinUrl", "the directory's host case is kept (HTTPS://PAYJO.IN/ gives PAYJO.IN)",
      _v2(host="PaYjO.In")),
     (V, "PayjoinUrl", "1.2.3.256 is no IPv4 address but a domain, kept as written",
@@ -363,6 +367,9 @@ URI_ROWS: list[Row] = [
 ]
 
 INVALID_URI_ROWS: list[Row] = [
+    (X, "MalformedPort", "port 65536 (InvalidPort; payjoin 1.0 kept ':65536/…' in the path and "
+     "read a BIP 78 endpoint)", _v2(host="PAYJO.IN:65536")),
+    (X, "MalformedPort", "a port that is not digits (InvalidPort)", _v2(host="PAYJO.IN:44x")),
     (X, "", f"{R} mod.rs test_short: 'bitcoin' (InvalidScheme)", "bitcoin"),
     (X, "", "another scheme (InvalidScheme)", f"litecoin:{ADDRESS}?{_pj()}"),
     (X, "", "no address (InvalidAddress)", f"bitcoin:?{_pj()}"),

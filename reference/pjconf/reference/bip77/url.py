@@ -7,14 +7,18 @@ rust-payjoin 1.0 no longer uses the ``url`` crate: :func:`parse_url` is its ``Ur
 - a domain host is kept as written (no case folding, no IDNA, no percent-decoding); a host of four
   ``u8`` parts is IPv4 and re-rendered (``+1.02.3.4`` is ``1.2.3.4``); a bracketed IPv6 literal
   is re-rendered as eight lower-case hex groups, never compressed;
-- an explicit port is kept even when it is the scheme's default; a malformed one (``:99999``,
-  ``:8a``) is not an error: it stays in the path;
+- an explicit port is kept even when it is the scheme's default;
+- **one deliberate difference**: payjoin 1.0 keeps a malformed port (``:99999``, ``:8a``) in the
+  path; here it is ``InvalidPort``, because every URL specification refuses that reading (WHATWG
+  URL's port state fails on a port above 65535 or a non-digit; RFC 3986 section 3.2.3 makes
+  ``:99999`` the port, never the path, and ``:8a`` no authority at all). payjoin 1.1.0 refuses it
+  too (#1896). Only an empty port (``host:/``) stays allowed, as both specifications allow it;
 - the path is never normalised (no dot segments, no percent-encoding), ``/`` when empty; the
   query ends at the first ``#``.
 
 Errors are :class:`~pjconf.reference.errors.ParseError` with rust-payjoin's ``UrlParseError``
 names as ``reason``: ``InvalidScheme``, ``InvalidFormat``, ``EmptyHost``, ``InvalidHost``
-(``InvalidPort`` exists in Rust but never escapes ``Url::parse``: a bad port is path).
+(and ``InvalidPort``, which payjoin 1.0 never lets escape ``Url::parse``).
 
 Both the ``pj`` parameter (:mod:`pjconf.reference.bip77.uri`) and BHTTP target URLs
 (:mod:`pjconf.reference.bip77.bhttp`) are parsed here, as rust-payjoin 1.0 parses both with this
@@ -115,7 +119,7 @@ def _parse_host(rest: str) -> tuple[str, str]:
 
 
 def _parse_port(rest: str) -> tuple[int | None, str]:
-    """An explicit port; a malformed one is not an error but part of the path (``unwrap_or``)."""
+    """An explicit port; a malformed one is ``InvalidPort`` (payjoin 1.0 kept it as path)."""
     if not rest.startswith(":"):
         return None, rest
     after = rest[1:]
@@ -125,7 +129,8 @@ def _parse_port(rest: str) -> tuple[int | None, str]:
         return None, after
     port = None if digits.startswith("+") else _rust_uint(digits, radix=10, limit=0xFFFF)
     if port is None:
-        return None, rest
+        shown = digits if len(digits) <= 20 else f"{digits[:20]}... ({len(digits)} chars)"
+        raise ParseError("InvalidPort", f"malformed port {shown!r}")
     return port, after[end:]
 
 

@@ -1,0 +1,187 @@
+"""Which answers the normative text leaves open, and what payjoin 1.0 answers there.
+
+The top-level ``result``/``expected``/``error`` of a case is its verdict under the default
+profile, ``bip77``. Where a flag marks a choice payjoin 1.0 made (:data:`OPEN`), the case is
+``acceptable`` there and carries payjoin 1.0's exact answer in ``profiles["payjoin-1.0"]``:
+
+- ``refuse``: refusing is as correct as payjoin's acceptance; an acceptance must still give
+  payjoin's result (``expected`` stays);
+- ``output``: the result itself is the choice (a URL's spelling, a merged header), so under
+  ``bip77`` any answer but a broken adapter is acceptable (``expected`` goes to the profile).
+
+A case that was ``acceptable`` already gains the pin when payjoin 1.0's direction is known and the
+reference, which the corpus is generated from, takes it too (``pin``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pjconf.harness.corpus.profiles import PAYJOIN_10
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Open:
+    mode: Literal["refuse", "output"]
+    alternatives: str
+    """What else the normative text allows (it goes into the flag's note)."""
+    pin: Literal["accepts", "refuses"] | None = None
+    """For an already ``acceptable`` case: payjoin 1.0's direction, when the reference takes it
+    too; ``None`` leaves the case ``acceptable`` in every profile."""
+    groups: tuple[str, ...] = ()
+    """Only cases of these group types (empty: every group)."""
+
+
+_URL = (
+    "any parse the URL standard allows: a WHATWG parser lower-cases the host, drops a default "
+    "port and resolves IPv4 shorthand (WHATWG URL, host and port states; RFC 3986 section 6.2 "
+    "calls the same rewrites equivalent)"
+)
+
+OPEN: Mapping[str, Mapping[str, Open]] = {
+    "hpke": {
+        "HybridEnc": Open(
+            "refuse",
+            "decrypt (libsecp256k1 parses 06/07) or InvalidKey (RFC 9180 section 7.1.1's "
+            "DeserializePublicKey takes the uncompressed 04 form only)",
+            pin="accepts",
+        ),
+    },
+    "bhttp": {
+        "CookieMerge": Open(
+            "output",
+            "keep each cookie field line as sent (RFC 9292 section 3.5 carries field lines, it "
+            "merges nothing) or join them with '; ' as bhttp 0.6.1 does (RFC 9113 section 8.2.3)",
+        ),
+        "UrlQuirk": Open("output", _URL),
+        "EmptyFieldNameWritten": Open(
+            "refuse", "write the empty name (bhttp 0.6.1) or refuse it (a field name is a token)"
+        ),
+    },
+    "uri": {
+        "PayjoinUrl": Open("output", _URL),
+        "ParamOrder": Open(
+            "output", "any parameter order (BIP 21 fixes none)", groups=("UriDisplay",)
+        ),
+        "UnknownParamDropped": Open(
+            "output",
+            "write the unknown parameter back or drop it (BIP 21 only says it may be ignored)",
+            groups=("UriDisplay",),
+        ),
+        "UnsupportedSuiteStripped": Open(
+            "output",
+            "report the unsupported suite or drop it (RFC 9458 section 3 lets a client "
+            "skip suites it does not support)",
+        ),
+        "AmountLenient": Open("refuse", "accept or refuse '1.' and '.5'", pin="accepts"),
+        "DuplicateAmount": Open("refuse", "refuse, or keep one of the values", pin="accepts"),
+        "ReqPj": Open("refuse", "read req-pj as pj (BIP 77) or refuse it", pin="refuses"),
+        "ShortIdAlias": Open(
+            "refuse", "accept the alias as its canonical id or refuse it", pin="accepts"
+        ),
+        "UncompressedReceiverKey": Open(
+            "refuse", "accept the 65-byte key or refuse it", pin="accepts"
+        ),
+        "DuplicateFragmentParam": Open("refuse", "first piece wins, or refuse", pin="accepts"),
+        "V2OverHttp": Open("refuse", "accept plain http or refuse it", pin="accepts"),
+        "AesGcmSuiteKept": Open(
+            "output",
+            "keep the AES-GCM suite (bitcoin-ohttp 0.6) or drop it (later revisions, payjoin "
+            "1.1.0): RFC 9458 section 3 lets a client skip suites",
+            pin="accepts",
+        ),
+        "HybridPublicKey": Open("refuse", "accept the 06/07 key or refuse it", pin="accepts"),
+        "LengthPrefixedKeyConfig": Open(
+            "refuse", "read RFC 9458's length-prefixed list or refuse it", pin="refuses"
+        ),
+        "NoSupportedSuite": Open(
+            "refuse",
+            "an empty suite list (bitcoin-ohttp 0.6) or UnsupportedSuite (the reference)",
+        ),
+        "LenientBech32": Open(
+            "refuse", "ignore non-zero padding and leftover bits (rust-bech32 0.11) or refuse them"
+        ),
+    },
+    "events": {
+        "SerdeLeniency": Open(
+            "refuse",
+            "accept what serde's derive accepts, or only the canonical form",
+            pin="accepts",
+        ),
+        "StructAsSequence": Open(
+            "refuse", "accept a struct variant as a sequence (serde's derive) or refuse it"
+        ),
+    },
+    "replay": {
+        "ClosedFromAnyState": Open(
+            "refuse",
+            "accept Closed after any state, or only where the live path writes it",
+            pin="accepts",
+        ),
+        "ReplyableFromAnyState": Open(
+            "refuse",
+            "accept GotReplyableError after any state, or only where the live path writes it",
+            pin="accepts",
+        ),
+        "IgnoredAfterClosed": Open(
+            "output",
+            "refuse GotReplyableError after Closed, or ignore it (and then report the status "
+            "the closed session has)",
+        ),
+    },
+    "hostile": {
+        "ClosedFromAnyState": Open(
+            "refuse",
+            "accept another Closed after Closed (the last wins) or refuse it",
+            pin="accepts",
+        ),
+        "IgnoredAfterClosed": Open("output", "refuse GotReplyableError after Closed, or ignore it"),
+    },
+    "transitions": {
+        "ResumedDiffersFromLive": Open(
+            "output",
+            "append what the live session appends (the Original's output maps kept) or what "
+            "payjoin 1.0 appends after a resume (rebuilt as defaults)",
+        ),
+    },
+}
+"""family -> flag -> the choice it marks. A flag absent here is pinned in every profile."""
+
+
+def open_flags(family: str, group_type: str, flags: list[str]) -> list[str]:
+    """The flags of a case that leave its answer open."""
+    rules = OPEN.get(family, {})
+    return [
+        f for f in flags if f in rules and (not rules[f].groups or group_type in rules[f].groups)
+    ]
+
+
+def apply(family: str, group_type: str, case: Json) -> Json:
+    """``case`` with its ``bip77`` verdict on top and payjoin 1.0's in ``profiles``."""
+    chosen = open_flags(family, group_type, list(case.get("flags", [])))
+    if not chosen:
+        return case
+    rules = [OPEN[family][f] for f in chosen]
+    if case["result"] == "acceptable":
+        pins = {r.pin for r in rules}
+        if len(pins) != 1 or None in pins:
+            return case
+        key = "expected" if pins == {"accepts"} else "error"
+        if key not in case:
+            raise ValueError(f"{family}/{case['tcId']}: pinned as {pins} but has no {key}")
+        pinned = {"result": "valid" if key == "expected" else "invalid", key: case[key]}
+        if any(r.mode == "output" for r in rules):  # the result itself is open under bip77
+            case = {k: v for k, v in case.items() if k not in ("expected", "error")}
+        return {**case, "profiles": {PAYJOIN_10: pinned}}
+    key = "expected" if case["result"] == "valid" else "error"
+    pinned = {"result": case["result"], key: case[key]}
+    output = any(r.mode == "output" for r in rules)
+    top = {k: v for k, v in case.items() if not (output and k in ("expected", "error"))}
+    if not output:
+        top.pop("error", None)  # a refusal is acceptable, whatever its kind
+    top["result"] = "acceptable"
+    return {**top, "profiles": {PAYJOIN_10: pinned}}

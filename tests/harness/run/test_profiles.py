@@ -1,0 +1,142 @@
+"""The profiles end to end: a stricter implementation never FAILs under bip77 for being correct.
+
+Three in-process wrappers around the reference's adapter stand in for other implementations:
+one refuses every input whose answer bip77 leaves open, one answers every refusal with another
+kind of the same spec-level class, and one with a kind of another class. The corpus is run
+through each under both profiles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from pjconf.harness.corpus.load import Case, load_corpus
+from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.corpus.profiles import DEFAULT_PROFILE, PAYJOIN_10, in_profile
+from pjconf.harness.implementations.client import Reply
+from pjconf.harness.implementations.reference import reference_client
+from pjconf.harness.run.checker import NEVER_A_REFUSAL, Verdict
+from pjconf.harness.run.granularity import CLASSES
+from pjconf.harness.run.runner import RunResult, run
+from pjconf.protocol.wire import JsonObject
+
+FAMILIES = ("hpke", "bip77_messages", "ohttp", "bhttp", "uri", "events", "replay", "hostile")
+"""Every family with an open answer or an error class whose cases need no live session."""
+
+Rewrite = Callable[[str, JsonObject, Reply], Reply]
+
+
+def _key(op: str, args: JsonObject) -> str:
+    return op + json.dumps(args, sort_keys=True)
+
+
+class Wrapper:
+    """The reference's adapter with its answers rewritten by ``rewrite``."""
+
+    def __init__(self, rewrite: Rewrite) -> None:
+        self._inner = reference_client()
+        self._rewrite = rewrite
+
+    def call(self, op: str, args: JsonObject) -> Reply:
+        return self._rewrite(op, args, self._inner.call(op, args))
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def _corpus() -> list[Case]:
+    return [c for c in load_corpus(vectors_dir()) if c.family in FAMILIES and c.op is not None]
+
+
+def _open_inputs(cases: list[Case]) -> dict[str, str]:
+    """The requests of the cases that are ``acceptable`` under bip77 and pinned otherwise, each
+    with the kind a stricter implementation refuses it with (the op's own, where the case names
+    one)."""
+    return {
+        _key(str(c.op), c.args): str((c.error or {}).get("kind", "Refused"))
+        for c in cases
+        if c.result == "acceptable" and c.profiles
+    }
+
+
+def _other_kind(op: str, kind: object) -> str | None:
+    """Another kind of ``kind``'s class for ``op`` (None when it is in no class)."""
+    for found in CLASSES.get(op, ()):
+        if kind in found.kinds:
+            return sorted(found.kinds - {kind})[0]
+    return None
+
+
+def _run(rewrite: Rewrite, profile: str) -> RunResult:
+    cases = [in_profile(c, profile) for c in _corpus()]
+    return run(Wrapper(rewrite), cases)
+
+
+def _fails(result: RunResult) -> list[str]:
+    return [
+        f"{o.case.name}: {o.detail}"
+        for o in result.outcomes
+        if o.verdict in (Verdict.FAIL, Verdict.ERROR)
+    ]
+
+
+@pytest.fixture(scope="module")
+def open_inputs() -> dict[str, str]:
+    return _open_inputs(_corpus())
+
+
+def test_a_stricter_implementation_passes_bip77_and_fails_payjoin_1_0(
+    open_inputs: dict[str, str],
+) -> None:
+    """Refusing every open input, and every refusal in another kind of its class."""
+
+    def stricter(op: str, args: JsonObject, reply: Reply) -> Reply:
+        if _key(op, args) in open_inputs:
+            return Reply("error", {"kind": open_inputs[_key(op, args)], "message": "stricter"})
+        if reply.kind == "error":
+            other = _other_kind(op, reply.value.get("kind"))
+            if other is not None:
+                return Reply("error", {"kind": other, "message": "same class"})
+        return reply
+
+    assert len(open_inputs) >= 40
+    bip77 = _run(stricter, DEFAULT_PROFILE)
+    assert _fails(bip77) == []
+    assert bip77.count(Verdict.ACCEPTABLE) >= len(open_inputs)
+    widened = [o for o in bip77.outcomes if "one class under bip77" in o.detail]
+    assert len(widened) >= 20
+    assert all(o.verdict is Verdict.PASS for o in widened)
+    pinned = _fails(_run(stricter, PAYJOIN_10))
+    assert any("pinned by --profile payjoin-1.0" in line for line in pinned)
+    assert any("error kind: expected" in line for line in pinned)
+    assert len(pinned) >= len(open_inputs)
+
+
+def test_a_kind_of_another_class_fails_under_both_profiles() -> None:
+    def wrong_class(op: str, args: JsonObject, reply: Reply) -> Reply:
+        if reply.kind == "error" and _other_kind(op, reply.value.get("kind")) is not None:
+            return Reply("error", {"kind": "InvalidArgument", "message": "another class"})
+        return reply
+
+    for profile in (DEFAULT_PROFILE, PAYJOIN_10):
+        fails = _fails(_run(wrong_class, profile))
+        assert len(fails) >= 20, profile
+        assert all("got InvalidArgument" in line for line in fails), profile
+        assert any("refused with an unexpected error" in line for line in fails), profile
+
+
+@pytest.mark.parametrize("kind", sorted(NEVER_A_REFUSAL))
+def test_a_broken_adapter_is_never_an_acceptable_refusal(
+    open_inputs: dict[str, str], kind: str
+) -> None:
+    def broken(op: str, args: JsonObject, reply: Reply) -> Reply:
+        if _key(op, args) in open_inputs:
+            return Reply("error", {"kind": kind, "message": "panic"})
+        return reply
+
+    fails = _fails(_run(broken, DEFAULT_PROFILE))
+    assert len(fails) >= len(open_inputs)
+    assert all("open:" in line or "error kind" in line for line in fails)
