@@ -125,6 +125,73 @@ def test_corpus_reports_are_shown_under_their_label(tmp_path: Path) -> None:
     )
 
 
+def _report(path: Path, version: str, verdicts: dict[str, str]) -> Path:
+    cases = [
+        {"name": name, "verdict": v, "judged": "FAIL" if v == "KNOWN_FAILURE" else None}
+        for name, v in verdicts.items()
+    ]
+    path.write_text(
+        json.dumps(
+            {
+                "implementation": {"implementation": "rust-payjoin", "version": version},
+                "ok": True,
+                "profile": "bip77",
+                "counts": {"PASS": 1},
+                "cases": cases,
+            }
+        )
+    )
+    return path
+
+
+def test_cases_judged_differently_within_a_profile_are_listed_with_their_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = _report(
+        tmp_path / "old.json",
+        "1.0.0",
+        {"uri/44": "KNOWN_FAILURE", "uri/1": "PASS", "ohttp/3": "SKIP", "uri/2": "PASS"},
+    )
+    new = _report(
+        tmp_path / "new.json", "1.1.0", {"uri/44": "PASS", "uri/1": "PASS", "ohttp/3": "PASS"}
+    )
+    notes = tmp_path / "notes.json"
+    notes.write_text(
+        json.dumps(
+            {
+                "format": "pjconf/compat-notes/v1",
+                "notes": {"corpus/bip77/uri/44": "1.1.0 rejects malformed ports (#1896)"},
+            }
+        )
+    )
+    page, artifact = tmp_path / "compat.md", tmp_path / "compat.json"
+    argv = [*TWO, *SMALL, "--notes", str(notes), "--corpus", f"a={old}", "--corpus", f"b={new}"]
+    assert compat([*argv, "--markdown", str(page), "--json", str(artifact)]) == 0
+    text = page.read_text()
+    # uri/44 went from a (known) FAIL to PASS; the SKIP and the case only one report has are no
+    # difference.
+    assert "| `uri/44` | bip77 | a: FAIL, b: PASS | 1.1.0 rejects malformed ports (#1896) |" in text
+    for unchanged in ("`ohttp/3`", "`uri/2`", "`uri/1`"):
+        assert unchanged not in text
+    differences = json.loads(artifact.read_text())["corpusDifferences"]
+    assert [d["key"] for d in differences] == ["corpus/bip77/uri/44"]
+    assert "explains nothing" not in capsys.readouterr().err
+
+
+def test_an_unexplained_corpus_difference_is_shown_but_does_not_fail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = _report(tmp_path / "old.json", "1.0.0", {"uri/162": "ACCEPTABLE"})
+    new = _report(tmp_path / "new.json", "1.1.0", {"uri/162": "FAIL"})
+    page = tmp_path / "compat.md"
+    argv = [*TWO, *SMALL, "--corpus", f"a={old}", "--corpus", f"b={new}"]
+    assert compat([*argv, "--markdown", str(page)]) == 0
+    assert "| `uri/162` | bip77 | a: ACCEPTABLE, b: FAIL | **unexplained** |" in page.read_text()
+    assert "corpus difference without an explanation: corpus/bip77/uri/162" in (
+        capsys.readouterr().err
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [

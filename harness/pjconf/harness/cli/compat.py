@@ -153,6 +153,12 @@ def _run(
             f"pjconf compat: unexplained: {failure.key} -- reproduce: {failure.reproduce}",
             file=sys.stderr,
         )
+    for difference in judged.corpus:
+        if difference.explanation is None:
+            print(
+                f"pjconf compat: note: corpus difference without an explanation: {difference.key}",
+                file=sys.stderr,
+            )
     for pattern in judged.stale:
         print(f"pjconf compat: warning: note {pattern!r} explains nothing", file=sys.stderr)
     renderers: list[tuple[Path | None, Callable[[], str]]] = [

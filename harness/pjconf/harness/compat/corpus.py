@@ -43,4 +43,18 @@ def read(label: str, path: Path) -> CorpusRow:
         ok=document["ok"],
         counts={str(k): int(v) for k, v in counts.items() if isinstance(v, int)},
         verified=share,
+        profile=str(document.get("profile") or ""),
+        verdicts=_verdicts(document.get("cases")),
     )
+
+
+def _verdicts(cases: object) -> dict[str, str]:
+    """Each judged case's own verdict: a KNOWN_FAILURE counts as the FAIL or ERROR it was."""
+    out: dict[str, str] = {}
+    for case in cases if isinstance(cases, list) else []:
+        if not isinstance(case, dict) or not isinstance(case.get("name"), str):
+            continue
+        verdict = case.get("judged") or case.get("verdict")
+        if isinstance(verdict, str) and verdict != "SKIP":
+            out[case["name"]] = verdict
+    return out

@@ -44,6 +44,16 @@ def to_json(matrix: Matrix, judged: Judged, elapsed: float | None = None) -> dic
             }
             for row in matrix.corpus
         ],
+        "corpusDifferences": [
+            {
+                "key": d.key,
+                "profile": d.profile,
+                "case": d.case,
+                "verdicts": dict(d.verdicts),
+                "explanation": d.explanation,
+            }
+            for d in judged.corpus
+        ],
         "elapsedSeconds": None if elapsed is None else round(elapsed, 1),
     }
 

@@ -104,6 +104,7 @@ def render(matrix: Matrix, judged: Judged) -> str:
     ]
     if matrix.corpus:
         out += _corpus(matrix)
+        out += _corpus_differences(judged)
     out += _differences(matrix, judged)
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -136,6 +137,24 @@ def _corpus(matrix: Matrix) -> list[str]:
         *_table(["label", "implementation", *verdicts, "verified", "ok"], rows),
         "",
     ]
+
+
+def _corpus_differences(judged: Judged) -> list[str]:
+    out = ["## Corpus differences", ""]
+    if not judged.corpus:
+        return [*out, "None: within each profile every report judged every case alike.", ""]
+    out += [
+        "Cases judged differently within one profile (SKIPs left out; a known failure counts as "
+        "the FAIL it is), each with its explanation from the notes file (key "
+        "`corpus/<profile>/<case>`).",
+        "",
+    ]
+    rows = [
+        [f"`{d.case}`", d.profile, ", ".join(f"{label}: {v}" for label, v in d.verdicts),
+         _cell(d.explanation) if d.explanation is not None else "**unexplained**"]
+        for d in judged.corpus
+    ]  # fmt: skip
+    return [*out, *_table(["case", "profile", "verdicts", "explanation"], rows), ""]
 
 
 _VERDICTS = ("PASS", "ACCEPTABLE", "FAIL", "ERROR", "SKIP", "KNOWN_FAILURE", "UNEXPECTED_PASS")

@@ -113,6 +113,11 @@ class CorpusRow:
     ok: bool
     counts: dict[str, int]
     verified: str
+    profile: str = ""
+    """The report's ``--profile``; rows are compared case by case only within one profile."""
+    verdicts: dict[str, str] = field(default_factory=dict)
+    """Case name -> the checker's own verdict (before an expectations file reclassified it);
+    SKIPped cases are left out: nothing was judged."""
 
 
 @dataclass

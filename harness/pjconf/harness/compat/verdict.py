@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pjconf.harness.compat.corpus_diff import CorpusDifference, differences
 from pjconf.harness.compat.model import Failure, Matrix
 from pjconf.harness.compat.notes import Notes
 
@@ -15,6 +16,9 @@ class Judged:
 
     failures: tuple[tuple[Failure, str | None], ...]
     stale: tuple[str, ...]
+    corpus: tuple[CorpusDifference, ...] = ()
+    """Cases judged differently within one profile by the ``--corpus`` reports (these never
+    fail the matrix: each version's expectations file guards its own corpus results)."""
 
     @property
     def unexplained(self) -> list[Failure]:
@@ -30,4 +34,5 @@ class Judged:
 
 def judge(matrix: Matrix, notes: Notes) -> Judged:
     explained = tuple((f, notes.explain(f.key)) for f in matrix.failures)
-    return Judged(explained, tuple(notes.stale()))
+    corpus = tuple(differences(matrix.corpus, notes))
+    return Judged(explained, tuple(notes.stale()), corpus)
