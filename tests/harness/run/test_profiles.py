@@ -140,3 +140,55 @@ def test_a_broken_adapter_is_never_an_acceptable_refusal(
     fails = _fails(_run(broken, DEFAULT_PROFILE))
     assert len(fails) >= len(open_inputs)
     assert all("open:" in line or "error kind" in line for line in fails)
+
+
+def _whatwg_spelling(url: str) -> str:
+    """How a WHATWG URL parser writes an http(s) URL payjoin 1.0 keeps as given: lower-case
+    scheme and host, no default port."""
+    scheme, _, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    host, _, port = authority.partition(":")
+    default = {"http": "80", "https": "443"}.get(scheme.lower())
+    keep = f":{port}" if port and port != default else ""
+    return f"{scheme.lower()}://{host.lower()}{keep}{slash}{path}"
+
+
+def test_a_url_spelt_as_a_whatwg_parser_writes_it_passes_bip77_only() -> None:
+    """The ``directory`` (or BIP 78 ``endpoint``) of every parsed URI respelt: the same resource
+    (RFC 3986 section 6.2.2), so bip77 passes it and payjoin-1.0, which pins the spelling, does
+    not."""
+    respelt: list[str] = []
+
+    def whatwg(op: str, args: JsonObject, reply: Reply) -> Reply:
+        pj = reply.value.get("pj") if op == "uri.parse" and reply.kind == "result" else None
+        if not isinstance(pj, dict):
+            return reply
+        field = "directory" if "directory" in pj else "endpoint"
+        spelt = _whatwg_spelling(str(pj[field]))
+        if spelt != pj[field]:
+            respelt.append(str(pj[field]))
+        return Reply("result", {**reply.value, "pj": {**pj, field: spelt}})
+
+    bip77 = _run(whatwg, DEFAULT_PROFILE)
+    assert len(respelt) >= 20  # the corpus's hosts are upper-case, some with :443
+    assert _fails(bip77) == []
+    noted = [o for o in bip77.outcomes if "the same URL spelt otherwise" in o.detail]
+    assert len(noted) >= 20
+    assert all(o.verdict is Verdict.PASS for o in noted)
+    pinned = _fails(_run(whatwg, PAYJOIN_10))
+    assert len(pinned) >= 20
+    assert all("pj: expected" in line for line in pinned)
+
+
+def test_a_different_url_is_no_respelling() -> None:
+    """Another host, path or port still FAILs under bip77."""
+
+    def elsewhere(op: str, args: JsonObject, reply: Reply) -> Reply:
+        pj = reply.value.get("pj") if op == "uri.parse" and reply.kind == "result" else None
+        if not isinstance(pj, dict) or "directory" not in pj:
+            return reply
+        return Reply("result", {**reply.value, "pj": {**pj, "directory": "https://evil.example/"}})
+
+    fails = _fails(_run(elsewhere, DEFAULT_PROFILE))
+    assert len(fails) >= 20
+    assert all("pj: expected" in line or "other results" in line for line in fails)

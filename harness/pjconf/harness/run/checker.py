@@ -16,6 +16,7 @@ from enum import StrEnum
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE
 from pjconf.harness.implementations.client import Reply
+from pjconf.harness.run.equivalence import equivalent
 from pjconf.harness.run.granularity import ErrorClass, shared_class, shared_transition_class
 from pjconf.protocol.wire import JsonObject
 
@@ -59,6 +60,10 @@ def _mismatches(case: Case, expected: JsonObject, got: JsonObject) -> tuple[list
         if loose is not None:
             widened.append(_same_class_note(loose, expected[key], value))
             continue
+        respelt = _respelt_url(case, key, expected[key], value)
+        if respelt is not None:
+            widened.append(respelt)
+            continue
         diffs.append(
             f"{key}: expected {_short(expected[key])}, got {_short(got.get(key, '<missing>'))}"
         )
@@ -84,6 +89,13 @@ def _transition_class(case: Case, key: str, expected: object, got: object) -> Er
     if not rest_equal:
         return None
     return shared_transition_class(case.op, expected.get("kind"), got.get("kind"))
+
+
+def _respelt_url(case: Case, key: str, expected: object, got: object) -> str | None:
+    """Under ``bip77``: a note when ``key`` differs only in how its URLs are spelt."""
+    if case.profile != DEFAULT_PROFILE:
+        return None
+    return equivalent(case.op, key, expected, got)
 
 
 def _same_class_note(found: ErrorClass, expected: object, got: object) -> str:

@@ -1,0 +1,86 @@
+"""Result fields the ``bip77`` profile compares by meaning rather than spelling.
+
+A URL is one resource however its case-insensitive parts are spelt: RFC 3986 section 6.2.2
+(syntax-based normalization) makes the scheme and host case-insensitive, the hexadecimal digits
+of a percent-encoding case-insensitive, an empty path equal to ``/`` for http(s), and the scheme's
+default port equal to no port (section 6.2.3). payjoin 1.0 keeps the spelling it was given
+(``https://PAYJO.IN:443/``); a WHATWG-style parser writes ``https://payjo.in/``. Both are correct,
+so under ``bip77`` the URL fields of a result are compared after that normalization; the
+``payjoin-1.0`` profile compares them byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+URL_FIELDS: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "uri.parse": (("pj", "directory"), ("pj", "endpoint")),
+}
+"""Per op: paths (top-level key first) to result fields that hold a URL."""
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)$", re.DOTALL)
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def normalized_url(text: str) -> str | None:
+    """``text`` in RFC 3986 normal form, or None when it is no absolute URL with an authority
+    (then only the exact spelling matches)."""
+    found = _URL.match(text)
+    if found is None:
+        return None
+    scheme, authority, rest = found.group(1).lower(), found.group(2), found.group(3)
+    userinfo, at, hostport = authority.rpartition("@")
+    host, port = hostport, ""
+    if ":" in hostport and not hostport.endswith("]"):
+        host, _, port = hostport.rpartition(":")
+    if port == _DEFAULT_PORTS.get(scheme):
+        port = ""
+    if rest == "" and scheme in _DEFAULT_PORTS:
+        rest = "/"
+    rest = _PERCENT.sub(lambda m: m.group(0).upper(), rest)
+    authority = f"{userinfo}{at}{host.lower()}{':' if port else ''}{port}"
+    return f"{scheme}://{authority}{rest}"
+
+
+def _at(value: object, path: tuple[str, ...]) -> object:
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _without(value: object, path: tuple[str, ...]) -> object:
+    """``value`` with the field at ``path`` removed (a copy; the original is untouched)."""
+    if not path or not isinstance(value, dict):
+        return value
+    head, rest = path[0], path[1:]
+    if not rest:
+        return {k: v for k, v in value.items() if k != head}
+    return {k: (_without(v, rest) if k == head else v) for k, v in value.items()}
+
+
+def equivalent(op: str | None, key: str, expected: object, got: object) -> str | None:
+    """A note naming the URL fields that differ only in spelling, when that is all that differs
+    in result field ``key``; None when ``key`` differs otherwise (or holds no URL of ``op``)."""
+    paths = [p[1:] for p in URL_FIELDS.get(op or "", ()) if p[0] == key]
+    if not paths:
+        return None
+    respelt: list[str] = []
+    rest_expected, rest_got = expected, got
+    for path in paths:
+        want, have = _at(expected, path), _at(got, path)
+        if want == have:
+            continue
+        if not isinstance(want, str) or not isinstance(have, str):
+            return None
+        normal = normalized_url(want)
+        if normal is None or normal != normalized_url(have):
+            return None
+        respelt.append(f"{key}.{'.'.join(path)} {have!r} for {want!r}")
+        rest_expected, rest_got = _without(rest_expected, path), _without(rest_got, path)
+    if not respelt or rest_expected != rest_got:
+        return None
+    return f"the same URL spelt otherwise (RFC 3986 section 6.2.2): {'; '.join(respelt)}"

@@ -1,0 +1,52 @@
+"""RFC 3986 section 6.2.2 normalization of the URL fields bip77 compares by meaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from pjconf.harness.run.equivalence import equivalent, normalized_url
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://PAYJO.IN/", "https://payjo.in/"),
+        ("HTTPS://PAYJO.IN:443/", "https://payjo.in/"),
+        ("http://EXAMPLE.COM:80", "http://example.com/"),
+        ("https://example.com/a%2fb", "https://example.com/a%2Fb"),
+        ("https://[::1]:443/", "https://[::1]/"),
+    ],
+)
+def test_spellings_of_one_url_normalize_alike(a: str, b: str) -> None:
+    assert normalized_url(a) == normalized_url(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://payjo.in/", "https://payjo.in:8443/"),
+        ("https://payjo.in/", "http://payjo.in/"),
+        ("https://payjo.in/A", "https://payjo.in/a"),  # the path is case-sensitive
+        ("https://User@payjo.in/", "https://user@payjo.in/"),  # so is userinfo
+        ("https://payjo.in/?a", "https://payjo.in/?A"),
+    ],
+)
+def test_different_urls_stay_different(a: str, b: str) -> None:
+    assert normalized_url(a) != normalized_url(b)
+
+
+def test_text_that_is_no_url_has_no_normal_form() -> None:
+    assert normalized_url("payjo.in") is None
+    assert normalized_url("") is None
+
+
+def test_only_the_url_fields_of_the_op_are_compared_loosely() -> None:
+    want = {"version": 2, "directory": "https://PAYJO.IN/", "mailbox": "TXJCGKTKXLUUZ"}
+    assert equivalent("uri.parse", "pj", want, {**want, "directory": "https://payjo.in/"})
+    # anything else differing as well: no
+    assert not equivalent(
+        "uri.parse", "pj", want, {**want, "directory": "https://payjo.in/", "mailbox": "X"}
+    )
+    # another op, another key: no
+    assert not equivalent("bhttp.request.decode", "pj", want, {**want, "directory": "x"})
+    assert not equivalent("uri.parse", "address", "A", "a")
