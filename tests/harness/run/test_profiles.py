@@ -192,3 +192,54 @@ def test_a_different_url_is_no_respelling() -> None:
     fails = _fails(_run(elsewhere, DEFAULT_PROFILE))
     assert len(fails) >= 20
     assert all("pj: expected" in line or "other results" in line for line in fails)
+
+
+def _ellswift_cases(profile: str) -> list[Case]:
+    return [
+        in_profile(c, profile)
+        for c in load_corpus(vectors_dir())
+        if c.family == "ellswift" and c.op == "ellswift.encode" and c.result == "valid"
+    ]
+
+
+def _reencoded(op: str, args: JsonObject, reply: Reply, pk: str) -> Reply:
+    """``reply`` with its encoding replaced by the reference's encoding of ``pk`` under another
+    ``rnd32`` (libsecp256k1 derives a different, equally valid encoding from it)."""
+    other = reference_client().call("ellswift.encode", {"pk": pk, "rnd32": "5a" * 32})
+    assert other.kind == "result", other
+    assert other.value["ell64"] != reply.value.get("ell64")
+    return Reply("result", {**reply.value, "ell64": other.value["ell64"]})
+
+
+def test_another_ellswift_encoding_of_the_same_point_passes_bip77_only() -> None:
+    def other_encoder(op: str, args: JsonObject, reply: Reply) -> Reply:
+        if op != "ellswift.encode" or reply.kind != "result":
+            return reply
+        return _reencoded(op, args, reply, str(args["pk"]))
+
+    cases = _ellswift_cases(DEFAULT_PROFILE)
+    assert len(cases) >= 30
+    bip77 = run(Wrapper(other_encoder), cases)
+    assert _fails(bip77) == []
+    assert all("another ElligatorSwift encoding" in o.detail for o in bip77.outcomes)
+    pinned = _fails(run(Wrapper(other_encoder), _ellswift_cases(PAYJOIN_10)))
+    assert len(pinned) == len(cases)
+
+
+def test_an_encoding_of_the_negated_point_fails_under_both_profiles() -> None:
+    """Same x, other y: BIP 324 alone would not tell them apart, but BIP 77's receiver would
+    decode a different encapsulated key, so the decoded point must match whole."""
+
+    def negated(op: str, args: JsonObject, reply: Reply) -> Reply:
+        pk = str(args.get("pk", ""))
+        if op != "ellswift.encode" or reply.kind != "result" or len(pk) != 66:
+            return reply
+        flipped = ("03" if pk.startswith("02") else "02") + pk[2:]
+        return _reencoded(op, args, reply, flipped)
+
+    for profile in (DEFAULT_PROFILE, PAYJOIN_10):
+        cases = [c for c in _ellswift_cases(profile) if len(str(c.args.get("pk", ""))) == 66]
+        assert len(cases) >= 10
+        fails = _fails(run(Wrapper(negated), cases))
+        assert len(fails) == len(cases), profile
+        assert all("ell64: expected" in line for line in fails), profile

@@ -16,7 +16,7 @@ from enum import StrEnum
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE
 from pjconf.harness.implementations.client import Reply
-from pjconf.harness.run.equivalence import equivalent
+from pjconf.harness.run.equivalence import equivalent, same_encoding
 from pjconf.harness.run.granularity import ErrorClass, shared_class, shared_transition_class
 from pjconf.protocol.wire import JsonObject
 
@@ -92,10 +92,11 @@ def _transition_class(case: Case, key: str, expected: object, got: object) -> Er
 
 
 def _respelt_url(case: Case, key: str, expected: object, got: object) -> str | None:
-    """Under ``bip77``: a note when ``key`` differs only in how its URLs are spelt."""
+    """Under ``bip77``: a note when ``key`` differs only in how its URLs are spelt, or is
+    another encoding of the same thing."""
     if case.profile != DEFAULT_PROFILE:
         return None
-    return equivalent(case.op, key, expected, got)
+    return equivalent(case.op, key, expected, got) or same_encoding(case.op, key, expected, got)
 
 
 def _same_class_note(found: ErrorClass, expected: object, got: object) -> str:

@@ -1,5 +1,11 @@
 """Result fields the ``bip77`` profile compares by meaning rather than spelling.
 
+Two kinds. **URLs** (below). **Encodings the specification leaves to the encoder**: BIP 324 lets
+an ElligatorSwift encoder pick any of the many 64-byte encodings of a key (libsecp256k1 derives
+its choice from ``rnd32``, which is payjoin 1.0's), and BIP 77 needs only that the receiver's
+decoder gets the same point back. Such a field matches when the reference, asked through the
+adapter protocol like any peer, decodes the expected and the reported value to the same thing.
+
 A URL is one resource however its case-insensitive parts are spelt: RFC 3986 section 6.2.2
 (syntax-based normalization) makes the scheme and host case-insensitive, the hexadecimal digits
 of a percent-encoding case-insensitive, an empty path equal to ``/`` for http(s), and the scheme's
@@ -13,6 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+
+from pjconf.harness.implementations.client import Client
+from pjconf.harness.implementations.reference import reference_client
 
 URL_FIELDS: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "uri.parse": (("pj", "directory"), ("pj", "endpoint")),
@@ -84,3 +95,51 @@ def equivalent(op: str | None, key: str, expected: object, got: object) -> str |
     if not respelt or rest_expected != rest_got:
         return None
     return f"the same URL spelt otherwise (RFC 3986 section 6.2.2): {'; '.join(respelt)}"
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A result field whose value is one of many encodings of a thing: two values are the same
+    answer when the decoder op gives the same result for both."""
+
+    field: str
+    op: str
+    arg: str
+    result: str
+    why: str
+
+
+ENCODINGS: Mapping[str, Decoded] = {
+    "ellswift.encode": Decoded(
+        "ell64",
+        "ellswift.decode",
+        "ell64",
+        "pk",
+        "another ElligatorSwift encoding of the same point (BIP 324 leaves the choice to the "
+        "encoder; BIP 77 needs the decoder to get the same point back)",
+    ),
+}
+
+
+@cache
+def _oracle() -> Client:
+    """The reference's adapter, in process: the second opinion on open encodings."""
+    return reference_client()
+
+
+def _decoded(spec: Decoded, value: object) -> object:
+    if not isinstance(value, str):
+        return None
+    reply = _oracle().call(spec.op, {spec.arg: value})
+    return reply.value.get(spec.result) if reply.kind == "result" else None
+
+
+def same_encoding(op: str | None, key: str, expected: object, got: object) -> str | None:
+    """A note when ``got`` is another encoding of what ``expected`` encodes; else None."""
+    spec = ENCODINGS.get(op or "")
+    if spec is None or key != spec.field or expected == got:
+        return None
+    want = _decoded(spec, expected)
+    if want is None or want != _decoded(spec, got):
+        return None
+    return f"{spec.why}: {key} {got!r}"
