@@ -13,6 +13,7 @@ from pjconf.harness.compat.notes import Notes
 from pjconf.harness.compat.verdict import judge
 from pjconf.harness.implementations.client import Client
 from pjconf.harness.sessions.driver import ROLES, Role
+from pjconf.protocol.states import CLOSED, RECEIVER_STATES, SENDER_STATES
 
 PATHS = ["success_contributed", "error_reply/input_owned", "cancel/WantsInputs", "directory_faults"]
 
@@ -127,3 +128,13 @@ def test_every_driver_path_is_in_the_matrix() -> None:
     )
     assert any(n.startswith("cancel/") for n in names)
     assert any(n.startswith("error_reply/") for n in names)
+
+
+def test_every_state_an_open_session_is_saved_in_is_continued_by_both_readers() -> None:
+    """The whole matrix (every path, both roles) hands over every saved state, both ways."""
+    matrix = run_matrix([member("a"), member("b")])
+    assert matrix.failures == []
+    for counts in matrix.pairs.values():
+        for role, states in (("receiver", RECEIVER_STATES), ("sender", SENDER_STATES)):
+            saved = {s for s in states if s != CLOSED}
+            assert {s for r, s in counts.states if r == role} == saved, (counts.writer, role)

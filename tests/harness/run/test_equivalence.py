@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pjconf.harness.run.equivalence import equivalent, normalized_url
+from pjconf.harness.run.equivalence import equivalent, normalized_url, unpadded
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,14 @@ def test_only_the_url_fields_of_the_op_are_compared_loosely() -> None:
     # another op, another key: no
     assert not equivalent("bhttp.request.decode", "pj", want, {**want, "directory": "x"})
     assert not equivalent("uri.parse", "address", "A", "a")
+
+
+def test_a_response_returned_without_its_padding_matches_in_every_profile() -> None:
+    message = "4140c8" + "00"  # a BHTTP message may itself end in a zero byte
+    padded = message + "00" * 100
+    assert unpadded("ohttp.response.open", "bhttp", padded, message)
+    assert unpadded("ohttp.response.open", "bhttp", padded, message[:-2])
+    assert not unpadded("ohttp.response.open", "bhttp", padded, "4140c9")  # another message
+    assert not unpadded("ohttp.response.open", "bhttp", padded, "4140c")  # half a byte
+    assert not unpadded("ohttp.response.open", "bhttp", message + "01" + "00" * 9, message)
+    assert not unpadded("ohttp.request.open", "bhttp", padded, message)

@@ -243,3 +243,26 @@ def test_an_encoding_of_the_negated_point_fails_under_both_profiles() -> None:
         fails = _fails(run(Wrapper(negated), cases))
         assert len(fails) == len(cases), profile
         assert all("ell64: expected" in line for line in fails), profile
+
+
+def test_an_ohttp_response_returned_without_its_padding_passes_both_profiles() -> None:
+    """payjoin's own OHTTP client parses the response and returns the message alone."""
+    trimmed: list[str] = []
+
+    def parsing_client(op: str, args: JsonObject, reply: Reply) -> Reply:
+        if op != "ohttp.response.open" or reply.kind != "result":
+            return reply
+        body = str(reply.value["bhttp"])
+        while body.endswith("00"):
+            body = body[:-2]
+        trimmed.append(op)
+        return Reply("result", {**reply.value, "bhttp": body})
+
+    for profile in (DEFAULT_PROFILE, PAYJOIN_10):
+        cases = [
+            in_profile(c, profile)
+            for c in load_corpus(vectors_dir())
+            if c.family == "ohttp" and c.op == "ohttp.response.open"
+        ]
+        assert _fails(run(Wrapper(parsing_client), cases)) == [], profile
+    assert len(trimmed) >= 4

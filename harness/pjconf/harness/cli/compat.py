@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pjconf.harness.cli.run import DEFAULT_TIMEOUT, CannotStart, _client
+from pjconf.harness.cli.run import DEFAULT_TIMEOUT, CannotStart, client_for
 from pjconf.harness.compat import corpus, jsonout, markdown, notes
 from pjconf.harness.compat.matrix import path_names, run_matrix
 from pjconf.harness.compat.model import CorpusRow, Member
@@ -66,7 +66,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def make_client(spec: str, timeout: float, limits: Limits) -> Client:
     """The client ``pjconf run --impl`` makes for ``spec``: one syntax for both commands."""
-    return _client(spec, timeout, limits)
+    return client_for(spec, timeout, limits)
 
 
 def _usage(message: str) -> int:

@@ -172,7 +172,9 @@ _LIMIT_OPTIONS = (
 """The protocol limits ``pjconf run`` reads answers within: option, Limits field, help."""
 
 
-def _client(impl: str, timeout: float, limits: Limits) -> Client:
+def client_for(impl: str, timeout: float, limits: Limits) -> Client:
+    """The client for an ``--impl`` spec (``reference``, ``cmd:…``, ``docker:IMAGE``); ``pjconf
+    compat`` takes the same specs."""
     if impl == "reference":
         return reference.reference_client()
     if impl.startswith("cmd:"):
@@ -303,7 +305,7 @@ def command(args: argparse.Namespace) -> int:
         return 2
     with signals_stop(stop):
         try:
-            client = _client(args.impl, args.timeout, limits)
+            client = client_for(args.impl, args.timeout, limits)
         except CannotStart as exc:
             print(f"pjconf: {exc}", file=sys.stderr)
             return 2

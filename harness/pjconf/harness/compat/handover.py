@@ -45,6 +45,8 @@ class Handover:
     """The step whose saved event made this a persistence point."""
     events: int
     """How long the log was."""
+    state: str = ""
+    """The state the writer saved the session in (the one the reader must resume)."""
 
 
 @dataclass
@@ -71,7 +73,9 @@ class HandoverDriver(SessionDriver):
         writer, reader = self.holder(), self.relay[(self.turn + 1) % len(self.relay)]
         step = f"{role}.resume"
         self.handovers.append(
-            Handover(writer.label, reader.label, self.steps[-1].name, len(log.events))
+            Handover(
+                writer.label, reader.label, self.steps[-1].name, len(log.events), log.state or ""
+            )
         )
         writer.client.call("session.drop", {"handle": self._handle(role, step)})
         self.turn += 1

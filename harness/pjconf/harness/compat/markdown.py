@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from pjconf.harness.compat.model import Check, Failure, Matrix, PairCounts
 from pjconf.harness.compat.verdict import Judged
+from pjconf.protocol.states import CLOSED, RECEIVER_STATES, SENDER_STATES
 
 
 def _cell(text: str) -> str:
@@ -89,6 +90,7 @@ def render(matrix: Matrix, judged: Judged) -> str:
         "",
         *_grid(matrix, judged, "handover", lambda p: (p.continued, p.handovers)),
         "",
+        *_states(matrix),
         "## Replay: every prefix of the writer's logs, replayed by the reader",
         "",
         "Prefixes whose replay by the reader equals the writer's own.",
@@ -107,6 +109,20 @@ def render(matrix: Matrix, judged: Judged) -> str:
         out += _corpus_differences(judged)
     out += _differences(matrix, judged)
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _states(matrix: Matrix) -> list[str]:
+    """Which saved states every ordered pair continued, against every state an open session
+    of that role can be saved in."""
+    out = ["Saved states continued by every ordered pair (a closed log is never handed over):", ""]
+    for role in matrix.roles:
+        states = RECEIVER_STATES if role == "receiver" else SENDER_STATES
+        every = [s for s in states if s != CLOSED]
+        by_all = [s for s in every if all((role, s) in p.states for p in matrix.pairs.values())]
+        missing = [s for s in every if s not in by_all]
+        line = f"- {role}: {len(by_all)} of {len(every)} ({', '.join(by_all) or 'none'})"
+        out.append(line + (f"; not by every pair: {', '.join(missing)}" if missing else ""))
+    return [*out, ""]
 
 
 def _pair_table(matrix: Matrix) -> list[str]:

@@ -116,6 +116,7 @@ def _relay(
         counts.handovers += 1
         if run.failure is None or index != run.failed_at:
             counts.continued += 1
+            counts.states.add((role, handover.state))
     if run.failure is None:
         return
     blamed = run.handovers[run.failed_at] if run.failed_at is not None else None

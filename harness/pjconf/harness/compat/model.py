@@ -81,6 +81,8 @@ class PairCounts:
     continued: int = 0
     not_run: int = 0
     """Handover runs skipped because one of the two fails the path alone."""
+    states: set[tuple[str, str]] = field(default_factory=set)
+    """(role, state) of every handover the reader continued: the saved states it resumed."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +94,7 @@ class PairCounts:
             "handovers": self.handovers,
             "continued": self.continued,
             "notRun": self.not_run,
+            "statesContinued": [f"{role}:{state}" for role, state in sorted(self.states)],
         }
 
 

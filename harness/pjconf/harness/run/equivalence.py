@@ -143,3 +143,22 @@ def same_encoding(op: str | None, key: str, expected: object, got: object) -> st
     if want is None or want != _decoded(spec, got):
         return None
     return f"{spec.why}: {key} {got!r}"
+
+
+UNPADDED: Mapping[str, str] = {"ohttp.response.open": "bhttp"}
+"""Per op: a hex field the protocol lets an IUT return with or without its trailing zero padding
+(an OHTTP client that parses the response itself returns the message alone;
+``docs/adapter-protocol.md``). Compared so in every profile: it is a protocol convention, not a
+choice of payjoin's."""
+
+
+def unpadded(op: str | None, key: str, expected: object, got: object) -> str | None:
+    """A note when ``got`` is ``expected`` without (some of) its trailing zero padding."""
+    if UNPADDED.get(op or "") != key or not isinstance(expected, str) or not isinstance(got, str):
+        return None
+    if len(got) % 2 or not expected.startswith(got) or got == expected:
+        return None
+    padding = expected[len(got) :]
+    if padding.strip("0"):
+        return None
+    return f"{key} without its {len(padding) // 2} bytes of zero padding"
