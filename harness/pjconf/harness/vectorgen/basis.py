@@ -105,6 +105,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ReplyableFromAnyState": (CHOICE,),
         "IgnoredAfterClosed": (CHOICE,),
         "ExpiryBoundary": ("BIP77",),
+        "InjectedClock": ("BIP77",),
     },
     "hostile": {"ClosedFromAnyState": (CHOICE,), "IgnoredAfterClosed": (CHOICE,)},
     "transitions": {"ResumedDiffersFromLive": (CHOICE,)},
