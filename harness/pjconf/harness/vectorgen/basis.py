@@ -99,7 +99,11 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "LenientBech32": (CHOICE,),
         "BipTextSaysTwoByteKeyId": ("RFC9458",),
     },
-    "events": {"SerdeLeniency": (CHOICE,), "StructAsSequence": (CHOICE,)},
+    "events": {
+        "SerdeLeniency": (CHOICE,),
+        "StructAsSequence": (CHOICE,),
+        "FloatSpelling": (CHOICE,),
+    },
     "replay": {
         "ClosedFromAnyState": (CHOICE,),
         "ReplyableFromAnyState": (CHOICE,),

@@ -283,7 +283,10 @@ def _last_open(logs: list[SessionLog], role: str) -> SessionLog:
 
 
 def _clock_group(
-    ids: CaseIds, replayer: Replayer, live: dict[str, list[SessionLog]], past: dict[str, list[SessionLog]]
+    ids: CaseIds,
+    replayer: Replayer,
+    live: dict[str, list[SessionLog]],
+    past: dict[str, list[SessionLog]],
 ) -> Json:
     """Expiry judged by the injected now where the wall clock says otherwise (only for an
     implementation with a clock to inject), and the receiver's Expired status."""

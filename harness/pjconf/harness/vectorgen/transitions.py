@@ -21,8 +21,6 @@ from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.run.coverage import CANCELLABLE
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
-from pjconf.harness.vectorgen.transitions_expiry import NOTES as EXPIRY_NOTES
-from pjconf.harness.vectorgen.transitions_expiry import expiry_cases
 from pjconf.harness.vectorgen.session_logs import (
     NOW,
     SessionLog,
@@ -31,6 +29,8 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     session_payment,
 )
+from pjconf.harness.vectorgen.transitions_expiry import NOTES as EXPIRY_NOTES
+from pjconf.harness.vectorgen.transitions_expiry import expiry_cases
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.session.json_codec import decode_receiver_event
 from pjconf.reference.session.receiver.events import FinalizedProposal

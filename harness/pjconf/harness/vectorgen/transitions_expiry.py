@@ -50,7 +50,7 @@ def _step_args(transcript: Transcript, name: str) -> Json:
     raise AssertionError(f"no {name} step")
 
 
-def _case(
+def _case(  # noqa: PLR0917 - one call per case, every argument a column of the table below
     ids: CaseIds, client: Client, comment: str, flags: list[str], setup: Json, now: int | None
 ) -> Json:
     """One request case: the setup step, then ``session.request`` (with ``now`` when given),
@@ -120,4 +120,3 @@ def expiry_cases(
               "the request is made", clock, _resume(created, PAST_NOW), PAST_NOW)
     )  # fmt: skip
     return out
-
