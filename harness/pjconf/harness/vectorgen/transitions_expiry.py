@@ -90,12 +90,6 @@ def expiry_cases(
     sender = _step_args(past, "sender.new")
     flags = ["ExpiredRequest"]
     clock = [*flags, INJECTED_CLOCK]
-    out = [
-        _case(ids, client, "receiver built with an expiration in 1989: poll request", flags,
-              {"op": "session.new_receiver", "args": receiver}, None),
-        _case(ids, client, "sender built from a pj URI that expired in 1989: post request",
-              flags, {"op": "session.new_sender", "args": sender}, None),
-    ]  # fmt: skip
     requesting = [
         ("receiver", "Initialized"),
         ("receiver", "PayjoinProposal"),
@@ -103,17 +97,29 @@ def expiry_cases(
         ("sender", "WithReplyKey"),
         ("sender", "PollingForProposal"),
     ]
-    for role, state in requesting:
+    # The requests that are made come first: they earn the refusals (run/witness.py) in order.
+    before = [
+        (role, state, LIVE_EXPIRATION - 1, "now one second before", flags)
+        for role, state in requesting
+    ]
+    after = [(role, state, now, what, clock) for role, state in requesting
+             for now, what in ((LIVE_EXPIRATION, "now the expiration second"),
+                               (LIVE_EXPIRATION + 31_536_000, "now a year after"))]  # fmt: skip
+    out = []
+    for role, state, now, what, marks in before:
         log = logs[(role, state)]
-        where = f"{role} in {state} ({log.path}), expiring in 2096"
-        out += [
-            _case(ids, client, f"{where}: request with now one second before", flags,
-                  _resume(log, NOW), LIVE_EXPIRATION - 1),
-            _case(ids, client, f"{where}: request with now the expiration second", clock,
-                  _resume(log, NOW), LIVE_EXPIRATION),
-            _case(ids, client, f"{where}: request with now a year after", clock,
-                  _resume(log, NOW), LIVE_EXPIRATION + 31_536_000),
-        ]  # fmt: skip
+        comment = f"{role} in {state} ({log.path}), expiring in 2096: request with {what}"
+        out.append(_case(ids, client, comment, marks, _resume(log, NOW), now))
+    out += [
+        _case(ids, client, "receiver built with an expiration in 1989: poll request", flags,
+              {"op": "session.new_receiver", "args": receiver}, None),
+        _case(ids, client, "sender built from a pj URI that expired in 1989: post request",
+              flags, {"op": "session.new_sender", "args": sender}, None),
+    ]  # fmt: skip
+    for role, state, now, what, marks in after:
+        log = logs[(role, state)]
+        comment = f"{role} in {state} ({log.path}), expiring in 2096: request with {what}"
+        out.append(_case(ids, client, comment, marks, _resume(log, NOW), now))
     created = next(log for log in prefixes("success", past) if log.role == "receiver")
     out.append(
         _case(ids, client, "receiver expiring in 1989 resumed and polled with now in 1988: "
