@@ -71,6 +71,7 @@ def scripted_run(
     expectations: Expectations | None = None,
     families: list[str] | None = None,
     supported_ops: set[str] | None = None,
+    clock: bool = True,
 ) -> tuple[RunResult, ScriptedClient]:
     client = ScriptedClient()
     result = run(
@@ -79,5 +80,6 @@ def scripted_run(
         expectations=expectations,
         families=families,
         supported_ops=supported_ops,
+        clock=clock,
     )
     return result, client

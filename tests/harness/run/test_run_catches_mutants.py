@@ -93,7 +93,12 @@ SESSION_MUTANTS = [
     ("session.call", _extra_event, {"session.call", "session.drive"}, None),
     ("session.call", _never_closed, {"session.call", "session.drive"}, "Close"),
     ("session.call", _other_state, {"session.call", "session.drive"}, "Accepts"),
-    ("session.resume", _other_state, {"session.call", "session.drive"}, "WalletError"),
+    (
+        "session.resume",
+        _other_state,
+        {"session.call", "session.drive", "session.request"},
+        "WalletError",
+    ),
     ("event.roundtrip", _flip_event_byte, {"event.roundtrip"}, "events/1"),
 ]
 

@@ -28,6 +28,7 @@ from pjconf.harness.reports import summary as report
 from pjconf.harness.reports.progress import ProgressLine, ProgressLog
 from pjconf.harness.run import expectations
 from pjconf.harness.run.breaker import DEFAULT_LIMIT, Breaker
+from pjconf.harness.run.capabilities import injects_clock
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.runner import RunResult, families_in_scope, run, select
@@ -371,6 +372,7 @@ def _run_with(
                 expectations=expect,
                 families=families_in_scope(named, unsharded, chosen),
                 supported_ops=_supported_ops(implementation),
+                clock=injects_clock(implementation),
                 breaker=Breaker(args.max_consecutive_errors),
                 stop=stop,
                 on_family=log.family,

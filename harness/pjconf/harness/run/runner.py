@@ -12,6 +12,7 @@ from pjconf.harness.corpus.load import Case
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations.client import Client
 from pjconf.harness.run.breaker import Breaker
+from pjconf.harness.run.capabilities import missing_capability
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.scenario import execute
@@ -231,6 +232,7 @@ def run(
     stop: Callable[[], bool] | None = None,
     on_family: FamilyStart | None = None,
     result: RunResult | None = None,
+    clock: bool = True,
 ) -> RunResult:
     """Run ``cases`` and judge them.
 
@@ -243,7 +245,8 @@ def run(
     (default: :class:`Breaker` with its default limit) stops sending to an adapter that keeps
     failing. ``stop`` is asked before and after each case: once it says so, the run ends and the
     case it cut short is not judged. ``result`` is filled as the run goes (another thread may
-    read a stopped run's partial result).
+    read a stopped run's partial result). ``clock`` is whether the implementation honours an
+    injected ``now`` (its hello's ``clock``): without it, cases that need one are SKIPped.
     """
     expect = expectations or Expectations()
     breaker = breaker or Breaker()
@@ -281,8 +284,11 @@ def run(
                 on_family(family, result.planned[family])
         reason = expect.disabled_reason(case)
         refused = breaker.refuses(case.family)
+        lacking = missing_capability(case, clock)
         if reason is not None:
             outcome = Outcome(case, Verdict.SKIP, DISABLED + reason, reason=reason)
+        elif lacking is not None:
+            outcome = Outcome(case, Verdict.SKIP, lacking)
         elif refused:
             outcome = expect.apply(Outcome(case, Verdict.ERROR, refused))
         else:

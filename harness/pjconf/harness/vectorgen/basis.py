@@ -99,12 +99,17 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "LenientBech32": (CHOICE,),
         "BipTextSaysTwoByteKeyId": ("RFC9458",),
     },
-    "events": {"SerdeLeniency": (CHOICE,), "StructAsSequence": (CHOICE,)},
+    "events": {
+        "SerdeLeniency": (CHOICE,),
+        "StructAsSequence": (CHOICE,),
+        "FloatSpelling": (CHOICE,),
+    },
     "replay": {
         "ClosedFromAnyState": (CHOICE,),
         "ReplyableFromAnyState": (CHOICE,),
         "IgnoredAfterClosed": (CHOICE,),
         "ExpiryBoundary": ("BIP77",),
+        "InjectedClock": ("BIP77",),
     },
     "hostile": {"ClosedFromAnyState": (CHOICE,), "IgnoredAfterClosed": (CHOICE,)},
     "transitions": {"ResumedDiffersFromLive": (CHOICE,)},

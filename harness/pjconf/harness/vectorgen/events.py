@@ -15,6 +15,8 @@ import dataclasses
 from typing import Any
 
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen.events_json_edges import NOTES as EDGE_NOTES
+from pjconf.harness.vectorgen.events_json_edges import float_cases, integer_cases
 from pjconf.harness.vectorgen.session_log_texts import (
     RECEIVER_EVENTS,
     SENDER_EVENTS,
@@ -117,6 +119,7 @@ NOTES: dict[str, Json] = {
         "effect": "acceptable: an implementation may refuse it; if it accepts, the re-encoded "
         "event must be the canonical text in expected.",
     },
+    **EDGE_NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -808,6 +811,40 @@ def _duplicate_key_group(ids: CaseIds) -> Json:
     return {"type": "EventDecodeError", "tests": tests}
 
 
+def _respelt(ids: CaseIds, role: str, comment: str, flags: list[str], text: str) -> Json:
+    """A text the codec reads but writes otherwise: expected is the re-encoded text."""
+    out, cbor = _canonical(role, text)
+    if out == text:
+        raise AssertionError(f"{comment}: the text is canonical already")
+    return {
+        "tcId": ids(),
+        "comment": comment,
+        "flags": flags,
+        "result": "valid",
+        "op": "event.roundtrip",
+        "args": {"role": role, "event": text},
+        "expected": {"event": out},
+        "intermediates": {"cbor_envelope": cbor},
+    }
+
+
+def _json_edge_group(ids: CaseIds) -> Json:
+    """Numbers at serde_json's edges: floats in extra, non-numbers, integer fields."""
+    respelt, canonical, refused_floats = float_cases()
+    refused_ints, kept = integer_cases()
+    extra = '"extra":{"x":'
+    tests = [
+        *(_respelt(ids, "receiver", f"extra holds {t[t.index(extra) + 13 : -3]} (respelt)",
+                   ["FloatSpelling"], t) for t in respelt),
+        *(_valid(ids, "receiver", f"extra holds {t[t.index(extra) + 13 : -3]}",
+                 ["FloatCanonical"], t) for t in canonical),
+        *(_invalid(ids, *case) for case in refused_floats),
+        *(_invalid(ids, *case) for case in refused_ints),
+        *(_valid(ids, role, comment, ["IntegerField"], text) for role, comment, text in kept),
+    ]  # fmt: skip
+    return {"type": "EventJsonEdges", "tests": tests}
+
+
 def generate() -> Json:
     ids = CaseIds()
     groups = [
@@ -817,5 +854,6 @@ def generate() -> Json:
         _lenient_group(ids),
         _duplicate_key_group(ids),  # groups are appended, so earlier tcIds stay as published
         _float_group(ids),
+        _json_edge_group(ids),
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

@@ -115,6 +115,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
         "StructAsSequence": Open(
             "refuse", "accept a struct variant as a sequence (serde's derive) or refuse it"
         ),
+        "FloatSpelling": Open(
+            "output",
+            "any JSON spelling of the same f64 (RFC 8259 section 6 leaves the spelling of a "
+            "number to the writer); payjoin 1.0 writes serde_json's",
+        ),
     },
     "replay": {
         "ClosedFromAnyState": Open(

@@ -16,8 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pjconf.harness.run.capabilities import INJECTED_CLOCK
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import (
+    LIVE_EXPIRATION,
+    NOW,
     PAST_EXPIRATION,
     PAST_NOW,
     ROLES,
@@ -85,6 +88,21 @@ NOTES: dict[str, Json] = {
         "description": "now equals the expiration exactly: payjoin's Time::elapsed is "
         "expiration <= now, so the session is expired.",
         "effect": "An off-by-one (<) keeps a session alive one second too long.",
+    },
+    INJECTED_CLOCK: {
+        "description": "The injected now and the wall clock disagree about expiry: a session "
+        "that expired in 1989 replayed with a now from 1988 (live), or one expiring in 2096 "
+        "replayed with a now from 2096-2097 (expired). Only an implementation whose hello says "
+        '"clock": true is asked; any other is a SKIP (docs/adapter-protocol.md).',
+        "effect": "An implementation that ignores now judges expiry by the wall clock: it resumes "
+        "sessions the wallet says are over, or refuses ones it says are live.",
+    },
+    "ExpiredStatus": {
+        "description": "The receiver's status() of a log whose last event is not Closed or "
+        "Cancelled/ProtocolFailed, past the expiration: Expired (payjoin 1.0 "
+        "receive/v2/session.rs SessionHistory::status). Replay of such a log succeeds only when "
+        "its state is Closed and a GotReplyableError follows (IgnoredAfterClosed).",
+        "effect": "A wallet listing sessions shows an expired one as Active and keeps polling.",
     },
 }
 
@@ -260,6 +278,62 @@ def _expiry_group(ids: CaseIds, replayer: Replayer, past: dict[str, list[Session
     return {"type": "Expired", "tests": tests}
 
 
+def _last_open(logs: list[SessionLog], role: str) -> SessionLog:
+    return next(log for log in reversed(logs) if log.role == role and log.state != "Closed")
+
+
+def _clock_group(
+    ids: CaseIds,
+    replayer: Replayer,
+    live: dict[str, list[SessionLog]],
+    past: dict[str, list[SessionLog]],
+) -> Json:
+    """Expiry judged by the injected now where the wall clock says otherwise (only for an
+    implementation with a clock to inject), and the receiver's Expired status."""
+    tests = []
+    clock = [INJECTED_CLOCK]
+    for role in ROLES:
+        old_created = next(log for log in past["success"] if log.role == role)
+        old_open = _last_open(past["success"], role)
+        new_created = next(log for log in live["success"] if log.role == role)
+        new_open = _last_open(live["success"], role)
+        cases = [
+            (old_created, PAST_NOW, "expires in 1989, now in 1988: live", clock),
+            (old_open, PAST_NOW, "expires in 1989, now in 1988: live", clock),
+            (old_created, PAST_EXPIRATION - 1, "now one second before a 1989 expiration",
+             [*clock, "ExpiryBoundary"]),
+            (new_created, LIVE_EXPIRATION + 1, "expires in 2096, now one second after: expired",
+             [*clock, "Expired"]),
+            (new_open, LIVE_EXPIRATION + 1, "expires in 2096, now one second after: expired",
+             [*clock, "Expired"]),
+            (new_created, LIVE_EXPIRATION, "now is a 2096 expiration second itself",
+             [*clock, "ExpiryBoundary"]),
+            (new_created, LIVE_EXPIRATION - 1, "now one second before a 2096 expiration",
+             ["ExpiryBoundary"]),
+        ]  # fmt: skip
+        for log, now, what, flags in cases:
+            comment = f"{role}'s log after {log.step} ({log.state}), {what}"
+            tests.append(replayer.case(ids, comment, flags, replay_args(role, log.events, now)))
+    reply = next(
+        text
+        for log in past["error_reply/input_owned"]
+        for text in log.events
+        if variant_name(text) == "GotReplyableError"
+    )
+    for logs, now, when, flags in (
+        (past, NOW, "expired in 1989", ["ExpiredStatus", "IgnoredAfterClosed"]),
+        (live, LIVE_EXPIRATION + 1, "expires in 2096, now one second after",
+         [*clock, "ExpiredStatus", "IgnoredAfterClosed"]),
+        (live, LIVE_EXPIRATION - 1, "expires in 2096, now one second before",
+         ["ExpiredStatus", "IgnoredAfterClosed"]),
+    ):  # fmt: skip
+        closed = next(log for log in reversed(logs["success"]) if log.role == "receiver")
+        comment = f"receiver: a Closed success log then GotReplyableError, {when}: status"
+        args = replay_args("receiver", [*closed.events, reply], now)
+        tests.append(replayer.case(ids, comment, flags, args))
+    return {"type": "Expired", "tests": tests}
+
+
 def generate(seed: str = SEED) -> Json:
     """The family; another ``seed`` gives the same cases (ids, paths, states, outcomes) over
     other keys, coins and logs: the runner's fresh variants."""
@@ -272,5 +346,6 @@ def generate(seed: str = SEED) -> Json:
         _first_event_group(ids, replayer, live),
         _payload_group(ids, replayer, live),
         _expiry_group(ids, replayer, past),
+        _clock_group(ids, replayer, live, past),
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

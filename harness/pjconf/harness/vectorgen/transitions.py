@@ -29,6 +29,8 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     session_payment,
 )
+from pjconf.harness.vectorgen.transitions_expiry import NOTES as EXPIRY_NOTES
+from pjconf.harness.vectorgen.transitions_expiry import expiry_cases
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.session.json_codec import decode_receiver_event
 from pjconf.reference.session.receiver.events import FinalizedProposal
@@ -100,6 +102,7 @@ NOTES: dict[str, Json] = {
         "description": "A method of another typestate: refused (InvalidState), nothing saved.",
         "effect": "An implementation that runs it corrupts the session.",
     },
+    **EXPIRY_NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -267,6 +270,7 @@ def generate(seed: str = SEED) -> Json:
         caller.case(ids, logs[("sender", "WithReplyKey")], "close", {}, ["WrongState"]),
     ]  # fmt: skip
     groups["Builder"] = _builder_cases(ids, caller, pay)
+    groups["Expiry"] = expiry_cases(ids, caller.client, seed, logs)
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
 

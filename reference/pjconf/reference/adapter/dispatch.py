@@ -74,6 +74,7 @@ class InProcessAdapter:
                     "version": self.version,
                     "ops": self.ops,
                     "deterministic": self.deterministic,
+                    "clock": True,
                 },
             )
         if request.op == "shutdown":

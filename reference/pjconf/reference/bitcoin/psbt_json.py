@@ -261,7 +261,12 @@ class OversizedNumber:
         return f"<integer of {self.digits} digits>"
 
 
-def _int_or_oversized(literal: str) -> int | OversizedNumber:
+def _int_or_oversized(literal: str) -> int | float | OversizedNumber:
+    """An integer literal as serde_json reads it: ``-0`` is the float -0.0 (serde_json keeps the
+    sign of a negative zero, so it is no integer: refused by an integer field, written back as
+    ``-0.0``), and one of more than ``MAX_INT_DIGITS`` digits stays unconverted."""
+    if literal == "-0":
+        return -0.0
     digits = len(literal) - literal.startswith("-")
     return OversizedNumber(digits) if digits > MAX_INT_DIGITS else int(literal)
 
@@ -272,8 +277,9 @@ def _reject_constant(name: str) -> Any:
 
 _HOOKS: dict[str, Any] = {"parse_constant": _reject_constant, "object_pairs_hook": json_object}
 _READERS = json.JSONDecoder(**_HOOKS), json.JSONDecoder(**_HOOKS, parse_int=_int_or_oversized)
-"""The usual reader, and one that keeps over-long integers unconverted (a little slower)."""
-_LONG_DIGIT_RUN = re.compile(f"[0-9]{{{MAX_INT_DIGITS + 1}}}")
+"""The usual reader, and one that keeps over-long integers unconverted and reads ``-0`` as a
+float (a little slower, so only for a text that may hold either)."""
+_LONG_DIGIT_RUN = re.compile(f"[0-9]{{{MAX_INT_DIGITS + 1}}}|-0(?![0-9.eE])")
 _STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]', re.DOTALL)
 """A JSON string (possibly unterminated, matched without backtracking) or a bracket."""
 
