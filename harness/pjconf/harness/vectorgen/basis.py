@@ -108,7 +108,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
     "hostile": {"ClosedFromAnyState": (CHOICE,), "IgnoredAfterClosed": (CHOICE,)},
     "transitions": {"ResumedDiffersFromLive": (CHOICE,)},
-    "sessions": {},
+    "sessions": {"ErrorTexts": (CHOICE,)},
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""
 
