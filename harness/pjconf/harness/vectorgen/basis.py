@@ -105,9 +105,14 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ReplyableFromAnyState": (CHOICE,),
         "IgnoredAfterClosed": (CHOICE,),
         "ExpiryBoundary": ("BIP77",),
+        "PayjoinText": (CHOICE,),
     },
-    "hostile": {"ClosedFromAnyState": (CHOICE,), "IgnoredAfterClosed": (CHOICE,)},
-    "transitions": {"ResumedDiffersFromLive": (CHOICE,)},
+    "hostile": {
+        "ClosedFromAnyState": (CHOICE,),
+        "IgnoredAfterClosed": (CHOICE,),
+        "PayjoinText": (CHOICE,),
+    },
+    "transitions": {"ResumedDiffersFromLive": (CHOICE,), "PayjoinText": (CHOICE,)},
     "sessions": {"ErrorTexts": (CHOICE,)},
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""

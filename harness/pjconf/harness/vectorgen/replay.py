@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
 from pjconf.harness.vectorgen.session_logs import (
     PAST_EXPIRATION,
     PAST_NOW,
@@ -35,6 +35,7 @@ PATH = "session/replay.json"
 SEED = "pjconf/replay"
 
 NOTES: dict[str, Json] = {
+    texts.FLAG: texts.NOTE,
     "LivePrefix": {
         "description": "The log a live session holds after one of its steps (reference in both "
         "roles, seeded): replay must rebuild that step's state.",

@@ -121,7 +121,7 @@ def _case(
     bip77 = {k: v for k, v in full.items() if k != "texts"}
     texts = full.get("texts", {})
     has_texts = any(texts.values()) if isinstance(texts, dict) else False
-    return {
+    case: Json = {
         "tcId": case_id,
         "comment": comment,
         "flags": [*flags, "PaymentContents", *(["ErrorTexts"] if has_texts else [])],
@@ -130,8 +130,10 @@ def _case(
         "args": args,
         "expected": bip77,
         "varies": varied,
-        "profiles": {PAYJOIN_10: {"result": "valid", "expected": full}},
     }
+    if has_texts:
+        case["profiles"] = {PAYJOIN_10: {"result": "valid", "expected": full}}
+    return case
 
 
 def reference_summary(args: Json) -> Json:
