@@ -214,10 +214,10 @@ class _Caller:
         if live_appended is not None and live_appended != expected["appended"]:
             base["flags"] = [*flags, "ResumedDiffersFromLive"]
         case = {**base, "result": "valid", "op": "session.call", "args": call, "expected": expected}
-        error = reply.value.get("error")
-        if not isinstance(error, dict):
+        reported = reply.value.get("error")
+        if not isinstance(reported, dict):
             return case
-        return texts.with_text(case, error.get("kind"), error.get("message"))
+        return texts.with_text(case, reported.get("kind"), reported.get("message"))
 
 
 def _brief(args: Json) -> str:
