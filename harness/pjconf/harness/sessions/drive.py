@@ -4,9 +4,11 @@ A ``sessions`` case names a path of :mod:`~pjconf.harness.sessions.paths` and th
 implementation under test plays; the harness is the directory (:class:`Mailbox`) and runs the
 reference in-process as the peer. Every step is checked as it happens (outcome, state, effect on
 the log; :class:`SessionFailure` names the step that went wrong), then the case compares what
-the implementation's role did with the vector: the ``(step, outcome, state)`` path and the
-variant names of its log. Event *bytes* are not compared here (they depend on the
-implementation's keys and draws); the ``replay`` and ``transitions`` families pin those.
+the implementation's role did with the vector: the ``(step, outcome, state)`` path, the
+variant names of its log, and what both logs say about the payment
+(:mod:`~pjconf.harness.sessions.content`: amounts, outputs, fees, flags, inputs). Event *bytes*
+are not compared here (they hold the implementation's keys and draws); the ``replay`` and
+``transitions`` families pin those.
 
 The case's op, ``session.drive``, is the harness's own: it is never sent to an implementation,
 which instead needs the live-session ops listed in :data:`DRIVE_NEEDS`.
