@@ -3,8 +3,10 @@
 Each case is run by the harness (op ``session.drive``, see :mod:`pjconf.harness.sessions.drive`):
 the implementation plays ``iut_role``, the reference plays the other, and the harness is the
 directory. Every step is checked as it happens (outcome class, state, the log's growth and closing);
-the case then compares the implementation's path (step, outcome, state) and its log's event variants
-with what payjoin 1.0 does, written here by running the reference in both roles. The happy path of
+the case then compares the implementation's path (step, outcome, state), its log's event variants
+and both logs' payment contents (``varies`` names what is left out, and why) with what payjoin
+1.0 does, written here by running the reference in both roles; under ``payjoin-1.0`` also the
+error texts along the path. The happy path of
 each role carries the reference's whole transcript (both logs, every OHTTP message of the exchange)
 in ``intermediates``, for debugging an implementation step by step."""
 
