@@ -6,7 +6,8 @@ the reference (no payjoin code at all) would match each one. For the three famil
 depend on a whole session's bytes, the runner also sends every case in a variant made at the start
 of the run from a per-run seed (printed in the summary; ``pjconf run --seed`` reproduces it). A
 variant keeps the case's path, states, outcomes and verdict rule, and changes every byte a
-transcript could have recorded: ``sessions`` cases drive their session from the new seed,
+transcript could have recorded: ``sessions`` cases drive their session from the new seed (the
+reference, driven from it too, gives the payment contents they must report),
 ``replay`` and ``transitions`` cases are generated again by their vector generators from it. A case
 PASSes only when its variant does too.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from pjconf.harness.corpus.load import Case, cases_of
 from pjconf.harness.corpus.profiles import in_profile
-from pjconf.harness.vectorgen import replay, transitions
+from pjconf.harness.vectorgen import replay, sessions, transitions
 from pjconf.protocol.wire import JsonObject
 
 VARIANT_FAMILIES = ("replay", "sessions", "transitions")
@@ -76,10 +77,15 @@ def _in_profile_of(case: Case, twin: Case | None) -> Case | None:
 
 
 def _session_variant(case: Case, seed: str) -> Case | None:
+    """The case driven from a seed of this run; its expected fields (the payment's contents
+    among them) are what the reference reports from that seed."""
     original = case.args.get("seed")
-    if not isinstance(original, str):
+    if not isinstance(original, str) or case.expected is None:
         return None
-    return replace(case, args={**case.args, "seed": f"{seed}/{original}"})
+    args = {**case.args, "seed": f"{seed}/{original}"}
+    fresh = sessions.reference_summary(args)
+    expected = {k: fresh.get(k) for k in case.expected}
+    return replace(case, args=args, expected=expected)
 
 
 def _lines_up(case: Case, twin: Case) -> bool:

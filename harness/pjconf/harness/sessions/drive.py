@@ -4,9 +4,11 @@ A ``sessions`` case names a path of :mod:`~pjconf.harness.sessions.paths` and th
 implementation under test plays; the harness is the directory (:class:`Mailbox`) and runs the
 reference in-process as the peer. Every step is checked as it happens (outcome, state, effect on
 the log; :class:`SessionFailure` names the step that went wrong), then the case compares what
-the implementation's role did with the vector: the ``(step, outcome, state)`` path and the
-variant names of its log. Event *bytes* are not compared here (they depend on the
-implementation's keys and draws); the ``replay`` and ``transitions`` families pin those.
+the implementation's role did with the vector: the ``(step, outcome, state)`` path, the
+variant names of its log, and what both logs say about the payment
+(:mod:`~pjconf.harness.sessions.content`: amounts, outputs, fees, flags, inputs). Event *bytes*
+are not compared here (they hold the implementation's keys and draws); the ``replay`` and
+``transitions`` families pin those.
 
 The case's op, ``session.drive``, is the harness's own: it is never sent to an implementation,
 which instead needs the live-session ops listed in :data:`DRIVE_NEEDS`.
@@ -20,6 +22,7 @@ from functools import partial
 from pjconf.harness.clock import FixedTime
 from pjconf.harness.implementations.client import Client, Reply
 from pjconf.harness.implementations.reference import Mailbox, Payment, payment, reference_client
+from pjconf.harness.sessions import content
 from pjconf.harness.sessions.driver import (
     Role,
     SessionConfig,
@@ -116,19 +119,51 @@ def driver_for(
 
 
 def summary(transcript: Transcript, role: Role) -> JsonObject:
-    """What a case compares: the role's path, its log's variant names, closed or not."""
+    """What a case compares: the role's path, its log's variant names, closed or not, the
+    deterministic content of both logs (:mod:`~pjconf.harness.sessions.content`: the peer's log
+    records what the implementation sent it) and, for the ``payjoin-1.0`` profile only, the
+    texts of the role's errors (``texts``)."""
     log = transcript.logs[role]
+    peer: Role = "receiver" if role == "sender" else "sender"
+    peer_log = transcript.logs.get(peer)
     return {
         "path": [list(step) for step in transcript.path(role)],
         "events": [variant_name(text) for text in log.events],
         "closed": log.closed,
+        "contents": content.contents(role, log.events),
+        "peer_contents": content.contents(peer, peer_log.events if peer_log else []),
+        "texts": {
+            "steps": [
+                [s.name, error.get("kind"), error.get("message")]
+                for s in transcript.steps
+                if s.role == role and isinstance(error := s.result.get("error"), dict)
+            ],
+            "events": content.texts(role, log.events),
+        },
     }
+
+
+def varies(transcript: Transcript, role: Role) -> list[JsonObject]:
+    """The parts of :func:`summary`'s logs that may differ between implementations, and why."""
+    peer: Role = "receiver" if role == "sender" else "sender"
+    found = content.varying(role, transcript.logs[role].events)
+    peer_log = transcript.logs.get(peer)
+    for entry in content.varying(peer, peer_log.events if peer_log else []):
+        if entry not in found:
+            found.append(entry)
+    return sorted(found, key=lambda entry: list(content.VARIES).index(str(entry["field"])))
 
 
 def drive(client: Client, args: JsonObject) -> Reply:
     """Run the case's path; a failed step is an ``error`` reply naming it (so it is judged
     FAIL), an op the implementation lacks is ``unimplemented`` (SKIP), and an adapter that
     malfunctioned (a timeout, a crash) a ``malfunction`` (ERROR), as in any other case."""
+    return drive_transcript(client, args)[0]
+
+
+def drive_transcript(client: Client, args: JsonObject) -> tuple[Reply, Transcript | None]:
+    """:func:`drive`, with the transcript of a completed path (for the vector generator,
+    which names what :func:`varies` in it)."""
     role = args.get("iut_role")
     name = args.get("path")
     seed = args.get("seed", "pjconf/sessions")
@@ -141,18 +176,20 @@ def drive(client: Client, args: JsonObject) -> Reply:
         or not isinstance(seed, str)
         or not isinstance(crash, bool)
     ):
-        return Reply("malfunction", {"message": f"not a drivable case: {args}"})
+        return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
     iut_role: Role = "sender" if role == "sender" else "receiver"
     driver = driver_for(client, iut_role, seed, pay, crash=crash)
     try:
         transcript = table[str(name)](driver)
     except StepUnsupported as e:
-        return Reply("unimplemented", {"message": str(e)})
+        return Reply("unimplemented", {"message": str(e)}), None
     except StepMalfunctioned as e:
-        return Reply("malfunction", {"message": f"{e} (the adapter malfunctioned mid-session)"})
+        message = f"{e} (the adapter malfunctioned mid-session)"
+        return Reply("malfunction", {"message": message}), None
     except SessionFailure as e:
-        return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
+        failure = {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"}
+        return Reply("error", failure), None
     result = summary(transcript, iut_role)
     if crash:
         result["restarts"] = driver.restarts.get(iut_role, 0)
-    return Reply("result", result)
+    return Reply("result", result), transcript

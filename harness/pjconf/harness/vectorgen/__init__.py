@@ -162,7 +162,7 @@ def _with_basis_and_profiles(family: str, group: Json) -> Json:
                 ordered[key] = value
             if key == "flags":
                 ordered["basis"] = basis
-        tests.append(profiles.apply(family, group["type"], ordered))
+        tests.append(profiles.pin_messages(profiles.apply(family, group["type"], ordered)))
     return {**group, "tests": tests}
 
 

@@ -110,10 +110,15 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "IgnoredAfterClosed": (CHOICE,),
         "ExpiryBoundary": ("BIP77",),
         "InjectedClock": ("BIP77",),
+        "PayjoinText": (CHOICE,),
     },
-    "hostile": {"ClosedFromAnyState": (CHOICE,), "IgnoredAfterClosed": (CHOICE,)},
-    "transitions": {"ResumedDiffersFromLive": (CHOICE,)},
-    "sessions": {},
+    "hostile": {
+        "ClosedFromAnyState": (CHOICE,),
+        "IgnoredAfterClosed": (CHOICE,),
+        "PayjoinText": (CHOICE,),
+    },
+    "transitions": {"ResumedDiffersFromLive": (CHOICE,), "PayjoinText": (CHOICE,)},
+    "sessions": {"ErrorTexts": (CHOICE,)},
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""
 

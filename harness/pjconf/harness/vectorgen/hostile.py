@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
 from pjconf.harness.vectorgen.session_logs import (
     ROLES,
     Replayer,
@@ -30,6 +30,7 @@ PATH = "session/hostile.json"
 SEED = "pjconf/hostile"
 
 NOTES: dict[str, Json] = {
+    texts.FLAG: texts.NOTE,
     "Truncated": {
         "description": "An event text cut short, as a crash mid-write leaves it.",
         "effect": "Must be refused (DecodeError); reading a prefix as an event is data loss.",

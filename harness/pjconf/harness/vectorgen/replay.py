@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from pjconf.harness.run.capabilities import INJECTED_CLOCK
-from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
 from pjconf.harness.vectorgen.session_logs import (
     LIVE_EXPIRATION,
     NOW,
@@ -38,6 +38,7 @@ PATH = "session/replay.json"
 SEED = "pjconf/replay"
 
 NOTES: dict[str, Json] = {
+    texts.FLAG: texts.NOTE,
     "LivePrefix": {
         "description": "The log a live session holds after one of its steps (reference in both "
         "roles, seeded): replay must rebuild that step's state.",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.sessions.drive import paths
 from pjconf.harness.sessions.driver import Role, SessionConfig, SessionDriver, Transcript
-from pjconf.harness.vectorgen import CaseIds, Json
+from pjconf.harness.vectorgen import CaseIds, Json, texts
 from pjconf.reference.adapter.payment import Payment, payment
 from pjconf.reference.bip77.directory import Mailbox
 from pjconf.reference.entropy import FixedClock
@@ -104,7 +104,8 @@ class Replayer:
         if reply.value["kind"] in FOLD_ERRORS:  # replay ran: did it close, what fallback
             error["closed"] = reply.value["closed"]
             error["fallback_tx"] = reply.value["fallback_tx"]
-        return {**base, "result": "invalid", "op": "replay", "args": args, "error": error}
+        case = {**base, "result": "invalid", "op": "replay", "args": args, "error": error}
+        return texts.with_text(case, reply.value["kind"], reply.value.get("message"))
 
 
 def replay_args(role: str, events: list[str] | tuple[str, ...], now: int = NOW) -> Json:

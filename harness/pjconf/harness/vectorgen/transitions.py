@@ -20,7 +20,7 @@ import json
 from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.run.coverage import CANCELLABLE
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
-from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
 from pjconf.harness.vectorgen.session_logs import (
     NOW,
     SessionLog,
@@ -40,6 +40,7 @@ PATH = "session/transitions.json"
 SEED = "pjconf/transitions"
 
 NOTES: dict[str, Json] = {
+    texts.FLAG: texts.NOTE,
     "Accepts": {
         "description": "The wallet's answers accept the payment: the method moves the session on.",
         "effect": "A wrong event, a missing save or a wrong next state.",
@@ -204,7 +205,8 @@ class _Caller:
         base = {"tcId": ids(), "comment": comment, "flags": flags, "setup": setup}
         if reply.kind == "error":
             error = {"kind": reply.value["kind"]}
-            return {**base, "result": "invalid", "op": "session.call", "args": call, "error": error}
+            case = {**base, "result": "invalid", "op": "session.call", "args": call, "error": error}
+            return texts.with_text(case, reply.value["kind"], reply.value.get("message"))
         if reply.kind != "result":
             raise AssertionError(f"{comment}: the reference answered {reply}")
         expected = {k: reply.value[k] for k in RESULT_FIELDS}
@@ -214,7 +216,11 @@ class _Caller:
             expected["value"] = reply.value["value"]
         if live_appended is not None and live_appended != expected["appended"]:
             base["flags"] = [*flags, "ResumedDiffersFromLive"]
-        return {**base, "result": "valid", "op": "session.call", "args": call, "expected": expected}
+        case = {**base, "result": "valid", "op": "session.call", "args": call, "expected": expected}
+        reported = reply.value.get("error")
+        if not isinstance(reported, dict):
+            return case
+        return texts.with_text(case, reported.get("kind"), reported.get("message"))
 
 
 def _brief(args: Json) -> str:
@@ -290,15 +296,14 @@ def _builder_cases(ids: CaseIds, caller: _Caller, pay: Payment) -> list[Json]:
         reply = caller.client.call(op, args)
         if reply.kind != "error":
             raise AssertionError(f"{comment}: the reference accepted it: {reply}")
-        out.append(
-            {
-                "tcId": ids(),
-                "comment": comment,
-                "flags": flags,
-                "result": "invalid",
-                "op": op,
-                "args": args,
-                "error": {"kind": reply.value["kind"]},
-            }
-        )
+        case = {
+            "tcId": ids(),
+            "comment": comment,
+            "flags": flags,
+            "result": "invalid",
+            "op": op,
+            "args": args,
+            "error": {"kind": reply.value["kind"]},
+        }
+        out.append(texts.with_text(case, reply.value["kind"], reply.value.get("message")))
     return out
