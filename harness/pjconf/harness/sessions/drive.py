@@ -16,10 +16,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from pjconf.harness.clock import FixedTime
 from pjconf.harness.implementations.client import Client, Reply
-from pjconf.harness.implementations.reference import Mailbox, Payment, payment, reference_client
+from pjconf.harness.implementations.reference import (
+    SENDER_INPUT_KINDS,
+    Mailbox,
+    Payment,
+    accepted_bodies,
+    crafted_bodies,
+    payment,
+    reference_client,
+    reply_bodies,
+)
+from pjconf.harness.sessions.crafted_paths import (
+    response_error,
+    run_receiver_accepts,
+    run_receiver_refuses,
+    run_sender_reads,
+)
 from pjconf.harness.sessions.driver import (
     Role,
     SessionConfig,
@@ -90,6 +106,26 @@ def paths(pay: Payment) -> dict[str, Path]:
     return table
 
 
+def crafted_paths(pay: Payment) -> dict[str, Path]:
+    """Paths with one message written by the harness (:mod:`.crafted_paths`):
+    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
+    table: dict[str, Path] = {}
+    other = payment(f"{pay.receiver_address}/other")
+    for name, crafted in crafted_bodies(pay, other).items():
+        table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
+    for name, crafted in accepted_bodies(pay).items():
+        table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
+    for name, body in reply_bodies(pay).items():
+        table[f"sender_reads/{name}"] = partial(_crafted, run_sender_reads, body)
+    return table
+
+
+def _crafted(
+    run: Callable[[SessionDriver, Any], Transcript], what: Any, d: SessionDriver
+) -> Transcript:
+    return run(d, what)
+
+
 def _with_rejection(
     run: Callable[[SessionDriver, Rejection], Transcript],
     rejection: Rejection,
@@ -132,15 +168,18 @@ def drive(client: Client, args: JsonObject) -> Reply:
     role = args.get("iut_role")
     name = args.get("path")
     seed = args.get("seed", "pjconf/sessions")
-    pay = payment(f"{seed}/payment")
-    table = paths(pay)
     crash = args.get("crash", False)
+    sender_input = args.get("sender_input", "p2wpkh")
     if (
         role not in ("sender", "receiver")
-        or name not in table
         or not isinstance(seed, str)
         or not isinstance(crash, bool)
+        or sender_input not in SENDER_INPUT_KINDS
     ):
+        return Reply("malfunction", {"message": f"not a drivable case: {args}"})
+    pay = payment(f"{seed}/payment", sender_input=str(sender_input))
+    table = {**paths(pay), **crafted_paths(pay)}
+    if name not in table:
         return Reply("malfunction", {"message": f"not a drivable case: {args}"})
     iut_role: Role = "sender" if role == "sender" else "receiver"
     driver = driver_for(client, iut_role, seed, pay, crash=crash)
@@ -153,6 +192,8 @@ def drive(client: Client, args: JsonObject) -> Reply:
     except SessionFailure as e:
         return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
     result = summary(transcript, iut_role)
+    if args.get("response_error") is True:
+        result["response_error"] = response_error(transcript)
     if crash:
         result["restarts"] = driver.restarts.get(iut_role, 0)
     return Reply("result", result)

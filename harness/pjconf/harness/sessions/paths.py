@@ -97,6 +97,11 @@ def run_success(driver: SessionDriver) -> Transcript:
     receive_original(driver)
     driver.exchange("receiver", "post_proposal", _progress("Monitor"))
     txid = driver.take_proposal(driver.exchange("sender", "poll", Expect("terminal", CLOSED)))
+    if not driver.config.payment.txid_stable:
+        # A scriptSig makes the payjoin's txid malleable: what a receiver watches for then is
+        # its own choice (payjoin 1.0 closes with PayjoinProposalSent whatever the wallet sees,
+        # which no text requires), so the path stops in Monitor.
+        return driver.transcript()
     driver.call(
         "receiver", "check_for_transaction", Expect("stasis", "Monitor"), {"found_txids": []}
     )

@@ -108,7 +108,12 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
     "hostile": {"ClosedFromAnyState": (CHOICE,), "IgnoredAfterClosed": (CHOICE,)},
     "transitions": {"ResumedDiffersFromLive": (CHOICE,)},
-    "sessions": {},
+    "sessions": {
+        "SenderInputType": ("BIP174",),
+        "ReceiverRefusesRequest": (CHOICE,),
+        "Version1InMessageA": (CHOICE,),
+        "ResponseErrorKind": (CHOICE,),
+    },
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""
 

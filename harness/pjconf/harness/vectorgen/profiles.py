@@ -141,6 +141,21 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
         ),
         "IgnoredAfterClosed": Open("output", "refuse GotReplyableError after Closed, or ignore it"),
     },
+    "sessions": {
+        "ReceiverRefusesRequest": Open(
+            "refuse",
+            "close at once without a reply (payjoin 1.0) or reply with BIP 78's "
+            "original-psbt-rejected / version-unsupported before closing",
+        ),
+        "Version1InMessageA": Open(
+            "refuse", "take v=1 in message A as a v1 request, or refuse it", pin="accepts"
+        ),
+        "ResponseErrorKind": Open(
+            "output",
+            "any kind of error: BIP 78 lets a sender treat an unknown code as a generic error, "
+            "and names no kinds for a reply that is no proposal",
+        ),
+    },
     "transitions": {
         "ResumedDiffersFromLive": Open(
             "output",

@@ -10,8 +10,8 @@ in ``intermediates``, for debugging an implementation step by step."""
 
 from __future__ import annotations
 
-from pjconf.harness.implementations.reference import reference_client
-from pjconf.harness.sessions.drive import DRIVE_OP, drive
+from pjconf.harness.implementations.reference import payment, reference_client
+from pjconf.harness.sessions.drive import DRIVE_OP, crafted_paths, drive
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import ROLES, drive_reference, path_names
 
@@ -48,6 +48,47 @@ NOTES: dict[str, Json] = {
         "an unauthentic answer or a 4xx (fatal, or for a receiver with a fallback, "
         "ProtocolFailed kept open in PendingFallback), at each request of either role.",
         "effect": "Retrying what is fatal, or giving up on what is transient.",
+    },
+    "SenderInputType": {
+        "description": "Success with and without a receiver input, the sender spending one "
+        "P2SH-P2WPKH (redeem script in its scriptSig), P2TR key-path or P2PKH (non_witness_utxo) "
+        "coin: address-type detection and input weight prediction on both sides, and mixed "
+        "input types once the receiver adds its P2WPKH coin. With a scriptSig the txid is "
+        "malleable, so those receiver paths stop in Monitor (what to watch is left open).",
+        "effect": "An implementation that can pay or be paid only from P2WPKH coins.",
+    },
+    "ReceiverRefusesRequest": {
+        "description": "The harness writes a request no conforming sender makes into the "
+        "receiver's mailbox (message A, or a BIP 78 plaintext request): not base64, not a PSBT, "
+        "an unknown v, no query, an input without UTXO data or with a non_witness_utxo that is "
+        "not the transaction its outpoint names. The receiver's poll must refuse it.",
+        "effect": "A receiver that goes on with a request it cannot check, or crashes on it.",
+    },
+    "Bip78Request": {
+        "description": "A BIP 78 sender's plaintext request (v=1) stored in the v2 mailbox: "
+        "the receiver takes it (output substitution disabled) and answers it.",
+        "effect": "A v2 receiver that cannot serve the v1 senders BIP 77 keeps compatible.",
+    },
+    "Version1InMessageA": {
+        "description": "v=1 inside an encrypted message A: payjoin 1.0 takes it as a v1 "
+        "request (output substitution disabled).",
+        "effect": "Under payjoin-1.0: a receiver that refuses what payjoin accepts.",
+    },
+    "SenderReadsReply": {
+        "description": "The harness seals a reply by hand into the sender's reply mailbox: each "
+        "BIP 78 well-known errorCode (version-unsupported with supported), an unknown code, JSON "
+        "without a code, bytes neither JSON nor a PSBT, a proposal that fails the sender's "
+        "checks. Every one ends the sender's session (fatal). With response_error the kind of "
+        "the poll's error is compared: ResponseError::WellKnown for the well-known codes in "
+        "every profile (BIP 78 defines them); Unrecognized vs Validation only under payjoin-1.0 "
+        "(flag ResponseErrorKind).",
+        "effect": "A sender that keeps polling after an error reply, takes a garbage answer "
+        "for a proposal, or does not recognize a BIP 78 error code.",
+    },
+    "ResponseErrorKind": {
+        "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
+        "Unrecognized (JSON with an unknown errorCode) or Validation (anything else).",
+        "effect": "Under payjoin-1.0: a sender that classes the reply otherwise.",
     },
 }
 
@@ -134,5 +175,87 @@ def generate() -> Json:
                     "expected": reply.value,
                 }
             )
-    groups = [{"type": "Session", "tests": tests}, {"type": "CrashResume", "tests": crashed}]
+    groups = [
+        {"type": "Session", "tests": tests},
+        {"type": "CrashResume", "tests": crashed},
+        {"type": "InputTypes", "tests": _input_type_cases(ids)},
+        {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
+    ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
+
+
+INPUT_KINDS = ("p2sh-p2wpkh", "p2tr", "p2pkh")
+"""Sender coin types beside the P2WPKH every other case spends."""
+
+WELL_KNOWN_REPLIES = (
+    "unavailable",
+    "not_enough_money",
+    "version_unsupported",
+    "original_psbt_rejected",
+)
+
+
+def _case(ids: CaseIds, comment: str, flags: list[str], args: Json) -> Json:
+    reply = drive(reference_client(seed=f"{SEED}/iut"), args)
+    if reply.kind != "result":
+        raise AssertionError(f"the reference fails its own session {args}: {reply}")
+    return {
+        "tcId": ids(),
+        "comment": comment,
+        "flags": flags,
+        "result": "valid",
+        "op": DRIVE_OP,
+        "args": args,
+        "expected": reply.value,
+    }
+
+
+def _input_type_cases(ids: CaseIds) -> list[Json]:
+    return [
+        _case(
+            ids,
+            f"{path}, the sender spending a {kind} coin, the implementation as the {role}",
+            ["SenderInputType"],
+            {"iut_role": role, "path": path, "seed": SEED, "sender_input": kind},
+        )
+        for kind in INPUT_KINDS
+        for path in ("success", "success_contributed")
+        for role in ROLES
+    ]
+
+
+def _crafted_cases(ids: CaseIds) -> list[Json]:
+    names = sorted(crafted_paths(payment(f"{SEED}/payment")))
+    cases = []
+    for path in names:
+        head, _, what = path.partition("/")
+        if head == "receiver_refuses":
+            flags = ["ReceiverRefusesRequest"]
+        elif head == "receiver_accepts":
+            flags = ["Bip78Request" if what == "bip78_request" else "Version1InMessageA"]
+        else:
+            continue
+        args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
+        cases.append(_case(ids, f"{path}, the implementation as the receiver", flags, args))
+    for path in names:
+        head, _, what = path.partition("/")
+        if head != "sender_reads":
+            continue
+        base: Json = {"iut_role": "sender", "path": path, "seed": SEED}
+        comment = f"{path}, the implementation as the sender"
+        if what in WELL_KNOWN_REPLIES:
+            args = {**base, "response_error": True}
+            cases.append(
+                _case(ids, comment + ": a BIP 78 well-known error", ["SenderReadsReply"], args)
+            )
+            continue
+        cases.append(_case(ids, comment, ["SenderReadsReply"], base))
+        cases.append(
+            _case(
+                ids,
+                comment + ", with payjoin 1.0's kind of error",
+                ["SenderReadsReply", "ResponseErrorKind"],
+                {**base, "response_error": True},
+            )
+        )
+    return cases
