@@ -49,6 +49,7 @@ from pjconf.harness.sessions.paths import (
     CANCEL_POINTS,
     Rejection,
     rejections,
+    run_accepted_post,
     run_cancel,
     run_cancel_error_reply,
     run_directory_faults,
@@ -109,7 +110,7 @@ def paths(pay: Payment) -> dict[str, Path]:
 def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
     ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
-    table: dict[str, Path] = {}
+    table: dict[str, Path] = {"accepted_post": run_accepted_post}
     other = payment(f"{pay.receiver_address}/other")
     for name, crafted in crafted_bodies(pay, other).items():
         table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)

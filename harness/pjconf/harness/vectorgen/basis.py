@@ -113,6 +113,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ReceiverRefusesRequest": (CHOICE,),
         "Version1InMessageA": (CHOICE,),
         "ResponseErrorKind": (CHOICE,),
+        "AcceptedPost": (CHOICE,),
     },
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""

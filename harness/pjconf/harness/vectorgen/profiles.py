@@ -150,6 +150,12 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
         "Version1InMessageA": Open(
             "refuse", "take v=1 in message A as a v1 request, or refuse it", pin="accepts"
         ),
+        "AcceptedPost": Open(
+            "refuse",
+            "retry the POST (payjoin 1.0: a status but 200 that is no 4xx is transient) or "
+            "give up on a directory that answers it outside BIP 77",
+            pin="accepts",
+        ),
         "ResponseErrorKind": Open(
             "output",
             "any kind of error: BIP 78 lets a sender treat an unknown code as a generic error, "

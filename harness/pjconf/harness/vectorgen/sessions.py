@@ -85,6 +85,12 @@ NOTES: dict[str, Json] = {
         "effect": "A sender that keeps polling after an error reply, takes a garbage answer "
         "for a proposal, or does not recognize a BIP 78 error code.",
     },
+    "AcceptedPost": {
+        "description": "The directory answers a POST (the sender's Original, the receiver's "
+        "proposal) with 202 Accepted, a status BIP 77 gives only to a GET of an empty mailbox; "
+        "payjoin 1.0 retries (transient) and the session then succeeds.",
+        "effect": "Under payjoin-1.0: a client that takes 202 for a stored message, or gives up.",
+    },
     "ResponseErrorKind": {
         "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
         "Unrecognized (JSON with an unknown errorCode) or Validation (anything else).",
@@ -233,6 +239,12 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
             flags = ["ReceiverRefusesRequest"]
         elif head == "receiver_accepts":
             flags = ["Bip78Request" if what == "bip78_request" else "Version1InMessageA"]
+        elif head == "accepted_post":
+            for role in ROLES:
+                both: Json = {"iut_role": role, "path": path, "seed": SEED}
+                comment = f"{path}, the implementation as the {role}"
+                cases.append(_case(ids, comment, ["AcceptedPost"], both))
+            continue
         else:
             continue
         args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
