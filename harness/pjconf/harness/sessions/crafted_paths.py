@@ -11,7 +11,7 @@ like any other request.
 from __future__ import annotations
 
 from pjconf.harness.implementations.reference import CraftedBody, CraftedSender, seal_reply
-from pjconf.harness.sessions.driver import Expect, SessionDriver, Transcript
+from pjconf.harness.sessions.driver import Expect, SessionDriver, Transcript, UnexpectedOutcome
 from pjconf.harness.sessions.paths import open_session, receive_original
 from pjconf.protocol.states import CLOSED
 from pjconf.protocol.wire import JsonObject
@@ -64,3 +64,27 @@ def response_error(transcript: Transcript) -> JsonObject:
     polls = [s for s in transcript.steps if s.name == "sender.poll"]
     error = polls[-1].result.get("error") if polls else None
     return {"kind": error.get("kind") if isinstance(error, dict) else None}
+
+
+def run_truncated_context(driver: SessionDriver) -> Transcript:
+    """``session.response`` given the context of the receiver's poll cut short by one character
+    must be refused as ``InvalidArgument`` (an unknown context; never a crash, never an
+    ``InternalError``) and leave the session as it was: the intact context then works."""
+    driver.new_receiver()
+    step = "receiver.truncated_context"
+    client, handle = driver.client("receiver"), driver.handles["receiver"]
+    request = client.call("session.request", {"handle": handle, "relay": driver.config.relay})
+    context = request.value.get("context") if request.kind == "result" else None
+    body = request.value.get("body") if request.kind == "result" else None
+    if not isinstance(context, (str, int)) or not isinstance(body, str):
+        raise UnexpectedOutcome(step, f"session.request answered {request}")
+    answer = driver.mailbox.handle(bytes.fromhex(body), label=step)
+    reply = client.call(
+        "session.response", {"handle": handle, "context": str(context)[:-1], "body": answer.hex()}
+    )
+    kind = reply.value.get("kind") if reply.kind == "error" else None
+    if kind != "InvalidArgument":
+        raise UnexpectedOutcome(step, f"a truncated context answered {reply.kind} {reply.value}")
+    driver.exchange("receiver", "poll", Expect("stasis", "Initialized"))
+    driver.call("receiver", "cancel", Expect("terminal", CLOSED))
+    return driver.transcript()

@@ -35,6 +35,7 @@ from pjconf.harness.sessions.crafted_paths import (
     run_receiver_accepts,
     run_receiver_refuses,
     run_sender_reads,
+    run_truncated_context,
 )
 from pjconf.harness.sessions.driver import (
     Role,
@@ -110,7 +111,10 @@ def paths(pay: Payment) -> dict[str, Path]:
 def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
     ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
-    table: dict[str, Path] = {"accepted_post": run_accepted_post}
+    table: dict[str, Path] = {
+        "accepted_post": run_accepted_post,
+        "truncated_context": run_truncated_context,
+    }
     other = payment(f"{pay.receiver_address}/other")
     for name, crafted in crafted_bodies(pay, other).items():
         table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)

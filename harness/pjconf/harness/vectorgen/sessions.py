@@ -91,6 +91,12 @@ NOTES: dict[str, Json] = {
         "payjoin 1.0 retries (transient) and the session then succeeds.",
         "effect": "Under payjoin-1.0: a client that takes 202 for a stored message, or gives up.",
     },
+    "TruncatedContext": {
+        "description": "session.response given the receiver poll's context cut short by one "
+        "character: an unknown context, refused as InvalidArgument with the session unchanged; "
+        "the intact context then works (docs/adapter-protocol.md, Live-session details).",
+        "effect": "An implementation that crashes on, or acts upon, a context it never issued.",
+    },
     "ResponseErrorKind": {
         "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
         "Unrecognized (JSON with an unknown errorCode) or Validation (anything else).",
@@ -239,6 +245,8 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
             flags = ["ReceiverRefusesRequest"]
         elif head == "receiver_accepts":
             flags = ["Bip78Request" if what == "bip78_request" else "Version1InMessageA"]
+        elif head == "truncated_context":
+            flags = ["TruncatedContext"]
         elif head == "accepted_post":
             for role in ROLES:
                 both: Json = {"iut_role": role, "path": path, "seed": SEED}
