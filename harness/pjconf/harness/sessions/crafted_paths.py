@@ -11,7 +11,13 @@ like any other request.
 from __future__ import annotations
 
 from pjconf.harness.implementations.reference import CraftedBody, CraftedSender, seal_reply
-from pjconf.harness.sessions.driver import Expect, SessionDriver, Transcript, UnexpectedOutcome
+from pjconf.harness.sessions.driver import (
+    Expect,
+    SessionDriver,
+    Transcript,
+    UnexpectedOutcome,
+    choice_point,
+)
 from pjconf.harness.sessions.paths import open_session, receive_original
 from pjconf.protocol.states import CLOSED
 from pjconf.protocol.wire import JsonObject
@@ -32,7 +38,8 @@ def run_receiver_refuses(driver: SessionDriver, crafted: CraftedBody) -> Transcr
     """The receiver's poll finds a request it cannot take: payjoin 1.0 closes the session
     (fatal, ``Closed(Aborted)``) without a reply, there being no Original to fall back on."""
     _deliver(driver, crafted)
-    driver.exchange("receiver", "poll", Expect("fatal", CLOSED))
+    with choice_point():
+        driver.exchange("receiver", "poll", Expect("fatal", CLOSED))
     return driver.transcript()
 
 
@@ -40,7 +47,8 @@ def run_receiver_accepts(driver: SessionDriver, crafted: CraftedBody) -> Transcr
     """The receiver takes a ``v=1`` request and runs its whole path up to posting the proposal
     (to the reply mailbox, or as a BIP 78 answer when there is no reply key)."""
     _deliver(driver, crafted)
-    receive_original(driver)
+    with choice_point():
+        receive_original(driver)
     driver.exchange("receiver", "post_proposal", Expect("progress", "Monitor"))
     return driver.transcript()
 

@@ -38,6 +38,7 @@ from pjconf.harness.sessions.crafted_paths import (
     run_truncated_context,
 )
 from pjconf.harness.sessions.driver import (
+    PathDiverged,
     Role,
     SessionConfig,
     SessionDriver,
@@ -194,6 +195,8 @@ def drive(client: Client, args: JsonObject) -> Reply:
         return Reply("unimplemented", {"message": str(e)})
     except StepMalfunctioned as e:
         return Reply("malfunction", {"message": f"{e} (the adapter malfunctioned mid-session)"})
+    except PathDiverged as e:
+        return Reply("error", {"kind": "PathDiverged", "message": str(e)})
     except SessionFailure as e:
         return Reply("error", {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"})
     result = summary(transcript, iut_role)

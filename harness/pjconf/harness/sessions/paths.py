@@ -31,6 +31,7 @@ from pjconf.harness.sessions.driver import (
     Expect,
     SessionDriver,
     Transcript,
+    choice_point,
 )
 from pjconf.protocol.states import CLOSED
 from pjconf.protocol.wire import JsonObject
@@ -300,11 +301,13 @@ def run_accepted_post(driver: SessionDriver) -> Transcript:
     driver.exchange("receiver", "poll", Expect("stasis", "Initialized"))
     driver.new_sender()
     driver.mailbox.inject(Status(202))
-    driver.exchange("sender", "post_original", Expect("transient", "WithReplyKey"))
+    with choice_point():
+        driver.exchange("sender", "post_original", Expect("transient", "WithReplyKey"))
     driver.exchange("sender", "post_original", _progress("PollingForProposal"))
     receive_original(driver)
     driver.mailbox.inject(Status(202))
-    driver.exchange("receiver", "post_proposal", Expect("transient", "PayjoinProposal"))
+    with choice_point():
+        driver.exchange("receiver", "post_proposal", Expect("transient", "PayjoinProposal"))
     driver.exchange("receiver", "post_proposal", _progress("Monitor"))
     txid = driver.take_proposal(driver.exchange("sender", "poll", Expect("terminal", CLOSED)))
     driver.call(

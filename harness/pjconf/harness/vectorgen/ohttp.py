@@ -576,7 +576,7 @@ def _response_open_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
             context = ohttp.ExchangeContext.from_bytes(cut)
             return {"bhttp": ohttp.open_response(context, r202).hex()}, {}
 
-        source = _context_source(get, gateway_side=False)
+        source = {"truncated_from": get.seal_tc}
         tests.append(
             outcome_case(
                 ids,
