@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 
 from pjconf.reference.adapter.payment import Payment
 from pjconf.reference.bip77 import messages
-from pjconf.reference.bip77.short_id import short_id
 from pjconf.reference.bip77.uri import PjParamV2, parse_uri
 from pjconf.reference.bitcoin.psbt import with_inputs
 from pjconf.reference.crypto.secp256k1 import KeyPair
@@ -41,22 +40,12 @@ class CraftedSender:
         """The ShortId the receiver polls (where message A goes)."""
         return self.pj.mailbox
 
-    @property
-    def reply_mailbox(self) -> bytes:
-        """The ShortId of the reply key (where the receiver's answer goes)."""
-        return short_id(self.reply.public_key.compressed)
-
     def message_a(self, body: bytes) -> bytes:
         """``body`` sealed to the receiver as message A, carrying this sender's reply key."""
         rng = SeededRandom(f"{self.seed}/message-a")
         return messages.seal_message_a(
             body, self.pj.receiver_pk, self.reply.public_key.compressed, rng=rng
         )
-
-    def open_reply(self, message_b: bytes) -> bytes:
-        """The receiver's answer (message B) opened, its zero padding trimmed."""
-        padded = messages.open_message_b(message_b, self.reply, self.pj.receiver_pk)
-        return bytes(padded).rstrip(b"\0")
 
 
 @dataclass(frozen=True)
