@@ -20,8 +20,16 @@ from typing import BinaryIO, TextIO
 
 from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
+from pjconf.reference.adapter.crafted_reply import reply_bodies, seal_reply
+from pjconf.reference.adapter.crafted_sender import (
+    CraftedBody,
+    CraftedSender,
+    accepted_bodies,
+    crafted_bodies,
+)
 from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
 from pjconf.reference.adapter.payment import (
+    SENDER_INPUT_KINDS,
     Payment,
     WalletRefusal,
     payment,
@@ -31,16 +39,23 @@ from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status,
 
 __all__ = [
     "IMPLEMENTATION",
+    "SENDER_INPUT_KINDS",
     "Corrupt",
+    "CraftedBody",
+    "CraftedSender",
     "Exchange",
     "Mailbox",
     "Payment",
     "Status",
     "WalletRefusal",
     "WrongSize",
+    "accepted_bodies",
+    "crafted_bodies",
     "payment",
     "receiver_contribution",
     "reference_client",
+    "reply_bodies",
+    "seal_reply",
     "serve",
 ]
 

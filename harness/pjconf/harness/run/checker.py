@@ -188,9 +188,11 @@ def _judge_invalid(case: Case, reply: Reply) -> Outcome:
     return Outcome(case, Verdict.PASS, note)
 
 
-NEVER_A_REFUSAL = frozenset({"InternalError", "BadRequest"})
-"""Error kinds that say the adapter broke (a panic, a request it could not parse), not that it
-refused the input: they never satisfy an ``acceptable`` case."""
+NEVER_A_REFUSAL = frozenset({"InternalError", "BadRequest", "SessionFailure"})
+"""Error kinds that say the adapter broke (a panic, a request it could not parse) or, for a
+``session.drive`` case, that the session failed before the step its open flag leaves to the
+implementation (a different way taken there is ``PathDiverged``), not that it refused the
+input: they never satisfy an ``acceptable`` case."""
 
 
 def _judge_acceptable(case: Case, reply: Reply) -> Outcome:

@@ -18,12 +18,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from pjconf.harness.clock import FixedTime
 from pjconf.harness.implementations.client import Client, Reply
-from pjconf.harness.implementations.reference import Mailbox, Payment, payment, reference_client
+from pjconf.harness.implementations.reference import (
+    SENDER_INPUT_KINDS,
+    Mailbox,
+    Payment,
+    accepted_bodies,
+    crafted_bodies,
+    payment,
+    reference_client,
+    reply_bodies,
+)
 from pjconf.harness.sessions import content
+from pjconf.harness.sessions.crafted_paths import (
+    response_error,
+    run_receiver_accepts,
+    run_receiver_refuses,
+    run_sender_reads,
+    run_truncated_context,
+)
 from pjconf.harness.sessions.driver import (
+    PathDiverged,
     Role,
     SessionConfig,
     SessionDriver,
@@ -36,6 +54,7 @@ from pjconf.harness.sessions.paths import (
     CANCEL_POINTS,
     Rejection,
     rejections,
+    run_accepted_post,
     run_cancel,
     run_cancel_error_reply,
     run_directory_faults,
@@ -91,6 +110,29 @@ def paths(pay: Payment) -> dict[str, Path]:
     for state in CANCEL_POINTS:
         table[f"cancel/{state}"] = partial(_cancel, at=state)
     return table
+
+
+def crafted_paths(pay: Payment) -> dict[str, Path]:
+    """Paths with one message written by the harness (:mod:`.crafted_paths`):
+    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
+    table: dict[str, Path] = {
+        "accepted_post": run_accepted_post,
+        "truncated_context": run_truncated_context,
+    }
+    other = payment(f"{pay.receiver_address}/other")
+    for name, crafted in crafted_bodies(pay, other).items():
+        table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
+    for name, crafted in accepted_bodies(pay).items():
+        table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
+    for name, body in reply_bodies(pay).items():
+        table[f"sender_reads/{name}"] = partial(_crafted, run_sender_reads, body)
+    return table
+
+
+def _crafted(
+    run: Callable[[SessionDriver, Any], Transcript], what: Any, d: SessionDriver
+) -> Transcript:
+    return run(d, what)
 
 
 def _with_rejection(
@@ -167,15 +209,18 @@ def drive_transcript(client: Client, args: JsonObject) -> tuple[Reply, Transcrip
     role = args.get("iut_role")
     name = args.get("path")
     seed = args.get("seed", "pjconf/sessions")
-    pay = payment(f"{seed}/payment")
-    table = paths(pay)
     crash = args.get("crash", False)
+    sender_input = args.get("sender_input", "p2wpkh")
     if (
         role not in ("sender", "receiver")
-        or name not in table
         or not isinstance(seed, str)
         or not isinstance(crash, bool)
+        or sender_input not in SENDER_INPUT_KINDS
     ):
+        return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
+    pay = payment(f"{seed}/payment", sender_input=str(sender_input))
+    table = {**paths(pay), **crafted_paths(pay)}
+    if name not in table:
         return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
     iut_role: Role = "sender" if role == "sender" else "receiver"
     driver = driver_for(client, iut_role, seed, pay, crash=crash)
@@ -186,10 +231,14 @@ def drive_transcript(client: Client, args: JsonObject) -> tuple[Reply, Transcrip
     except StepMalfunctioned as e:
         message = f"{e} (the adapter malfunctioned mid-session)"
         return Reply("malfunction", {"message": message}), None
+    except PathDiverged as e:
+        return Reply("error", {"kind": "PathDiverged", "message": str(e)}), None
     except SessionFailure as e:
         failure = {"kind": "SessionFailure", "message": f"{type(e).__name__}: {e}"}
         return Reply("error", failure), None
     result = summary(transcript, iut_role)
+    if args.get("response_error") is True:
+        result["response_error"] = response_error(transcript)
     if crash:
         result["restarts"] = driver.restarts.get(iut_role, 0)
     return Reply("result", result), transcript

@@ -23,6 +23,8 @@ paths of a BIP 77 session are driven by :mod:`pjconf.harness.sessions.paths`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple
 from urllib.parse import urlsplit
@@ -82,6 +84,22 @@ class EffectMismatch(SessionFailure):
 
 class UnexpectedOutcome(SessionFailure):
     """A consistent step whose outcome or state is not the one payjoin 1.0 reaches there."""
+
+
+class PathDiverged(SessionFailure):
+    """The implementation took another way at the step where the normative text leaves the
+    choice (the case's open flag): an acceptable answer under ``bip77``, unlike a session that
+    failed before getting there."""
+
+
+@contextmanager
+def choice_point() -> Iterator[None]:
+    """Steps inside are where the case's choice is made: a different outcome there is
+    :class:`PathDiverged`."""
+    try:
+        yield
+    except UnexpectedOutcome as e:
+        raise PathDiverged(e.step, str(e).split(": ", 1)[-1], e.detail) from None
 
 
 class RequestMismatch(SessionFailure):

@@ -118,7 +118,14 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "PayjoinText": (CHOICE,),
     },
     "transitions": {"ResumedDiffersFromLive": (CHOICE,), "PayjoinText": (CHOICE,)},
-    "sessions": {"ErrorTexts": (CHOICE,)},
+    "sessions": {
+        "ErrorTexts": (CHOICE,),
+        "SenderInputType": ("BIP174",),
+        "ReceiverRefusesRequest": (CHOICE,),
+        "Version1InMessageA": (CHOICE,),
+        "ResponseErrorKind": (CHOICE,),
+        "AcceptedPost": (CHOICE,),
+    },
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""
 

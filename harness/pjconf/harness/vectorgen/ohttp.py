@@ -111,6 +111,12 @@ NOTES: dict[str, Json] = {
         "description": "Opened with a key or context the message was not sealed for.",
         "effect": "Must fail authentication (OpenError).",
     },
+    "TruncatedContext": {
+        "description": "A response opened with its request's context cut short (inside the "
+        "secret or inside enc): the exchange state is not there to open it with.",
+        "effect": "An implementation that reads past a short context or crashes on it "
+        "(InternalError is never an acceptable refusal).",
+    },
     "UnknownKeyId": {
         "description": "The request names a key id the gateway does not hold.",
         "effect": "Must be refused with UnknownKeyId before any decryption.",
@@ -558,27 +564,57 @@ def _response_open_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
     ]
     tests: list[Json] = []
     for comment, flags, exchange, response in cases:
-        args = {"context": exchange.context.to_bytes().hex(), "response": response.hex()}
-        source = _context_source(exchange, gateway_side=False)
-        all_flags = ["Bip77", "ContextHandle", *flags]
+        tests.append(_response_open_case(ids, comment, flags, exchange, response))
+    whole = get.context.to_bytes()
+    for comment, cut in (
+        ("the context without the last byte of its secret", whole[:-1]),
+        ("the context cut inside enc", whole[:20]),
+    ):
+        args = {"context": cut.hex(), "response": r202.hex()}
 
-        def open_(exchange: _Exchange = exchange, response: bytes = response) -> tuple[Json, Json]:
-            plaintext = ohttp.open_response(exchange.context, response)
-            message = bhttp.encode_response(bhttp.decode_response(plaintext))
-            return {"bhttp": plaintext.hex()}, {"bhttp_message": message.hex()}
+        def open_cut(cut: bytes = cut) -> tuple[Json, Json]:
+            context = ohttp.ExchangeContext.from_bytes(cut)
+            return {"bhttp": ohttp.open_response(context, r202).hex()}, {}
 
+        source = {"truncated_from": get.seal_tc}
         tests.append(
             outcome_case(
                 ids,
                 comment,
-                all_flags,
+                ["Bip77", "TruncatedContext"],
                 op="ohttp.response.open",
                 args=args,
-                run=open_,
+                run=open_cut,
                 intermediates=source,
             )
         )
     return {"type": "OhttpResponseOpen", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
+
+
+def _response_open_case(
+    ids: CaseIds,
+    comment: str,
+    flags: list[str],
+    exchange: _Exchange,
+    response: bytes,
+) -> Json:
+    """One ``ohttp.response.open`` case, its outcome whatever the reference's is."""
+    args = {"context": exchange.context.to_bytes().hex(), "response": response.hex()}
+
+    def open_() -> tuple[Json, Json]:
+        plaintext = ohttp.open_response(exchange.context, response)
+        message = bhttp.encode_response(bhttp.decode_response(plaintext))
+        return {"bhttp": plaintext.hex()}, {"bhttp_message": message.hex()}
+
+    return outcome_case(
+        ids,
+        comment,
+        ["Bip77", "ContextHandle", *flags],
+        op="ohttp.response.open",
+        args=args,
+        run=open_,
+        intermediates=_context_source(exchange, gateway_side=False),
+    )
 
 
 def exchanges() -> tuple[_Exchange, _Exchange]:

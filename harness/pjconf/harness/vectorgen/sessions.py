@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pjconf.harness.corpus.profiles import PAYJOIN_10
 from pjconf.harness.implementations.client import Reply
-from pjconf.harness.implementations.reference import reference_client
-from pjconf.harness.sessions.drive import DRIVE_OP, drive_transcript, varies
+from pjconf.harness.implementations.reference import payment, reference_client
+from pjconf.harness.sessions.drive import DRIVE_OP, crafted_paths, drive_transcript, varies
 from pjconf.harness.sessions.driver import Role
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
 from pjconf.harness.vectorgen.session_logs import ROLES, drive_reference, path_names
@@ -70,6 +70,59 @@ NOTES: dict[str, Json] = {
         "an unauthentic answer or a 4xx (fatal, or for a receiver with a fallback, "
         "ProtocolFailed kept open in PendingFallback), at each request of either role.",
         "effect": "Retrying what is fatal, or giving up on what is transient.",
+    },
+    "SenderInputType": {
+        "description": "Success with and without a receiver input, the sender spending one "
+        "P2SH-P2WPKH (redeem script in its scriptSig), P2TR key-path or P2PKH (non_witness_utxo) "
+        "coin: address-type detection and input weight prediction on both sides, and mixed "
+        "input types once the receiver adds its P2WPKH coin. With a scriptSig the txid is "
+        "malleable, so those receiver paths stop in Monitor (what to watch is left open).",
+        "effect": "An implementation that can pay or be paid only from P2WPKH coins.",
+    },
+    "ReceiverRefusesRequest": {
+        "description": "The harness writes a request no conforming sender makes into the "
+        "receiver's mailbox (message A, or a BIP 78 plaintext request): not base64, not a PSBT, "
+        "an unknown v, no query, an input without UTXO data or with a non_witness_utxo that is "
+        "not the transaction its outpoint names. The receiver's poll must refuse it.",
+        "effect": "A receiver that goes on with a request it cannot check, or crashes on it.",
+    },
+    "Bip78Request": {
+        "description": "A BIP 78 sender's plaintext request (v=1) stored in the v2 mailbox: "
+        "the receiver takes it (output substitution disabled) and answers it.",
+        "effect": "A v2 receiver that cannot serve the v1 senders BIP 77 keeps compatible.",
+    },
+    "Version1InMessageA": {
+        "description": "v=1 inside an encrypted message A: payjoin 1.0 takes it as a v1 "
+        "request (output substitution disabled).",
+        "effect": "Under payjoin-1.0: a receiver that refuses what payjoin accepts.",
+    },
+    "SenderReadsReply": {
+        "description": "The harness seals a reply by hand into the sender's reply mailbox: each "
+        "BIP 78 well-known errorCode (version-unsupported with supported), an unknown code, JSON "
+        "without a code, bytes neither JSON nor a PSBT, a proposal that fails the sender's "
+        "checks. Every one ends the sender's session (fatal). With response_error the kind of "
+        "the poll's error is compared: ResponseError::WellKnown for the well-known codes in "
+        "every profile (BIP 78 defines them); Unrecognized vs Validation only under payjoin-1.0 "
+        "(flag ResponseErrorKind).",
+        "effect": "A sender that keeps polling after an error reply, takes a garbage answer "
+        "for a proposal, or does not recognize a BIP 78 error code.",
+    },
+    "AcceptedPost": {
+        "description": "The directory answers a POST (the sender's Original, the receiver's "
+        "proposal) with 202 Accepted, a status BIP 77 gives only to a GET of an empty mailbox; "
+        "payjoin 1.0 retries (transient) and the session then succeeds.",
+        "effect": "Under payjoin-1.0: a client that takes 202 for a stored message, or gives up.",
+    },
+    "TruncatedContext": {
+        "description": "session.response given the receiver poll's context cut short by one "
+        "character: an unknown context, refused as InvalidArgument with the session unchanged; "
+        "the intact context then works (docs/adapter-protocol.md, Live-session details).",
+        "effect": "An implementation that crashes on, or acts upon, a context it never issued.",
+    },
+    "ResponseErrorKind": {
+        "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
+        "Unrecognized (JSON with an unknown errorCode) or Validation (anything else).",
+        "effect": "Under payjoin-1.0: a sender that classes the reply otherwise.",
     },
 }
 
@@ -185,5 +238,85 @@ def generate() -> Json:
             )
             flags = [_flag(path), "CrashAtEveryPersistencePoint"]
             crashed.append(_case(ids(), comment, flags, args, reply=reply, varied=varied))
-    groups = [{"type": "Session", "tests": tests}, {"type": "CrashResume", "tests": crashed}]
+    groups = [
+        {"type": "Session", "tests": tests},
+        {"type": "CrashResume", "tests": crashed},
+        {"type": "InputTypes", "tests": _input_type_cases(ids)},
+        {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
+    ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
+
+
+INPUT_KINDS = ("p2sh-p2wpkh", "p2tr", "p2pkh")
+"""Sender coin types beside the P2WPKH every other case spends."""
+
+WELL_KNOWN_REPLIES = (
+    "unavailable",
+    "not_enough_money",
+    "version_unsupported",
+    "original_psbt_rejected",
+)
+
+
+def _driven(ids: CaseIds, comment: str, flags: list[str], args: Json) -> Json:
+    reply, varied = _run(args)
+    return _case(ids(), comment, flags, args, reply=reply, varied=varied)
+
+
+def _input_type_cases(ids: CaseIds) -> list[Json]:
+    return [
+        _driven(
+            ids,
+            f"{path}, the sender spending a {kind} coin, the implementation as the {role}",
+            ["SenderInputType"],
+            {"iut_role": role, "path": path, "seed": SEED, "sender_input": kind},
+        )
+        for kind in INPUT_KINDS
+        for path in ("success", "success_contributed")
+        for role in ROLES
+    ]
+
+
+def _crafted_cases(ids: CaseIds) -> list[Json]:
+    names = sorted(crafted_paths(payment(f"{SEED}/payment")))
+    cases = []
+    for path in names:
+        head, _, what = path.partition("/")
+        if head == "receiver_refuses":
+            flags = ["ReceiverRefusesRequest"]
+        elif head == "receiver_accepts":
+            flags = ["Bip78Request" if what == "bip78_request" else "Version1InMessageA"]
+        elif head == "truncated_context":
+            flags = ["TruncatedContext"]
+        elif head == "accepted_post":
+            for role in ROLES:
+                both: Json = {"iut_role": role, "path": path, "seed": SEED}
+                comment = f"{path}, the implementation as the {role}"
+                cases.append(_driven(ids, comment, ["AcceptedPost"], both))
+            continue
+        else:
+            continue
+        args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
+        cases.append(_driven(ids, f"{path}, the implementation as the receiver", flags, args))
+    for path in names:
+        head, _, what = path.partition("/")
+        if head != "sender_reads":
+            continue
+        base: Json = {"iut_role": "sender", "path": path, "seed": SEED}
+        comment = f"{path}, the implementation as the sender"
+        if what in WELL_KNOWN_REPLIES:
+            args = {**base, "response_error": True}
+            cases.append(
+                _driven(ids, comment + ": a BIP 78 well-known error", ["SenderReadsReply"], args)
+            )
+            continue
+        cases.append(_driven(ids, comment, ["SenderReadsReply"], base))
+        cases.append(
+            _driven(
+                ids,
+                comment + ", with payjoin 1.0's kind of error",
+                ["SenderReadsReply", "ResponseErrorKind"],
+                {**base, "response_error": True},
+            )
+        )
+    return cases

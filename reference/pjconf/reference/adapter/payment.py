@@ -31,11 +31,20 @@ def wif(secret: bytes) -> str:
     return base58.encode_check(_WIF_TEST_PREFIX + secret + _WIF_COMPRESSED)
 
 
-def funding_coin(wallet: TestWallet, value: int, tag: str) -> tuple[TxIn, Input]:
-    """A P2WPKH coin of ``wallet`` in a made-up transaction named by ``tag``, ready to spend."""
-    spk = wallet.script_pubkey(AddressKind.P2WPKH)
+def funding_coin(
+    wallet: TestWallet, value: int, tag: str, kind: AddressKind = AddressKind.P2WPKH
+) -> tuple[TxIn, Input]:
+    """A ``kind`` coin of ``wallet`` in a made-up transaction named by ``tag``, ready to spend.
+
+    Its PSBT input carries what BIP 174 asks a signer of that type for: a ``witness_utxo`` for
+    segwit outputs, the whole ``non_witness_utxo`` for P2PKH (a legacy sighash commits to no
+    amount), and the ``redeem_script`` of a P2SH-wrapped P2WPKH."""
+    spk = wallet.script_pubkey(kind)
     prev = Transaction(2, (TxIn(OutPoint(sha256(tag.encode()), 0)),), (TxOut(value, spk),), 0)
-    return TxIn(OutPoint(prev.txid(), 0), sequence=0xFFFF_FFFD), Input(witness_utxo=prev.outputs[0])
+    txin = TxIn(OutPoint(prev.txid(), 0), sequence=0xFFFF_FFFD)
+    if kind is AddressKind.P2PKH:
+        return txin, Input(non_witness_utxo=prev)
+    return txin, Input(witness_utxo=prev.outputs[0], redeem_script=wallet.key(kind).redeem_script)
 
 
 class WalletRefusal(Exception):
@@ -70,6 +79,13 @@ class Payment:
         return [str(i.previous_output) for i in self.original.unsigned_tx.inputs]
 
     @property
+    def txid_stable(self) -> bool:
+        """Whether a payjoin of this payment has a txid known before broadcast: no sender
+        input has a scriptSig (P2PKH or P2SH-wrapped), which a third party could re-encode.
+        The receiver's ``check_for_transaction`` closes at once when it has not."""
+        return all(i.final_script_sig is None for i in self.original.inputs)
+
+    @property
     def fallback_tx(self) -> Transaction:
         """The transaction the Original PSBT finalizes to: what either side may broadcast."""
         return self.original.extract_tx()
@@ -100,13 +116,28 @@ class Payment:
         }
 
 
-def payment(seed: str, *, amount: int = 50_000, coin: int = 200_000, fee: int = 2_000) -> Payment:
-    """A P2WPKH payment of ``amount`` with change, its wallets drawn from ``seed``."""
+SENDER_INPUT_KINDS = {kind.value: kind for kind in AddressKind}
+"""The sender coin types a payment can spend, by name (``p2wpkh``, ``p2sh-p2wpkh``, ``p2tr``,
+``p2pkh``): the single-key types payjoin 1.0 predicts an input weight for."""
+
+
+def payment(
+    seed: str,
+    *,
+    amount: int = 50_000,
+    coin: int = 200_000,
+    fee: int = 2_000,
+    sender_input: str = "p2wpkh",
+) -> Payment:
+    """A payment of ``amount`` to a P2WPKH address, with change of the sender's coin type,
+    spending one coin of type ``sender_input`` (a :data:`SENDER_INPUT_KINDS` name); its wallets
+    drawn from ``seed``."""
+    sender_kind = SENDER_INPUT_KINDS[sender_input]
     sender = TestWallet.from_seed(f"{seed}/sender")
     receiver = TestWallet.from_seed(f"{seed}/receiver")
-    txin, inp = funding_coin(sender, coin, f"{seed}/sender-coin")
+    txin, inp = funding_coin(sender, coin, f"{seed}/sender-coin", sender_kind)
     payee = receiver.script_pubkey(AddressKind.P2WPKH)
-    change = sender.script_pubkey(AddressKind.P2WPKH)
+    change = sender.script_pubkey(sender_kind)
     outputs = (TxOut(amount, payee), TxOut(coin - amount - fee, change))
     unsigned = Psbt(
         Transaction(2, (txin,), outputs, 0), inputs=(inp,), outputs=(Output(), Output())
