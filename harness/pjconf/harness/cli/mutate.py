@@ -104,9 +104,8 @@ def _measure(args: argparse.Namespace) -> int:
     print(report.markdown(rows))
     print(f"pjconf mutate: {len(results)} mutants in {elapsed:.0f}s with {args.jobs} jobs")
     if args.sample is None and args.module is None and args.operator is None:
-        current = {m.id for m in everything}
-        for stale in sorted(set(listed) - current):
-            print(f"pjconf mutate: stale survivors entry (no such mutant): {stale}")
+        for gone in survivors.stale(listed, {m.id for m in everything}):
+            print(f"pjconf mutate: stale survivors entry (no such mutant): {gone}")
     meta: dict[str, object] = {
         "modules_in_scope": modules,
         "sample": args.sample,

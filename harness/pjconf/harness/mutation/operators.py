@@ -79,8 +79,9 @@ class _Site:
     description: str
 
 
-def mutants_of(module: str, source: str) -> list[Mutant]:
-    """Every mutant of one module's source, in source order; each one compiles."""
+def mutants_of(module: str, source: str, *, check: bool = True) -> list[Mutant]:
+    """Every mutant of one module's source, in source order; with ``check`` (the default), only
+    those whose source parses (without it, listing ids is many times faster)."""
     tree = ast.parse(source)
     lines = source.splitlines()
     seen: dict[tuple[str, str], int] = {}
@@ -104,10 +105,11 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
             module_level=site.module_level,
             description=site.description,
         )
-        try:
-            ast.parse(apply(source, mutant))
-        except SyntaxError:
-            continue
+        if check:
+            try:
+                ast.parse(apply(source, mutant))
+            except SyntaxError:
+                continue
         found.append(mutant)
     return found
 

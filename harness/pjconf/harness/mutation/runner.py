@@ -60,11 +60,13 @@ def reference_root() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def collect(root: Path, modules: Iterable[str]) -> list[Mutant]:
-    """Every mutant of ``modules`` (paths under ``root`` without ``.py``), in source order."""
+def collect(root: Path, modules: Iterable[str], *, check: bool = True) -> list[Mutant]:
+    """Every mutant of ``modules`` (paths under ``root`` without ``.py``), in source order;
+    ``check`` as :func:`~pjconf.harness.mutation.operators.mutants_of` takes it."""
     found: list[Mutant] = []
     for module in modules:
-        found.extend(mutants_of(module, (root / f"{module}.py").read_text(encoding="utf-8")))
+        source = (root / f"{module}.py").read_text(encoding="utf-8")
+        found.extend(mutants_of(module, source, check=check))
     return found
 
 

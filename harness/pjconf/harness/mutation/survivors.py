@@ -69,3 +69,8 @@ def parse(data: object, where: str) -> dict[str, Listed]:
             raise SurvivorsError(f"{at}: {ident} is listed twice")
         listed[ident] = Listed(ident, cls, reason)
     return listed
+
+
+def stale(listed: dict[str, Listed], current: set[str]) -> list[str]:
+    """Listed ids no current mutant has: their line changed, so the listing must be re-checked."""
+    return sorted(set(listed) - current)
