@@ -11,6 +11,7 @@ import pytest
 from pjconf.harness.mutation import runner
 from pjconf.harness.mutation.operators import Mutant
 from pjconf.harness.mutation.runner import Slots, Status
+from pjconf.harness.mutation.worker import IMPORT
 
 MODULE = "bip77/messages"
 TOO_LARGE = "bip77_messages/7"
@@ -66,6 +67,8 @@ def test_case_selection_by_reach() -> None:
     assert runner.cases_reaching(mutant, lines) == ["a/1"]
     assert runner.cases_reaching(replace(mutant, reach=(2, 3)), lines) == []
     assert runner.cases_reaching(replace(mutant, module_level=True), lines) is None
+    imported = {**lines, IMPORT: {MODULE: {mutant.reach[0]}}}
+    assert runner.cases_reaching(mutant, imported) is None  # a line the import runs: every case
     result = runner.run_all(
         [replace(mutant, reach=(2, 3))], lines, runner.reference_root(), jobs=1, timeout=1
     )

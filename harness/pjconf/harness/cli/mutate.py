@@ -35,6 +35,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="only this module (repeatable; default: all in scope)",
     )
     p.add_argument("--operator", action="append", choices=sorted(OPERATORS), help="only this one")
+    p.add_argument(
+        "--ids-from",
+        type=Path,
+        metavar="FILE",
+        help="only the mutants whose ids this file lists, one a line (to re-run some)",
+    )
     p.add_argument("--sample", type=at_least(1), metavar="N", help="a deterministic sample of N")
     p.add_argument("--seed", default="pjconf", help="seed of --sample (default: pjconf)")
     p.add_argument("--jobs", type=at_least(1), default=2, help="parallel processes (default 2)")
@@ -84,6 +90,9 @@ def _measure(args: argparse.Namespace) -> int:
     modules = args.module or list(SCOPE)
     everything = runner.collect(root, modules)
     chosen = [m for m in everything if args.operator is None or m.operator in args.operator]
+    if args.ids_from is not None:
+        wanted = set(args.ids_from.read_text(encoding="utf-8").split())
+        chosen = [m for m in chosen if m.id in wanted]
     chosen = runner.sample(chosen, args.sample, args.seed)
     if args.list:
         for m in chosen:
@@ -103,7 +112,7 @@ def _measure(args: argparse.Namespace) -> int:
     rows = report.table(results, listed)
     print(report.markdown(rows))
     print(f"pjconf mutate: {len(results)} mutants in {elapsed:.0f}s with {args.jobs} jobs")
-    if args.sample is None and args.module is None and args.operator is None:
+    if not (args.sample or args.module or args.operator or args.ids_from):
         for gone in survivors.stale(listed, {m.id for m in everything}):
             print(f"pjconf mutate: stale survivors entry (no such mutant): {gone}")
     meta: dict[str, object] = {

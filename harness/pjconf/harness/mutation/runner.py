@@ -21,6 +21,7 @@ from pathlib import Path
 from queue import Queue
 
 from pjconf.harness.mutation.operators import Mutant, apply, mutants_of
+from pjconf.harness.mutation.worker import IMPORT
 
 PROFILES = ("payjoin-1.0", "bip77")
 """Both profiles, payjoin-1.0 first: it pins more (error kinds and texts), so most mutants die in
@@ -118,12 +119,16 @@ def coverage(root: Path, modules: Iterable[str], timeout: float) -> dict[str, di
 
 def cases_reaching(mutant: Mutant, lines: dict[str, dict[str, set[int]]]) -> list[str] | None:
     """The cases that execute a line of the mutant's reach; ``None`` (all) for an import-time
-    mutant, which every case depends on."""
-    if mutant.module_level:
-        return None
+    mutant (module level, or a line the reference's import runs), which every case depends on."""
     first, last = mutant.reach
     reach = set(range(first, last + 1))
-    return sorted(case for case, hit in lines.items() if reach & hit.get(mutant.module, set()))
+    if mutant.module_level or reach & lines.get(IMPORT, {}).get(mutant.module, set()):
+        return None
+    return sorted(
+        case
+        for case, hit in lines.items()
+        if case != IMPORT and reach & hit.get(mutant.module, set())
+    )
 
 
 class Slots:

@@ -9,7 +9,8 @@ on ``PYTHONPATH`` - the mutant's temporary tree. Jobs:
   [case names]}}``, stopping after the first profile with a FAIL or ERROR;
 - ``{"job": "coverage", "files": {module: path}, "profiles": [...]}`` -> ``{"lines": {case:
   {module: [line, ...]}}, "failed": [...]}``: which lines of the modules under mutation each
-  case executes.
+  case executes, with the lines run while the reference is imported under ``"<import>"`` (module
+  constants, and functions called at import time such as cached suite constructors).
 """
 
 from __future__ import annotations
@@ -17,77 +18,16 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pjconf.harness.corpus.load import Case, load_corpus
-from pjconf.harness.corpus.paths import vectors_dir
-from pjconf.harness.corpus.profiles import in_profile
-from pjconf.harness.implementations.reference import reference_client
-from pjconf.harness.run.checker import Outcome, Verdict
-from pjconf.harness.run.runner import run
+if TYPE_CHECKING:
+    from pjconf.harness.run.checker import Outcome
 
-Progress = Callable[[int, int, Outcome], None]
-_BROKEN = (Verdict.FAIL, Verdict.ERROR)
-
-
-SLOW_FAMILIES = ("sessions",)
-"""Run last: a whole driven session costs as much as hundreds of single-op cases, and a mutant is
-usually caught before they are reached."""
-
-
-def _cases(profile: str, names: Sequence[str] | None) -> tuple[list[Case], list[Case]]:
-    """(the chosen cases, slow families last; the whole corpus) under ``profile``."""
-    corpus = [in_profile(c, profile) for c in load_corpus(vectors_dir())]
-    wanted = None if names is None else set(names)
-    chosen = [c for c in corpus if wanted is None or c.name in wanted]
-    chosen.sort(key=lambda c: c.family in SLOW_FAMILIES)
-    return chosen, corpus
-
-
-def _run(
-    profile: str,
-    chosen: Sequence[Case],
-    corpus: Sequence[Case],
-    progress: Progress | None = None,
-    *,
-    first_failure: bool = False,
-) -> list[str]:
-    """The names of the cases that FAIL or ERROR under ``profile``; with ``first_failure``, the
-    run stops at the first one (the mutant is caught; the rest would only cost time)."""
-    failed: list[str] = []
-
-    def seen(done: int, total: int, outcome: Outcome) -> None:
-        if outcome.verdict in _BROKEN:
-            failed.append(outcome.case.name)
-        if progress is not None:
-            progress(done, total, outcome)
-
-    run(
-        reference_client(),
-        chosen,
-        corpus=corpus,
-        progress=seen,
-        stop=(lambda: bool(failed)) if first_failure else None,
-    )
-    return failed
-
-
-def run_job(names: Sequence[str] | None, profiles: Sequence[str]) -> dict[str, list[str]]:
-    """The first failure under each profile in turn, until one has a failure. After the first
-    profile, only cases with an override for the profile are sent: the others carry the same
-    expected values, and the profiles after payjoin-1.0 compare error kinds only more coarsely,
-    so a case that passed the first passes them too."""
-    failed: dict[str, list[str]] = {}
-    for index, profile in enumerate(profiles):
-        chosen, corpus = _cases(profile, names)
-        if index > 0:
-            chosen = [c for c in chosen if c.profiles]
-        failed[profile] = _run(profile, chosen, corpus, first_failure=True) if chosen else []
-        if failed[profile]:
-            break
-    return failed
+IMPORT = "<import>"
+"""The pseudo-case of the lines executed while the reference is imported: a mutant there changes
+what every case sees."""
 
 
 class LineRecorder:
@@ -134,6 +74,9 @@ def coverage_job(
     by_case: dict[str, dict[str, set[int]]] = {}
     failed: list[str] = []
     with LineRecorder(files) as recorder:
+        from pjconf.harness.mutation import cases  # noqa: PLC0415 - the reference's import, traced
+
+        by_case[IMPORT] = recorder.take()
         for profile in profiles:
             recorder.take()  # what ran between cases (imports, setup) belongs to no case
 
@@ -142,8 +85,9 @@ def coverage_job(
                 for module, lines in recorder.take().items():
                     hit.setdefault(module, set()).update(lines)
 
-            chosen, corpus = _cases(profile, None)
-            failed += [f"{profile}: {name}" for name in _run(profile, chosen, corpus, progress)]
+            chosen, corpus = cases.cases(profile, None)
+            broken = cases.run_cases(profile, chosen, corpus, progress)
+            failed += [f"{profile}: {name}" for name in broken]
     lines = {
         case: {module: sorted(hit_lines) for module, hit_lines in hit.items()}
         for case, hit in by_case.items()
@@ -157,6 +101,8 @@ def main() -> int:
         lines, failed = coverage_job(job["files"], job["profiles"])
         answer: dict[str, object] = {"lines": lines, "failed": failed}
     else:
+        from pjconf.harness.mutation.cases import run_job  # noqa: PLC0415 - after PYTHONPATH
+
         answer = {"failed": run_job(job["cases"], job["profiles"])}
     sys.stdout.write(json.dumps(answer))
     return 0
