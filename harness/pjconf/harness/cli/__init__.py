@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from pjconf.harness import version
 from pjconf.harness.cli import compat as compat_command
+from pjconf.harness.cli import mutate as mutate_command
 from pjconf.harness.cli import run as run_command
 from pjconf.harness.cli import vectors as vectors_command
 from pjconf.harness.cli.options import percentage
@@ -32,6 +33,7 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf report summary --markdown REPORT.json    a JSON report as a CI job summary
   pjconf report merge A.json B.json --json OUT    join the shard reports of one run
   pjconf compat --impl A --impl B  sessions saved by one implementation, continued by another
+  pjconf mutate                   how many one-place changes of the reference the corpus catches
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md.
@@ -54,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     shim_p.add_argument("--seed", help="make every random draw deterministic")
     vectors_command.add_parser(commands)
     compat_command.add_parser(commands)
+    mutate_command.add_parser(commands)
     report_commands.add_parser(commands, percentage)
     return parser
 
@@ -77,6 +80,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     handlers = {"run": run_command.command, "shim": _cmd_shim, "vectors": vectors_command.command}
     handlers["report"] = report_commands.run
     handlers["compat"] = compat_command.command
+    handlers["mutate"] = mutate_command.command
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
