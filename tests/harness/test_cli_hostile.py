@@ -152,7 +152,7 @@ def test_a_wrapper_run_leaves_no_orphans_and_logs_progress(tmp_path: Path) -> No
     assert survivors(pids) == []
     assert len(pids.read_text().split()) == 2 * 5  # five timeouts: a start for each
     assert "[pjconf] bhttp: 31 cases" in done.stderr
-    assert "[pjconf] transitions done 44/44 ERROR 44" in done.stderr
+    assert "[pjconf] transitions done 53/53 ERROR 53" in done.stderr
     document = json.loads((tmp_path / "run.json").read_text())
     assert document["givenUp"].startswith("unresponsive: no answer in 3 families in a row")
 

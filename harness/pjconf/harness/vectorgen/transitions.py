@@ -21,6 +21,7 @@ from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.run.coverage import CANCELLABLE
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen.fixtures import named_key
 from pjconf.harness.vectorgen.session_logs import (
     NOW,
     SessionLog,
@@ -29,7 +30,6 @@ from pjconf.harness.vectorgen.session_logs import (
     prefixes,
     session_payment,
 )
-from pjconf.harness.vectorgen.fixtures import named_key
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.uri import PjUri, format_uri, new_pj_param
@@ -337,7 +337,7 @@ def _builder_boundary_cases(ids: CaseIds, caller: _Caller, pay: Payment) -> list
     payee = next(i for i, o in enumerate(outputs) if o.script_pubkey == pay.receiver_script)
     change = next(i for i, o in enumerate(outputs) if i != payee)
     value = outputs[change].value
-    base = {"psbt": pay.original.to_base64(), "pj_uri": _v2_uri(pay, pay.amount)}
+    base: Json = {"psbt": pay.original.to_base64(), "pj_uri": _v2_uri(pay, pay.amount)}
     base["min_fee_rate"] = 1000
     fee = {"max_amount": 1000, "change_vout": change}
     cases: list[tuple[Json, str, str]] = [
@@ -375,10 +375,10 @@ def _builder_case(ids: CaseIds, caller: _Caller, args: Json, comment: str, flag:
     reply = caller.client.call("session.new_sender", args)
     case: Json = {"tcId": ids(), "comment": comment, "flags": [flag]}
     if reply.kind == "error":
-        error = {"kind": reply.value["kind"]}
-        return {**case, "result": "invalid", "op": "session.new_sender", "args": args, "error": error}
+        verdict: Json = {"result": "invalid", "op": "session.new_sender", "args": args}
+        return {**case, **verdict, "error": {"kind": reply.value["kind"]}}
     if reply.kind != "result":
         raise AssertionError(f"{comment}: the reference answered {reply}")
     caller.client.call("session.drop", {"handle": reply.value["handle"]})
-    expected = {"state": reply.value["state"]}
-    return {**case, "result": "valid", "op": "session.new_sender", "args": args, "expected": expected}
+    verdict = {"result": "valid", "op": "session.new_sender", "args": args}
+    return {**case, **verdict, "expected": {"state": reply.value["state"]}}
