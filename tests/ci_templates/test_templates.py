@@ -106,7 +106,7 @@ def test_the_action_runs_two_shards_and_merges_them_as_the_workflow_does(
         "artifact-name": "pjconf-reports-merged",
     }
     assert "- merged from: 2 shard reports" in merged.summary
-    assert re.search(r"^\| uri \| 96 \|", merged.summary, re.MULTILINE)
+    assert re.search(r"^\| uri \| 124 \|", merged.summary, re.MULTILINE)
     for report in ("pjconf.json", "pjconf.xml", "pjconf.html", "pjconf.md"):
         assert (tmp_path / "merge" / "pjconf-reports" / report).stat().st_size > 0
 

@@ -153,7 +153,7 @@ def test_a_wrapper_run_leaves_no_orphans_and_logs_progress(tmp_path: Path) -> No
     assert len(pids.read_text().split()) == 2 * 5  # five timeouts: a start for each
     assert "[pjconf] bhttp: 31 cases" in done.stderr
     # its hello has no "clock": true, so the InjectedClock cases are skipped, not sent
-    assert "[pjconf] transitions done 62/62 SKIP 11 ERROR 51" in done.stderr
+    assert "[pjconf] transitions done 71/71 SKIP 11 ERROR 60" in done.stderr
     document = json.loads((tmp_path / "run.json").read_text())
     assert document["givenUp"].startswith("unresponsive: no answer in 3 families in a row")
 

@@ -85,6 +85,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "UnknownParamDropped": ("BIP21", CHOICE),
         "AmountLenient": ("BIP21", CHOICE),
         "DuplicateAmount": ("BIP21", CHOICE),
+        "AmountAboveMaxMoney": ("BIP21", CHOICE),
         "ReqPj": ("BIP21", "BIP77", CHOICE),
         "UnescapedHash": ("BIP21", "URL"),
         "ShortIdAlias": (CHOICE,),

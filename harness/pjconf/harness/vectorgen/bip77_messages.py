@@ -50,6 +50,14 @@ NOTES: dict[str, Json] = {
         "effect": "Must be refused (PayloadTooShort). rust-payjoin 1.0 slices the plaintext "
         "unchecked and panics: anyone holding the pj URI can crash a receiver with it.",
     },
+    "MinimalPlaintext": {
+        "description": "An authentic message at its minimum: message A whose plaintext is the "
+        "33-byte reply key alone (opens, with an empty body), one byte less (PayloadTooShort), "
+        "and message B whose plaintext is empty (64 + 16 bytes: opens to nothing).",
+        "effect": "An off-by-one in the reply-key slicing refuses a well-formed message or "
+        "reads a key out of 32 bytes; BIP 77 pads every real message, so only a hostile sender "
+        "sends these.",
+    },
     "ErrorReply": {
         "description": "Message B carrying a JSON error object instead of a Proposal PSBT.",
         "effect": "The sender must be able to read replyable errors.",
@@ -363,7 +371,72 @@ def _message_b_group(ids: CaseIds) -> Json:
     return {"type": "MessageB", "info": messages.INFO_B.decode(), "tests": tests}
 
 
+def _short_message_b(plaintext: bytes) -> bytes:
+    """An authentic message B around a plaintext of any length (not padded)."""
+    enc, ctx = hpke.SECP256K1_CHACHA.setup_sender(
+        REPLY.public,
+        messages.INFO_B,
+        mode=hpke.Mode.AUTH,
+        sk_s=RECEIVER.secret,
+        sk_e=EPHEMERAL_B.secret,
+    )
+    return ellswift.encode(enc) + ctx.seal(b"", plaintext)
+
+
+def _boundary_groups(ids: CaseIds) -> list[Json]:
+    """Authentic messages at the shortest plaintext each must (not) open with."""
+    reply = REPLY.public_compressed
+    if messages.open_message_a(_short_message_a(reply), RECEIVER) != (reply, b""):
+        raise AssertionError("the reference does not open a message A of the reply key alone")
+    if messages.open_message_b(_short_message_b(b""), REPLY, RECEIVER.public_compressed) != b"":
+        raise AssertionError("the reference does not open an empty message B")
+    a_tests: list[Json] = [
+        {
+            "tcId": ids(),
+            "comment": "open: an authentic plaintext of exactly the 33-byte reply key",
+            "flags": ["MinimalPlaintext"],
+            "result": "valid",
+            "op": "bip77.msg_a.open",
+            "args": {"receiver_sk": RECEIVER.secret.hex(), "msg": _short_message_a(reply).hex()},
+            "expected": {"reply_pk": reply.hex(), "plaintext": ""},
+        },
+        {
+            "tcId": ids(),
+            "comment": "open: an authentic plaintext of 32 bytes, one short of the reply key",
+            "flags": ["MinimalPlaintext", "ShortAuthenticPlaintext"],
+            "result": "invalid",
+            "op": "bip77.msg_a.open",
+            "args": {
+                "receiver_sk": RECEIVER.secret.hex(),
+                "msg": _short_message_a(reply[:32]).hex(),
+            },
+            "error": {"kind": "PayloadTooShort"},
+        },
+    ]
+    b_tests: list[Json] = []
+    for comment, message, result in (
+        ("an authentic empty plaintext: 80 bytes", _short_message_b(b""), {"plaintext": ""}),
+        ("79 bytes: the tag of an empty plaintext cut", _short_message_b(b"")[:-1], None),
+    ):
+        args = {
+            "reply_sk": REPLY.secret.hex(),
+            "receiver_pk": RECEIVER.public_compressed.hex(),
+            "msg": message.hex(),
+        }
+        case: Json = {"tcId": ids(), "comment": f"open: {comment}", "flags": ["MinimalPlaintext"]}
+        if result is None:
+            case.update(result="invalid", op="bip77.msg_b.open", args=args)
+            case["error"] = {"kind": "OpenError"}
+        else:
+            case.update(result="valid", op="bip77.msg_b.open", args=args, expected=result)
+        b_tests.append(case)
+    return [
+        {"type": "MessageA", "info": messages.INFO_A.decode(), "tests": a_tests},
+        {"type": "MessageB", "info": messages.INFO_B.decode(), "tests": b_tests},
+    ]
+
+
 def generate() -> Json:
     ids = CaseIds()
-    groups = [_message_a_group(ids), _message_b_group(ids)]
+    groups = [_message_a_group(ids), _message_b_group(ids), *_boundary_groups(ids)]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

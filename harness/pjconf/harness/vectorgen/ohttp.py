@@ -133,6 +133,22 @@ NOTES: dict[str, Json] = {
         "description": "The request is cut inside its header or enc, or after the ciphertext.",
         "effect": "ParseError (Truncated) before the enc ends, OpenError after it.",
     },
+    "RequestBoundary": {
+        "description": "A request cut at an edge of its layout: exactly the 7-byte header, the "
+        "header and one byte of enc, exactly header and enc (no ciphertext), header, enc and "
+        "16 bytes (a tag's length, not authentic), and an authentic request whose plaintext is "
+        "empty (header, enc and the tag alone).",
+        "effect": "RFC 9458 section 4.3: a request shorter than its header or enc is malformed "
+        "(ParseError), a ciphertext shorter than the tag fails to open (OpenError); the "
+        "authentic empty request opens to an empty plaintext. An off-by-one in the slicing "
+        "reads past the end or refuses a well-formed request.",
+    },
+    "ResponseBoundary": {
+        "description": "A response of exactly the response nonce's size (32 bytes, max(Nn, Nk) "
+        "for ChaCha20-Poly1305), one byte less, or the nonce and a tag (48 bytes).",
+        "effect": "BIP 77 fixes the response at 8192 bytes: InvalidSize, checked before any "
+        "parsing (RFC 9458 section 4.4 would make the first two malformed).",
+    },
     "InvalidSize": {
         "description": "A response that is not exactly 8192 bytes.",
         "effect": "rust-payjoin refuses it (InvalidSize, a transient error) without decrypting.",
@@ -617,6 +633,75 @@ def _response_open_case(
     )
 
 
+def _request_boundary_group(ids: CaseIds, get: _Exchange) -> Json:
+    """Requests cut at each edge of header, enc and tag, and an authentic empty one."""
+    sk, config, req = get.sk, get.config, get.request
+    enc_end = ohttp.HEADER_SIZE + 65
+    cases: list[tuple[str, bytes]] = [
+        ("7 bytes: exactly the header", req[: ohttp.HEADER_SIZE]),
+        ("8 bytes: the header and one byte of enc", req[: ohttp.HEADER_SIZE + 1]),
+        ("72 bytes: exactly header and enc, no ciphertext", req[:enc_end]),
+        ("88 bytes: header, enc and 16 bytes that are not a tag", req[: enc_end + 16]),
+    ]
+    tests = [
+        _open_case(ids, comment, ["RequestBoundary"], sk=sk, config=config, request=request)
+        for comment, request in cases
+    ]
+    empty, _ = ohttp.encapsulate_request(config, b"", sk_e=OHTTP_GET.secret)
+    args = {
+        "gateway_sk": sk.hex(),
+        "key_config": config.encode().hex(),
+        "request": empty.hex(),
+        "gateway_ikm": TEST_IKM.hex(),
+    }
+
+    def run() -> tuple[Json, Json]:
+        plaintext, _ = ohttp.open_request(sk, config, empty)
+        return {"bhttp": plaintext.hex()}, {}
+
+    tests.append(
+        outcome_case(
+            ids,
+            "88 bytes: an authentic request of an empty plaintext (header, enc and the tag)",
+            ["RequestBoundary"],
+            op="ohttp.request.open",
+            args=args,
+            run=run,
+        )
+    )
+    return {"type": "OhttpRequestOpen", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
+
+
+def _response_boundary_group(ids: CaseIds, get: _Exchange) -> Json:
+    """Responses of the nonce's size, one byte less, and nonce and tag: all the wrong size."""
+    size = ohttp.response_nonce_size(get.context)
+    r202 = ohttp.seal_response(
+        get.context, bhttp.encode_response(BhttpResponse(202)), response_nonce=RESPONSE_NONCE_202
+    )
+    tests: list[Json] = []
+    for comment, response in (
+        (f"{size} bytes: exactly the response nonce", r202[:size]),
+        (f"{size - 1} bytes: one byte less than the nonce", r202[: size - 1]),
+        (f"{size + 16} bytes: the nonce and a tag's length", r202[: size + 16]),
+    ):
+
+        def open_(response: bytes = response) -> tuple[Json, Json]:
+            return {"bhttp": ohttp.open_response(get.context, response).hex()}, {}
+
+        tests.append(
+            outcome_case(
+                ids,
+                comment,
+                ["Bip77", "ContextHandle", "ResponseBoundary"],
+                op="ohttp.response.open",
+                args={"context": get.context.to_bytes().hex(), "response": response.hex()},
+                run=open_,
+                intermediates=_context_source(get, gateway_side=False),
+            )
+        )
+    return {"type": "OhttpResponseOpen", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
+
+
 def exchanges() -> tuple[_Exchange, _Exchange]:
     """The receiver poll and sender POST requests every BIP 77 group refers to."""
     get = _Exchange(bhttp.encode_request(receiver_poll()), OHTTP_GET.secret)
@@ -633,5 +718,7 @@ def generate() -> Json:
         _request_open_group(ids, get, post),
         _response_seal_group(ids, get, post),
         _response_open_group(ids, get, post),
+        _request_boundary_group(ids, get),
+        _response_boundary_group(ids, get),
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

@@ -78,6 +78,12 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "skip suites it does not support)",
         ),
         "AmountLenient": Open("refuse", "accept or refuse '1.' and '.5'", pin="accepts"),
+        "AmountAboveMaxMoney": Open(
+            "refuse",
+            "accept the amount (BIP 21 sets no bound; rust-bitcoin 0.32) or refuse it as more "
+            "than MAX_MONEY",
+            pin="accepts",
+        ),
         "DuplicateAmount": Open("refuse", "refuse, or keep one of the values", pin="accepts"),
         "ReqPj": Open("refuse", "read req-pj as pj (BIP 77) or refuse it", pin="refuses"),
         "ShortIdAlias": Open(

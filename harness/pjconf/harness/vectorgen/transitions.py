@@ -21,6 +21,7 @@ from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.run.coverage import CANCELLABLE
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
 from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
+from pjconf.harness.vectorgen.fixtures import named_key
 from pjconf.harness.vectorgen.session_logs import (
     NOW,
     SessionLog,
@@ -32,6 +33,8 @@ from pjconf.harness.vectorgen.session_logs import (
 from pjconf.harness.vectorgen.transitions_expiry import NOTES as EXPIRY_NOTES
 from pjconf.harness.vectorgen.transitions_expiry import expiry_cases
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
+from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
+from pjconf.reference.bip77.uri import PjUri, format_uri, new_pj_param
 from pjconf.reference.session.json_codec import decode_receiver_event
 from pjconf.reference.session.receiver.events import FinalizedProposal
 
@@ -98,6 +101,26 @@ NOTES: dict[str, Json] = {
     "BadBuilderInput": {
         "description": "session.new_sender with an argument that does not parse.",
         "effect": "Must be refused with InvalidArgument and no session created.",
+    },
+    "ChangeIndexBoundary": {
+        "description": "session.new_sender's fee_contribution.change_vout at the edges of the "
+        "Original's two outputs: 1 (the change, the last index: accepted), 2 (equal to the "
+        "number of outputs: refused), 0 (the payee's output: refused).",
+        "effect": "BIP 78's additionalfeeoutputindex must name an output that exists and is "
+        "not the payee's; an off-by-one builds a request the receiver must reject, or reads "
+        "past the outputs.",
+    },
+    "FeeContributionBoundary": {
+        "description": "fee_contribution.max_amount of 0, exactly the change output's value "
+        "(accepted), and one satoshi more (refused: the output cannot pay it, clamping off).",
+        "effect": "BIP 78's maxadditionalfeecontribution is paid from that output; one satoshi "
+        "too many would make it negative.",
+    },
+    "PayeeAmountBoundary": {
+        "description": "A pj URI whose amount is one satoshi more or less than the Original's "
+        "payee output (refused), or exactly it (accepted).",
+        "effect": "The sender must pay the amount the receiver asked for (BIP 21, BIP 78's "
+        "Original); an off-by-one pays the wrong amount.",
     },
     "WrongState": {
         "description": "A method of another typestate: refused (InvalidState), nothing saved.",
@@ -277,6 +300,7 @@ def generate(seed: str = SEED) -> Json:
     ]  # fmt: skip
     groups["Builder"] = _builder_cases(ids, caller, pay)
     groups["Expiry"] = expiry_cases(ids, caller.client, seed, logs)
+    groups["Builder"] += _builder_boundary_cases(ids, caller, pay)
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
 
@@ -307,3 +331,63 @@ def _builder_cases(ids: CaseIds, caller: _Caller, pay: Payment) -> list[Json]:
         }
         out.append(texts.with_text(case, reply.value["kind"], reply.value.get("message")))
     return out
+
+
+def _v2_uri(pay: Payment, amount: int) -> str:
+    """A v2 pj URI for ``pay``'s receiver, expiring at 2^32 - 1 (no clock reaches it)."""
+    keys = OhttpKeyConfig.bip77(1, named_key("ohttp gateway").public)
+    pj = new_pj_param("https://payjo.in", named_key("receiver").public_compressed, keys, 2**32 - 1)
+    return format_uri(PjUri(pay.receiver_address, amount, pj))
+
+
+def _builder_boundary_cases(ids: CaseIds, caller: _Caller, pay: Payment) -> list[Json]:
+    """The builder's index and amount arguments at their edges, accepted and refused."""
+    outputs = pay.original.unsigned_tx.outputs
+    payee = next(i for i, o in enumerate(outputs) if o.script_pubkey == pay.receiver_script)
+    change = next(i for i, o in enumerate(outputs) if i != payee)
+    value = outputs[change].value
+    base: Json = {"psbt": pay.original.to_base64(), "pj_uri": _v2_uri(pay, pay.amount)}
+    base["min_fee_rate"] = 1000
+    fee = {"max_amount": 1000, "change_vout": change}
+    cases: list[tuple[Json, str, str]] = [
+        ({**fee, "change_vout": len(outputs) - 1}, f"change_vout {len(outputs) - 1}, the last "
+         "output", "ChangeIndexBoundary"),
+        ({**fee, "change_vout": len(outputs)}, f"change_vout {len(outputs)}, the number of "
+         "outputs", "ChangeIndexBoundary"),
+        ({**fee, "change_vout": payee}, f"change_vout {payee}, the payee's output",
+         "ChangeIndexBoundary"),
+        ({**fee, "max_amount": 0}, "max_amount 0", "FeeContributionBoundary"),
+        ({**fee, "max_amount": value}, f"max_amount {value}, the change output's value",
+         "FeeContributionBoundary"),
+        ({**fee, "max_amount": value + 1}, f"max_amount {value + 1}, one satoshi more than the "
+         "change output", "FeeContributionBoundary"),
+    ]  # fmt: skip
+    if outputs[len(outputs) - 1].script_pubkey == pay.receiver_script:
+        raise AssertionError("the last output must be the change for the index cases")
+    out = []
+    for contribution, comment, flag in cases:
+        args = {**base, "fee_contribution": contribution}
+        out.append(_builder_case(ids, caller, args, f"new_sender: {comment}", flag))
+    for amount, comment in (
+        (pay.amount - 1, "one satoshi less than"),
+        (pay.amount, "exactly"),
+        (pay.amount + 1, "one satoshi more than"),
+    ):
+        args = {**base, "pj_uri": _v2_uri(pay, amount)}
+        text = f"new_sender: a URI amount of {amount} sats, {comment} the payee output"
+        out.append(_builder_case(ids, caller, args, text, "PayeeAmountBoundary"))
+    return out
+
+
+def _builder_case(ids: CaseIds, caller: _Caller, args: Json, comment: str, flag: str) -> Json:
+    """One new_sender case with the reference's verdict: its state, or its error kind."""
+    reply = caller.client.call("session.new_sender", args)
+    case: Json = {"tcId": ids(), "comment": comment, "flags": [flag]}
+    if reply.kind == "error":
+        verdict: Json = {"result": "invalid", "op": "session.new_sender", "args": args}
+        return {**case, **verdict, "error": {"kind": reply.value["kind"]}}
+    if reply.kind != "result":
+        raise AssertionError(f"{comment}: the reference answered {reply}")
+    caller.client.call("session.drop", {"handle": reply.value["handle"]})
+    verdict = {"result": "valid", "op": "session.new_sender", "args": args}
+    return {**case, **verdict, "expected": {"state": reply.value["state"]}}

@@ -32,6 +32,7 @@ from pjconf.reference.bip77.uri import (
     parse_uri,
     uri_to_protocol,
 )
+from pjconf.reference.bitcoin import base58, bech32m
 from pjconf.reference.crypto.secp256k1 import KeyPair, uncompress
 from pjconf.reference.entropy import FixedClock, SeededRandom
 from pjconf.reference.errors import PjconfError
@@ -128,6 +129,37 @@ NOTES: dict[str, Json] = {
     "ExpiryBoundary": {
         "description": "Expiry at 500000000 (the smallest allowed) or 2^32 - 1 (the largest).",
         "effect": "An off-by-one in the lock-time threshold or a signed 32-bit reading.",
+    },
+    "AddressBoundary": {
+        "description": "The shortest and longest addresses of each kind (a 2-byte and a 40-byte "
+        "witness program, BIP 141's limits, which BIP 173 and BIP 350 keep; P2WPKH, P2WSH, P2TR; "
+        "base58 with an all-zero and an all-0xff hash, the testnet P2SH being 35 characters) and "
+        "one byte past each edge (a 1- or 41-byte program, a 21-byte v0 program, a 20- or "
+        "22-byte base58 payload), each with a valid checksum.",
+        "effect": "An address check that looks only at the characters and length accepts "
+        "addresses no wallet can pay (refused: InvalidAddress), or one that caps the length "
+        "refuses valid ones.",
+    },
+    "EmptyUriBody": {
+        "description": "'bitcoin:' with nothing after it. BIP 21's grammar requires the address "
+        '(bitcoinurn = "bitcoin:" bitcoinaddress [ "?" bitcoinparams ]), and a payjoin needs '
+        "it for the fallback transaction.",
+        "effect": "Must be refused (InvalidAddress), never read as an empty payment request.",
+    },
+    "AmountBoundary": {
+        "description": "An amount at an edge: 0, one satoshi, exactly 21,000,000 BTC (MAX_MONEY).",
+        "effect": "An off-by-one in the decimal parser or a cap one satoshi too low.",
+    },
+    "AmountAboveMaxMoney": {
+        "description": "amount=21000000.00000001, one satoshi above MAX_MONEY. BIP 21 sets no "
+        "upper bound; rust-bitcoin 0.32 (payjoin 1.0) parses any u64 of satoshis; no output can "
+        "pay it (consensus MAX_MONEY).",
+        "effect": "Accepting (as payjoin 1.0 does) or refusing are both conformant with BIP 21.",
+    },
+    "KeyConfigBoundary": {
+        "description": "A key configuration cut at an edge of its layout (RFC 9458 section 3.1: "
+        "key id, KEM, a 65-byte key, a 2-byte suite list length, 4 bytes per suite).",
+        "effect": "An off-by-one in the slicing reads past the end or accepts a cut config.",
     },
     "Generated": {
         "description": "Random keys, key id, expiry, amount and host from a fixed seed.",
@@ -526,6 +558,68 @@ BECH32_DECODE_ROWS: list[Row] = [
     (X, "", "empty HRP (InvalidHrp)", "1QQQQ"),
 ]
 
+def _segwit(version: int, size: int, hrp: str = "bc") -> str:
+    """A segwit address with a ``size``-byte program; the encoder checks no length, so one past
+    an edge still carries a valid checksum and only its length makes it invalid."""
+    return bech32m.encode_segwit(hrp, version, bytes(range(size)))
+
+
+def _base58(version: int, body: bytes) -> str:
+    return base58.encode_check(bytes([version]) + body)
+
+
+BOUNDARY_ROWS: list[Row] = [
+    (V, "AddressBoundary", "P2WPKH (42 characters)", _q(_pj(), _segwit(0, 20))),
+    (V, "AddressBoundary", "P2WSH (62 characters)", _q(_pj(), _segwit(0, 32))),
+    (V, "AddressBoundary", "P2TR, bech32m (62 characters)", _q(_pj(), _segwit(1, 32))),
+    (V, "AddressBoundary", "v1 program of 2 bytes, the shortest segwit address",
+     _q(_pj(), _segwit(1, 2))),
+    (V, "AddressBoundary", "v16 program of 40 bytes, the longest segwit address (74 characters)",
+     _q(_pj(), _segwit(16, 40))),
+    (V, "AddressBoundary", "upper-case 40-byte v1 program on testnet",
+     _q(_pj(), _segwit(1, 40, "tb").upper())),
+    (V, "AddressBoundary", "P2PKH with an all-zero hash, the shortest base58 (27 characters)",
+     _q(_pj(), _base58(0x00, bytes(20)))),
+    (V, "AddressBoundary", "P2PKH with an all-0xff hash (34 characters)",
+     _q(_pj(), _base58(0x00, b"\xff" * 20))),
+    (V, "AddressBoundary", "P2SH with an all-0xff hash (34 characters)",
+     _q(_pj(), _base58(0x05, b"\xff" * 20))),
+    (V, "AddressBoundary", "testnet P2SH with an all-0xff hash, the longest base58 (35 "
+     "characters)", _q(_pj(), _base58(0xC4, b"\xff" * 20))),
+    (X, "AddressBoundary", "v1 program of 1 byte (InvalidAddress)", _q(_pj(), _segwit(1, 1))),
+    (X, "AddressBoundary", "v1 program of 41 bytes (InvalidAddress)", _q(_pj(), _segwit(1, 41))),
+    (X, "AddressBoundary", "v16 program of 41 bytes (InvalidAddress)",
+     _q(_pj(), _segwit(16, 41))),
+    (X, "AddressBoundary", "v0 program of 21 bytes (InvalidAddress)", _q(_pj(), _segwit(0, 21))),
+    (X, "AddressBoundary", "v0 program of 31 bytes (InvalidAddress)", _q(_pj(), _segwit(0, 31))),
+    (X, "AddressBoundary", "base58 P2PKH payload of 20 bytes (InvalidAddress)",
+     _q(_pj(), _base58(0x00, bytes(19)))),
+    (X, "AddressBoundary", "base58 P2PKH payload of 22 bytes (InvalidAddress)",
+     _q(_pj(), _base58(0x00, b"\xff" * 21))),
+    (X, "EmptyUriBody", "'bitcoin:' alone (InvalidAddress)", "bitcoin:"),
+    (X, "EmptyUriBody", "'bitcoin:?' alone (InvalidAddress)", "bitcoin:?"),
+    (V, "AmountBoundary", "amount=0", _amount("0")),
+    (V, "AmountBoundary", "amount=0.00000000", _amount("0.00000000")),
+    (V, "AmountBoundary", "amount=21000000, MAX_MONEY", _amount("21000000")),
+    (V, "AmountBoundary", "amount=21000000.00000000, MAX_MONEY", _amount("21000000.00000000")),
+    (A, "AmountAboveMaxMoney", "amount=21000000.00000001, one satoshi above MAX_MONEY",
+     _amount("21000000.00000001")),
+    (A, "AmountAboveMaxMoney", "amount=184467440737.09551615, u64::MAX sats",
+     _amount("184467440737.09551615")),
+]
+
+KEY_CONFIG_BOUNDARY_ROWS: list[Row] = [
+    (X, "KeyConfigBoundary", "3 bytes: key id and KEM, no key (Truncated)", DERIVED_CONFIG[:3]),
+    (X, "KeyConfigBoundary", "68 bytes: ends right after the key, no suite list length "
+     "(Truncated)", DERIVED_CONFIG[:68]),
+    (X, "KeyConfigBoundary", "69 bytes: one byte of the suite list length (Truncated)",
+     DERIVED_CONFIG[:69]),
+    (X, "KeyConfigBoundary", "suite list of 6 bytes, one and a half suites (InvalidSuiteList)",
+     _config("000100030001")),
+    (X, "KeyConfigBoundary", "suite list length 8 with 4 bytes present (Truncated)",
+     DERIVED_CONFIG[:68] + b"\x00\x08" + DERIVED_CONFIG[70:]),
+]
+
 EXPIRY_ROWS: list[Row] = [
     (V, "", "one second before the expiry", DERIVED_EXPIRATION - 1),
     (V, "", "at the expiry second: already expired", DERIVED_EXPIRATION),
@@ -728,6 +822,9 @@ def generate() -> Json:
                comment="Reference-only: rust-bech32 0.11 NoChecksum decoding."),
         _group(ids, "Expiry", None, EXPIRY_ROWS, _expired, args=_expiry_args,
                comment="Reference-only: rust-payjoin's Time::elapsed, expiry <= now."),
+        _group(ids, "UriParse", "uri.parse", BOUNDARY_ROWS, _parse, args=by_uri),
+        _group(ids, "OhttpKeysDecode", "ohttp.keys.decode", KEY_CONFIG_BOUNDARY_ROWS,
+               _decode_config, args=partial(_args, "bytes")),
     ]
     # fmt: on
     used = {flag for group in groups for case in group["tests"] for flag in case["flags"]}

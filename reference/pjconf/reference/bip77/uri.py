@@ -40,7 +40,7 @@ from pjconf.reference.bip77 import bech32
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.short_id import format_short_id, parse_short_id, short_id
 from pjconf.reference.bip77.url import Url, check_unicode, parse_url, percent_decode
-from pjconf.reference.bitcoin import base58
+from pjconf.reference.bitcoin import address as bitcoin_address
 from pjconf.reference.crypto.secp256k1 import compress
 from pjconf.reference.entropy import Clock
 from pjconf.reference.errors import InvalidKey, ParseError
@@ -247,9 +247,8 @@ def _compressed_key(data: bytes) -> bytes:
 class PjUri:
     """A payjoin URI.
 
-    ``address`` is text: there is no Bitcoin layer yet, so it is only checked for the shape an
-    address can have (base58 or bech32 characters and length), never decoded or checksummed;
-    bech32 addresses are lower-cased, as rust-bitcoin displays them. ``amount`` is in sats.
+    ``address`` is text, decoded and checked (checksum, version, program length) for any
+    network; bech32 addresses are lower-cased, as rust-bitcoin displays them. ``amount`` is in sats.
     ``output_substitution`` is ``pjos`` (absent means enabled). ``label`` and ``message`` are
     percent-decoded (invalid UTF-8 kept with ``surrogateescape``). ``params`` keeps the other
     parameters (key, decoded value) for the caller, but :func:`format_uri` does not write them,
@@ -367,30 +366,25 @@ def is_expired(expiration: int, clock: Clock) -> bool:
 # Address and amount
 # ---------------------------------------------------------------------------------------------
 
-_BASE58 = frozenset(base58.ALPHABET)
 _BECH32_HRPS = ("bc", "tb", "bcrt")
 
 
 def check_address(text: str) -> str:
-    """Check that ``text`` *looks like* an address and return it as Rust would display it.
+    """Decode ``text`` as an address of any network and return it as rust-bitcoin displays it.
 
-    Base58: 25-35 base58 characters. Bech32: HRP ``bc``/``tb``/``bcrt``, single case, bech32
-    data characters, at most 90 characters; returned lower-case. Checksums, versions and
-    networks are NOT checked: that needs a Bitcoin layer this package does not have yet.
+    rust-bitcoin 0.32's ``Address::from_str`` checks the checksum, the base58 version and payload
+    length, and the witness version and program length (2 to 40 bytes, 20 or 32 for v0), so the
+    shortest and longest programs parse and one byte past either end does not. bech32 addresses
+    are returned lower-case.
     """
+    try:
+        bitcoin_address.decode(text)
+    except ParseError as exc:
+        raise ParseError(
+            "InvalidAddress", f"{text!r} is not a Bitcoin address ({exc.reason})"
+        ) from None
     lower = text.lower()
-    hrp, separator, data = lower.rpartition("1")
-    if separator and hrp in _BECH32_HRPS:
-        if (
-            text in (lower, text.upper())
-            and len(data) >= 8
-            and len(text) <= 90
-            and all(ch in bech32.CHARSET for ch in data)
-        ):
-            return lower
-    elif 25 <= len(text) <= 35 and all(ch in _BASE58 for ch in text):
-        return text
-    raise ParseError("InvalidAddress", f"{text!r} is not shaped like a Bitcoin address")
+    return lower if lower.rpartition("1")[0] in _BECH32_HRPS else text
 
 
 def parse_amount(text: str) -> int:
