@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pjconf.harness.cli.output import write_output
 from pjconf.harness.cli.run import DEFAULT_TIMEOUT, CannotStart, client_for
 from pjconf.harness.compat import corpus, jsonout, markdown, notes
 from pjconf.harness.compat.matrix import path_names, run_matrix
@@ -165,7 +166,11 @@ def _run(
         (args.json, lambda: jsonout.render(matrix, judged, elapsed)),
         (args.markdown, lambda: markdown.render(matrix, judged)),
     ]
-    written = [_write(path, render()) for path, render in renderers if path is not None]
+    written = [
+        write_output(path, render(), "pjconf compat")
+        for path, render in renderers
+        if path is not None
+    ]
     explained = len(matrix.failures) - len(judged.unexplained)
     print(
         f"pjconf compat: {'OK' if judged.ok else 'FAILED'}: {len(matrix.failures)} "
@@ -189,12 +194,3 @@ def _printer(quiet: bool) -> Callable[[str], None]:
             print(f"pjconf compat: {line}", file=sys.stderr, flush=True)
 
     return say
-
-
-def _write(path: Path, text: str) -> bool:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"pjconf compat: cannot write {path}: {exc}", file=sys.stderr)
-        return False
-    return True

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pjconf.harness.cli.options import at_least, percentage, positive, shard
+from pjconf.harness.cli.output import write_output
 from pjconf.harness.corpus.load import (
     Case,
     CorpusError,
@@ -253,15 +254,6 @@ def _supported_ops(implementation: dict[str, object]) -> set[str] | None:
     return None
 
 
-def _write(path: Path, text: str) -> bool:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        print(f"pjconf: cannot write {path}: {exc}", file=sys.stderr)
-        return False
-    return True
-
-
 def _list_cases(cases: list[Case], args: argparse.Namespace, names: set[str] | None) -> int:
     chosen = select(
         cases,
@@ -409,7 +401,9 @@ def _run_with(
         (args.junit, lambda: junit.render(result, info)),
         (args.html, lambda: html_report.render(result, info)),
     ]
-    written = [_write(path, render()) for path, render in renderers if path is not None]
+    written = [
+        write_output(path, render(), "pjconf") for path, render in renderers if path is not None
+    ]
     if json_to_stdout:
         sys.stdout.write(_json_text(result, info))
     if not all(written):
