@@ -39,7 +39,7 @@ GOOD = {"id": "crypto/hpke:compare:0123456789ab:0", "class": "equivalent", "reas
         [],
         {"format": "other", "survivors": []},
         {"format": FORMAT},
-        {"format": FORMAT, "survivors": [{**GOOD, "class": "gap"}]},
+        {"format": FORMAT, "survivors": [{**GOOD, "class": "missing-case"}]},
         {"format": FORMAT, "survivors": [{**GOOD, "reason": "short"}]},
         {"format": FORMAT, "survivors": [{**GOOD, "reason": "two\nlines of reason"}]},
         {"format": FORMAT, "survivors": [{**GOOD, "id": "crypto/hpke:compare"}]},
@@ -70,3 +70,18 @@ def test_the_scores_leave_listed_mutants_out_of_the_second_one() -> None:
     assert total.adjusted == pytest.approx(50.0)
     gaps = report.unlisted_survivors(results, listed)
     assert [r.mutant.id for r in gaps] == [toy[2].id, toy[4].id]
+
+
+def test_a_listed_gap_stays_in_the_score_and_a_killed_listing_is_reported() -> None:
+    toy = mutants_of("toy", "def f(a):\n    return a < 1 and a > -5\n")
+    statuses = [Status.KILLED, Status.SURVIVED, Status.SURVIVED]
+    results = [Result(m, s, 1) for m, s in zip(toy, statuses, strict=False)]
+    listed = {
+        toy[0].id: Listed(toy[0].id, "equivalent", "claimed equivalent, yet a case kills it"),
+        toy[1].id: Listed(toy[1].id, "gap", "needs a case with a = 1 to tell < from <="),
+    }
+    *_, total = report.table(results, listed)
+    assert (total.gap, total.equivalent) == (1, 0)
+    assert total.adjusted == pytest.approx(100.0 / 3)
+    assert [r.mutant.id for r in report.unlisted_survivors(results, listed)] == [toy[2].id]
+    assert [r.mutant.id for r in report.killed_but_listed(results, listed)] == [toy[0].id]

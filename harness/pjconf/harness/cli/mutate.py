@@ -25,8 +25,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         + "; ".join(f"{name}: {what}" for name, what in OPERATORS.items())
         + ") and run, in a fresh process per mutant, the corpus cases that reach the changed "
         "line under both profiles. Exit 0 when the measurement ran (whatever the score), 1 with "
-        "--require-listed when a mutant survived that the survivors file does not list, 2 on a "
-        "tool error.",
+        "--require-listed when a mutant survived that the survivors file does not list or a listed "
+        "one was killed, 2 on a tool error.",
     )
     p.add_argument(
         "--module",
@@ -61,7 +61,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--require-listed",
         action="store_true",
-        help="fail (exit 1) when a mutant survives that the survivors file does not list",
+        help="fail (exit 1) when a mutant survives that the survivors file does not list, or a "
+        "listed one is killed (the listing is wrong or the gap closed)",
     )
     p.add_argument("--list", action="store_true", help="list the selected mutants and exit")
 
@@ -128,6 +129,23 @@ def _measure(args: argparse.Namespace) -> int:
     if args.markdown:
         args.markdown.write_text(report.markdown(rows), encoding="utf-8")
     gaps = report.unlisted_survivors(results, listed)
+    for result in gaps:
+        print(f"pjconf mutate: unlisted survivor {result.mutant.id} ({_where(result)})")
+    wrong = report.killed_but_listed(results, listed)
+    for result in wrong:
+        print(
+            f"pjconf mutate: listed as {listed[result.mutant.id].cls} but killed by "
+            f"{', '.join(result.failed) or 'a case'}: {result.mutant.id} ({_where(result)}); "
+            "remove the listing"
+        )
     timeouts = sum(1 for r in results if r.status is Status.TIMEOUT)
-    print(f"pjconf mutate: {len(gaps)} unlisted survivors, {timeouts} timeouts")
-    return 1 if args.require_listed and gaps else 0
+    print(
+        f"pjconf mutate: {len(gaps)} unlisted survivors, {len(wrong)} listed but killed, "
+        f"{timeouts} timeouts"
+    )
+    return 1 if args.require_listed and (gaps or wrong) else 0
+
+
+def _where(result: runner.Result) -> str:
+    m = result.mutant
+    return f"{m.module}.py:{m.line} {m.description}"

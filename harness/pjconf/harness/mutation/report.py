@@ -22,6 +22,7 @@ class Row:
     timeouts: int = 0
     equivalent: int = 0
     unreachable: int = 0
+    gap: int = 0
     """Listed in the survivors file (each also counted as survived or not covered)."""
 
     @property
@@ -66,6 +67,12 @@ def _count(row: Row, result: Result, listing: Listed | None) -> None:
             setattr(row, listing.cls, getattr(row, listing.cls) + 1)
 
 
+def killed_but_listed(results: Iterable[Result], listed: dict[str, Listed]) -> list[Result]:
+    """Listed mutants a case killed: an ``equivalent`` or ``unreachable`` listing that is wrong,
+    or a ``gap`` a case now closes. Either way the listing must go (timeouts prove nothing)."""
+    return [r for r in results if r.status is Status.KILLED and r.mutant.id in listed]
+
+
 def unlisted_survivors(results: Iterable[Result], listed: dict[str, Listed]) -> list[Result]:
     """Survivors and uncovered mutants the survivors file does not explain: behaviour gaps."""
     return [
@@ -78,12 +85,13 @@ def unlisted_survivors(results: Iterable[Result], listed: dict[str, Listed]) -> 
 def markdown(rows: Sequence[Row]) -> str:
     head = (
         "| module | mutants | killed | survived | not covered | timeouts | equivalent "
-        "| unreachable | raw score | score (non-equivalent, reachable) |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| unreachable | listed gaps | raw score | score (non-equivalent, reachable) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     body = "".join(
         f"| {r.module} | {r.mutants} | {r.killed} | {r.survived} | {r.not_covered} "
-        f"| {r.timeouts} | {r.equivalent} | {r.unreachable} | {r.raw:.0f}% | {r.adjusted:.0f}% |\n"
+        f"| {r.timeouts} | {r.equivalent} | {r.unreachable} | {r.gap} | {r.raw:.0f}% "
+        f"| {r.adjusted:.0f}% |\n"
         for r in rows
     )
     return head + body
