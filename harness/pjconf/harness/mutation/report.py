@@ -22,6 +22,7 @@ class Row:
     timeouts: int = 0
     equivalent: int = 0
     unreachable: int = 0
+    unjudged: int = 0
     gap: int = 0
     """Listed in the survivors file (each also counted as survived or not covered)."""
 
@@ -36,8 +37,8 @@ class Row:
 
     @property
     def adjusted(self) -> float:
-        """Caught over the mutants that are neither equivalent nor unreachable."""
-        counted = self.mutants - self.equivalent - self.unreachable
+        """Caught over the mutants not listed as equivalent, unreachable or unjudged."""
+        counted = self.mutants - self.equivalent - self.unreachable - self.unjudged
         return 100.0 * self.caught / counted if counted else 100.0
 
 
@@ -85,12 +86,13 @@ def unlisted_survivors(results: Iterable[Result], listed: dict[str, Listed]) -> 
 def markdown(rows: Sequence[Row]) -> str:
     head = (
         "| module | mutants | killed | survived | not covered | timeouts | equivalent "
-        "| unreachable | listed gaps | raw score | score (non-equivalent, reachable) |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| unreachable | unjudged | listed gaps | raw score | score (non-equivalent, reachable) |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     body = "".join(
         f"| {r.module} | {r.mutants} | {r.killed} | {r.survived} | {r.not_covered} "
-        f"| {r.timeouts} | {r.equivalent} | {r.unreachable} | {r.gap} | {r.raw:.0f}% "
+        f"| {r.timeouts} | {r.equivalent} | {r.unreachable} | {r.unjudged} | {r.gap} "
+        f"| {r.raw:.0f}% "
         f"| {r.adjusted:.0f}% |\n"
         for r in rows
     )

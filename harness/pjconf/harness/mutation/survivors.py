@@ -3,7 +3,9 @@
 It lives in ``docs/mutation-survivors.json``, not under ``vectors/``: it describes the reference's
 source, not cases, and everything under ``vectors/`` is loaded and shipped as the corpus.
 
-``equivalent`` and ``unreachable`` mutants leave the score; a ``gap`` is a real behaviour no case
+``equivalent``, ``unreachable`` and ``unjudged`` mutants leave the score (the last change only
+what no profile compares: pinning the reference's own wording would be imitation, not
+conformance); a ``gap`` is a real behaviour no case
 checks yet: it stays in the score as a survivor, and is listed only so that a run (CI's sample with
 ``--require-listed``) fails on a *new* gap, while the reason says which case would close it.
 """
@@ -20,10 +22,12 @@ CLASSES = {
     "and text)",
     "unreachable": "no input the protocol can carry (through any adapter op) executes the change "
     "in a way that shows",
+    "unjudged": "changes only what no profile judges: an error message no specification fixes and "
+    "payjoin 1.0 does not print, or which generator a random draw comes from",
     "gap": "a real behaviour no case checks yet (still counted against the score); the reason "
     "names the case that would kill it",
 }
-EXCUSED = ("equivalent", "unreachable")
+EXCUSED = ("equivalent", "unreachable", "unjudged")
 """The classes that leave the score: the others are survivors the corpus should kill."""
 
 
