@@ -95,6 +95,13 @@ NOTES: dict[str, Json] = {
         "description": "The response nonce is given as response_nonce.",
         "effect": "Byte-exact only for implementations that can inject the nonce.",
     },
+    "ExchangeContext": {
+        "description": "The result's context is compared: pjconf's hex serialization of the "
+        "exchange (version, suite ids, enc, the exported response secret).",
+        "effect": "A context that opens no response of this exchange (a wrong enc or secret, a "
+        "misencoded suite id). An opaque handle (a context that is not a hex string) is not "
+        "compared (docs/adapter-protocol.md).",
+    },
     "ContextHandle": {
         "description": "The case needs the state of an earlier request (args.context).",
         "effect": "See intermediates.context_source for the case that creates it.",
@@ -369,7 +376,7 @@ def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
             case(
                 ids,
                 comment,
-                ["Bip77", "DerivedVector", "FixedEphemeral", "ZeroPadding"],
+                ["Bip77", "DerivedVector", "FixedEphemeral", "ZeroPadding", "ExchangeContext"],
                 op="ohttp.request.seal",
                 args={
                     "key_config": exchange.config.encode().hex(),
@@ -377,22 +384,22 @@ def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
                     "sk_e": exchange.ephemeral_sk.hex(),
                     "pad": "zero",
                 },
-                expected={"request": exchange.request.hex()},
-                intermediates={
-                    **_seal_intermediates(
-                        exchange.request, exchange.message, exchange.ephemeral_sk, get.config
-                    ),
+                expected={
+                    "request": exchange.request.hex(),
                     "context": exchange.context.to_bytes().hex(),
                 },
+                intermediates=_seal_intermediates(
+                    exchange.request, exchange.message, exchange.ephemeral_sk, get.config
+                ),
             )
         )
     exact = _request_of_size(ohttp.PADDED_BHTTP_REQ_BYTES)
-    request, _ = ohttp.seal_request(get.config, exact, pad="zero", sk_e=OHTTP_POST.secret)
+    request, context = ohttp.seal_request(get.config, exact, pad="zero", sk_e=OHTTP_POST.secret)
     tests.append(
         case(
             ids,
             "a BHTTP plaintext of exactly 8104 bytes needs no padding",
-            ["Bip77", "FixedEphemeral", "MaxBody"],
+            ["Bip77", "FixedEphemeral", "MaxBody", "ExchangeContext"],
             op="ohttp.request.seal",
             args={
                 "key_config": get.config.encode().hex(),
@@ -400,7 +407,7 @@ def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
                 "sk_e": OHTTP_POST.secret.hex(),
                 "pad": "zero",
             },
-            expected={"request": request.hex()},
+            expected={"request": request.hex(), "context": context.to_bytes().hex()},
         )
     )
     oversize = exact + b"\x00"
@@ -439,13 +446,13 @@ def _open_case(
     def run() -> tuple[Json, Json]:
         plaintext, ctx = ohttp.open_request(sk, config, request)
         message, _ = bhttp.read_request(plaintext)
-        found = {
-            "bhttp_message": bhttp.encode_request(message).hex(),
-            "context": ctx.to_bytes().hex(),
-        }
-        return {"bhttp": plaintext.hex()}, found
+        found = {"bhttp_message": bhttp.encode_request(message).hex()}
+        return {"bhttp": plaintext.hex(), "context": ctx.to_bytes().hex()}, found
 
-    return outcome_case(ids, comment, flags, op="ohttp.request.open", args=args, run=run)
+    opened = outcome_case(ids, comment, flags, op="ohttp.request.open", args=args, run=run)
+    if "expected" in opened:  # an opened request's context is compared
+        opened["flags"] = [*flags, "ExchangeContext"]
+    return opened
 
 
 def _with_header(request: bytes, key_id: int, kem: int, kdf: int, aead: int) -> bytes:
@@ -743,16 +750,21 @@ def _context_edge_groups(ids: CaseIds, get: _Exchange) -> list[Json]:
     r202 = ohttp.seal_response(
         get.context, bhttp.encode_response(BhttpResponse(202)), response_nonce=RESPONSE_NONCE_202
     )
-    x448, hkdf_sha384, unassigned_aead, export_only = 0x0021, 0x0002, 0x0004, 0xFFFF
+    x448, sha384, unassigned, export_only = 0x0021, 0x0002, 0x0004, 0xFFFF
     opened: list[tuple[str, str, bytes]] = [
         ("format version byte 0x02, the rest intact", "MalformedContext", b"\x02" + whole[1:]),
         ("7 bytes: version and suite ids, no enc length", "MalformedContext", whole[:7]),
         ("8 bytes: an enc length of 0 and nothing after it", "MalformedContext", whole[:7] + b"\0"),
         ("73 bytes: enc complete, no secret", "MalformedContext", whole[: 8 + len(enc)]),
         ("a secret one byte longer than max(Nn, Nk)", "MalformedContext", whole + b"\0"),
+        (
+            "KEM 0x0021 (DHKEM(X448)), enc complete, no secret: parsed before its suite is used",
+            "MalformedContext",
+            _context(x448, 1, 3, enc, secret)[: 8 + len(enc)],
+        ),
         ("KEM 0x0021 (DHKEM(X448))", "ContextSuite", _context(x448, 1, 3, enc, secret)),
-        ("KDF 0x0002 (HKDF-SHA384)", "ContextSuite", _context(0x16, hkdf_sha384, 3, enc, secret)),
-        ("AEAD 0x0004 (unassigned)", "ContextSuite", _context(0x16, 1, unassigned_aead, enc, secret)),
+        ("KDF 0x0002 (HKDF-SHA384)", "ContextSuite", _context(0x16, sha384, 3, enc, secret)),
+        ("AEAD 0x0004 (unassigned)", "ContextSuite", _context(0x16, 1, unassigned, enc, secret)),
         ("AEAD 0xffff (export-only)", "ContextSuite", _context(0x16, 1, export_only, enc, secret)),
     ]
     open_tests: list[Json] = []
@@ -774,9 +786,10 @@ def _context_edge_groups(ids: CaseIds, get: _Exchange) -> list[Json]:
             )
         )
     aes_secret = get.context.secret[:16]  # max(Nn, Nk) of AES-128-GCM
+    aes = _context(0x16, 1, 1, enc, aes_secret)
     sealed: list[tuple[str, str, bytes]] = [
         ("format version byte 0x02, the rest intact", "MalformedContext", b"\x02" + whole[1:]),
-        ("AEAD 0x0001 (AES-128-GCM, a 16-byte nonce)", "ContextSuite", _context(0x16, 1, 1, enc, aes_secret)),
+        ("AEAD 0x0001 (AES-128-GCM, a 16-byte nonce)", "ContextSuite", aes),
         ("KEM 0x0021 (DHKEM(X448))", "ContextSuite", _context(x448, 1, 3, enc, secret)),
     ]
     message = bhttp.encode_response(BhttpResponse(202))
