@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pjconf.harness.run.equivalence import equivalent, normalized_url, unpadded
+from pjconf.harness.run.equivalence import equivalent, normalized_url, opaque_context, unpadded
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,16 @@ def test_a_response_returned_without_its_padding_matches_in_every_profile() -> N
     assert not unpadded("ohttp.response.open", "bhttp", padded, "4140c")  # half a byte
     assert not unpadded("ohttp.response.open", "bhttp", message + "01" + "00" * 9, message)
     assert not unpadded("ohttp.request.open", "bhttp", padded, message)
+
+
+def test_a_context_handle_is_not_compared_but_a_serialized_context_is() -> None:
+    """The protocol lets an IUT return an opaque handle; a hex context claims the format."""
+    want = "0100160001000341" + "04" * 65 + "ab" * 32
+    for op in ("ohttp.request.seal", "ohttp.request.open"):
+        assert opaque_context(op, "context", want, "rust-payjoin-ohttp-client-1")
+    # hex is the serialization, so it must be equal (the caller compared it first)
+    assert not opaque_context("ohttp.request.open", "context", want, want[:-2])
+    assert not opaque_context("ohttp.request.open", "context", want, "")
+    assert not opaque_context("ohttp.request.open", "context", want, 7)
+    assert not opaque_context("ohttp.request.open", "bhttp", want, "handle")
+    assert not opaque_context("ohttp.response.open", "context", want, "handle")

@@ -16,7 +16,7 @@ from enum import StrEnum
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE
 from pjconf.harness.implementations.client import Reply
-from pjconf.harness.run.equivalence import equivalent, same_encoding, unpadded
+from pjconf.harness.run.equivalence import equivalent, opaque_context, same_encoding, unpadded
 from pjconf.harness.run.granularity import ErrorClass, shared_class, shared_transition_class
 from pjconf.harness.run.texts import text_matches
 from pjconf.protocol.wire import JsonObject
@@ -61,7 +61,9 @@ def _mismatches(case: Case, expected: JsonObject, got: JsonObject) -> tuple[list
         if loose is not None:
             widened.append(_same_class_note(loose, expected[key], value))
             continue
-        trimmed = unpadded(case.op, key, expected[key], value)
+        trimmed = unpadded(case.op, key, expected[key], value) or opaque_context(
+            case.op, key, expected[key], value
+        )
         if trimmed is not None:
             widened.append(trimmed)
             continue

@@ -162,3 +162,21 @@ def unpadded(op: str | None, key: str, expected: object, got: object) -> str | N
     if padding.strip("0"):
         return None
     return f"{key} without its {len(padding) // 2} bytes of zero padding"
+
+
+OPAQUE_CONTEXT: frozenset[str] = frozenset({"ohttp.request.seal", "ohttp.request.open"})
+"""Ops whose ``context`` result an IUT may return as an opaque handle instead of pjconf's hex
+serialization (``docs/adapter-protocol.md``). A hex string is read as that serialization and
+compared; any other string is a handle, which only a later op can judge. Every profile: it is a
+protocol convention, not a choice of payjoin's."""
+
+_HEX = re.compile(r"^(?:[0-9a-f]{2})+$")
+
+
+def opaque_context(op: str | None, key: str, expected: object, got: object) -> str | None:
+    """A note when ``got`` is an opaque context handle where ``expected`` is a serialization."""
+    if key != "context" or op not in OPAQUE_CONTEXT or not isinstance(expected, str):
+        return None
+    if not isinstance(got, str) or not got or _HEX.match(got):
+        return None
+    return f"context {got!r} is an opaque handle, not compared"

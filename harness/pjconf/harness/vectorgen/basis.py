@@ -63,7 +63,11 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ZeroRnd32": ("BIP324", CHOICE),
     },
     "bip77_messages": {},
-    "ohttp": {"Rfc9458Example": ("RFC9458",), "InvalidSize": ("BIP77",)},
+    "ohttp": {
+        "Rfc9458Example": ("RFC9458",),
+        "InvalidSize": ("BIP77",),
+        "AesGcmFirst": ("RFC9458", CHOICE),
+    },
     "bhttp": {
         "Bip77": ("BIP77",),
         "DerivedVector": ("BIP77",),

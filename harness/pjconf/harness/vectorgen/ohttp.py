@@ -95,6 +95,13 @@ NOTES: dict[str, Json] = {
         "description": "The response nonce is given as response_nonce.",
         "effect": "Byte-exact only for implementations that can inject the nonce.",
     },
+    "ExchangeContext": {
+        "description": "The result's context is compared: pjconf's hex serialization of the "
+        "exchange (version, suite ids, enc, the exported response secret).",
+        "effect": "A context that opens no response of this exchange (a wrong enc or secret, a "
+        "misencoded suite id). An opaque handle (a context that is not a hex string) is not "
+        "compared (docs/adapter-protocol.md).",
+    },
     "ContextHandle": {
         "description": "The case needs the state of an earlier request (args.context).",
         "effect": "See intermediates.context_source for the case that creates it.",
@@ -152,6 +159,35 @@ NOTES: dict[str, Json] = {
     "InvalidSize": {
         "description": "A response that is not exactly 8192 bytes.",
         "effect": "rust-payjoin refuses it (InvalidSize, a transient error) without decrypting.",
+    },
+    "MalformedContext": {
+        "description": "A context that is not pjconf's serialization: another format version "
+        "byte, shorter than its fixed part, an enc length with no enc or no secret after it, a "
+        "secret longer than max(Nn, Nk).",
+        "effect": "An implementation that takes hex contexts reads past a short one, opens with "
+        "a misread one, or crashes (InternalError is never an acceptable refusal); it must refuse "
+        "it as ParseError (InvalidContext) whatever the response.",
+    },
+    "ContextSuite": {
+        "description": "A context naming a suite BIP 77 never uses: an unregistered KEM, KDF or "
+        "AEAD id, HKDF-SHA384, the export-only AEAD, or AES-128-GCM (a 16-byte response nonce).",
+        "effect": "Must be refused as UnsupportedSuite before any key is derived: a response is "
+        "sealed and opened with ChaCha20-Poly1305 and a 32-byte nonce only (BIP 77's 8192 bytes "
+        "= 32 + 8144 + 16), and RFC 9458 section 4.4 needs an AEAD to encrypt with.",
+    },
+    "HeaderOnly": {
+        "description": "A request of exactly the 7-byte header that names a key id or KEM the "
+        "gateway does not have.",
+        "effect": "The header is complete, so the key id or KEM is refused as such (bitcoin-ohttp "
+        "checks them before reading enc); a gateway that counts the header as truncated answers "
+        "a ParseError the client cannot act on (RFC 9458 section 5.3's ohttp-key problem).",
+    },
+    "AesGcmFirst": {
+        "description": "A key configuration that lists AES-128-GCM before (or without) "
+        "ChaCha20-Poly1305.",
+        "effect": "bitcoin-ohttp 0.6's client takes the first suite and cannot seal with it: "
+        "payjoin 1.0 refuses to encapsulate. RFC 9458 section 3 lets a client pick any listed "
+        "suite it supports, so sealing with ChaCha20-Poly1305 is as correct.",
     },
 }
 
@@ -340,7 +376,7 @@ def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
             case(
                 ids,
                 comment,
-                ["Bip77", "DerivedVector", "FixedEphemeral", "ZeroPadding"],
+                ["Bip77", "DerivedVector", "FixedEphemeral", "ZeroPadding", "ExchangeContext"],
                 op="ohttp.request.seal",
                 args={
                     "key_config": exchange.config.encode().hex(),
@@ -348,22 +384,22 @@ def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
                     "sk_e": exchange.ephemeral_sk.hex(),
                     "pad": "zero",
                 },
-                expected={"request": exchange.request.hex()},
-                intermediates={
-                    **_seal_intermediates(
-                        exchange.request, exchange.message, exchange.ephemeral_sk, get.config
-                    ),
+                expected={
+                    "request": exchange.request.hex(),
                     "context": exchange.context.to_bytes().hex(),
                 },
+                intermediates=_seal_intermediates(
+                    exchange.request, exchange.message, exchange.ephemeral_sk, get.config
+                ),
             )
         )
     exact = _request_of_size(ohttp.PADDED_BHTTP_REQ_BYTES)
-    request, _ = ohttp.seal_request(get.config, exact, pad="zero", sk_e=OHTTP_POST.secret)
+    request, context = ohttp.seal_request(get.config, exact, pad="zero", sk_e=OHTTP_POST.secret)
     tests.append(
         case(
             ids,
             "a BHTTP plaintext of exactly 8104 bytes needs no padding",
-            ["Bip77", "FixedEphemeral", "MaxBody"],
+            ["Bip77", "FixedEphemeral", "MaxBody", "ExchangeContext"],
             op="ohttp.request.seal",
             args={
                 "key_config": get.config.encode().hex(),
@@ -371,7 +407,7 @@ def _request_seal_group(ids: CaseIds, get: _Exchange, post: _Exchange) -> Json:
                 "sk_e": OHTTP_POST.secret.hex(),
                 "pad": "zero",
             },
-            expected={"request": request.hex()},
+            expected={"request": request.hex(), "context": context.to_bytes().hex()},
         )
     )
     oversize = exact + b"\x00"
@@ -410,13 +446,13 @@ def _open_case(
     def run() -> tuple[Json, Json]:
         plaintext, ctx = ohttp.open_request(sk, config, request)
         message, _ = bhttp.read_request(plaintext)
-        found = {
-            "bhttp_message": bhttp.encode_request(message).hex(),
-            "context": ctx.to_bytes().hex(),
-        }
-        return {"bhttp": plaintext.hex()}, found
+        found = {"bhttp_message": bhttp.encode_request(message).hex()}
+        return {"bhttp": plaintext.hex(), "context": ctx.to_bytes().hex()}, found
 
-    return outcome_case(ids, comment, flags, op="ohttp.request.open", args=args, run=run)
+    opened = outcome_case(ids, comment, flags, op="ohttp.request.open", args=args, run=run)
+    if "expected" in opened:  # an opened request's context is compared
+        opened["flags"] = [*flags, "ExchangeContext"]
+    return opened
 
 
 def _with_header(request: bytes, key_id: int, kem: int, kdf: int, aead: int) -> bytes:
@@ -702,6 +738,142 @@ def _response_boundary_group(ids: CaseIds, get: _Exchange) -> Json:
     return {"type": "OhttpResponseOpen", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
 
 
+def _context(kem_id: int, kdf_id: int, aead_id: int, enc: bytes, secret: bytes) -> bytes:
+    """pjconf's serialized exchange context with the given fields (see ``ExchangeContext``)."""
+    return ohttp.ExchangeContext(kem_id, kdf_id, aead_id, enc, secret).to_bytes()
+
+
+def _context_edge_groups(ids: CaseIds, get: _Exchange) -> list[Json]:
+    """Contexts that are not pjconf's serialization, or name a suite BIP 77 never uses: every
+    one refused before the response is looked at (which is an authentic 8192-byte 202)."""
+    whole, enc, secret = get.context.to_bytes(), get.context.enc, get.context.secret
+    r202 = ohttp.seal_response(
+        get.context, bhttp.encode_response(BhttpResponse(202)), response_nonce=RESPONSE_NONCE_202
+    )
+    x448, sha384, unassigned, export_only = 0x0021, 0x0002, 0x0004, 0xFFFF
+    opened: list[tuple[str, str, bytes]] = [
+        ("format version byte 0x02, the rest intact", "MalformedContext", b"\x02" + whole[1:]),
+        ("7 bytes: version and suite ids, no enc length", "MalformedContext", whole[:7]),
+        ("8 bytes: an enc length of 0 and nothing after it", "MalformedContext", whole[:7] + b"\0"),
+        ("73 bytes: enc complete, no secret", "MalformedContext", whole[: 8 + len(enc)]),
+        ("a secret one byte longer than max(Nn, Nk)", "MalformedContext", whole + b"\0"),
+        (
+            "KEM 0x0021 (DHKEM(X448)), enc complete, no secret: parsed before its suite is used",
+            "MalformedContext",
+            _context(x448, 1, 3, enc, secret)[: 8 + len(enc)],
+        ),
+        ("KEM 0x0021 (DHKEM(X448))", "ContextSuite", _context(x448, 1, 3, enc, secret)),
+        ("KDF 0x0002 (HKDF-SHA384)", "ContextSuite", _context(0x16, sha384, 3, enc, secret)),
+        ("AEAD 0x0004 (unassigned)", "ContextSuite", _context(0x16, 1, unassigned, enc, secret)),
+        ("AEAD 0xffff (export-only)", "ContextSuite", _context(0x16, 1, export_only, enc, secret)),
+    ]
+    open_tests: list[Json] = []
+    for comment, flag, context in opened:
+
+        def open_(context: bytes = context) -> tuple[Json, Json]:
+            exchange = ohttp.ExchangeContext.from_bytes(context)
+            return {"bhttp": ohttp.open_response(exchange, r202).hex()}, {}
+
+        open_tests.append(
+            outcome_case(
+                ids,
+                f"open a 202 with a context: {comment}",
+                ["Bip77", flag],
+                op="ohttp.response.open",
+                args={"context": context.hex(), "response": r202.hex()},
+                run=open_,
+                intermediates={"derived_from": get.seal_tc},
+            )
+        )
+    aes_secret = get.context.secret[:16]  # max(Nn, Nk) of AES-128-GCM
+    aes = _context(0x16, 1, 1, enc, aes_secret)
+    sealed: list[tuple[str, str, bytes]] = [
+        ("format version byte 0x02, the rest intact", "MalformedContext", b"\x02" + whole[1:]),
+        ("AEAD 0x0001 (AES-128-GCM, a 16-byte nonce)", "ContextSuite", aes),
+        ("KEM 0x0021 (DHKEM(X448))", "ContextSuite", _context(x448, 1, 3, enc, secret)),
+    ]
+    message = bhttp.encode_response(BhttpResponse(202))
+    seal_tests: list[Json] = []
+    for comment, flag, context in sealed:
+
+        def seal(context: bytes = context) -> tuple[Json, Json]:
+            exchange = ohttp.ExchangeContext.from_bytes(context)
+            response = ohttp.seal_response(exchange, message, response_nonce=RESPONSE_NONCE_202)
+            return {"response": response.hex()}, {}
+
+        seal_tests.append(
+            outcome_case(
+                ids,
+                f"seal a 202 with a context: {comment}",
+                ["Bip77", "FixedResponseNonce", flag],
+                op="ohttp.response.seal",
+                args={
+                    "context": context.hex(),
+                    "bhttp": message.hex(),
+                    "response_nonce": RESPONSE_NONCE_202.hex(),
+                },
+                run=seal,
+                intermediates={"derived_from": get.open_tc},
+            )
+        )
+    suite = {"kem_id": 0x16, "kdf_id": 1, "aead_id": 3}
+    return [
+        {"type": "OhttpResponseOpen", **suite, "tests": open_tests},
+        {"type": "OhttpResponseSeal", **suite, "tests": seal_tests},
+    ]
+
+
+def _header_only_group(ids: CaseIds, get: _Exchange) -> Json:
+    """Requests of exactly a header whose key id or KEM is not the gateway's."""
+    tests = [
+        _open_case(
+            ids,
+            comment,
+            ["HeaderOnly"],
+            sk=get.sk,
+            config=get.config,
+            request=ohttp.request_header(key_id, kem, 1, 3),
+        )
+        for comment, key_id, kem in (
+            ("7 bytes: exactly a header naming key id 2", 2, 0x16),
+            ("7 bytes: exactly a header naming KEM X25519 (0x0020)", 1, 0x20),
+        )
+    ]
+    return {"type": "OhttpRequestOpen", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
+
+
+def _aes_first_group(ids: CaseIds, get: _Exchange) -> Json:
+    """Key configurations whose first suite is AES-128-GCM: what bitcoin-ohttp 0.6 picks."""
+    aes, chacha = (1, 1), (1, 3)
+    tests: list[Json] = []
+    for comment, suites in (
+        ("AES-128-GCM listed before ChaCha20-Poly1305", (aes, chacha)),
+        ("AES-128-GCM only", (aes,)),
+    ):
+        config = OhttpKeyConfig(get.config.key_id, get.config.kem_id, get.config.pk, suites)
+
+        def seal(config: OhttpKeyConfig = config) -> tuple[Json, Json]:
+            request, _ = ohttp.seal_request(config, get.message, pad="zero", sk_e=OHTTP_GET.secret)
+            return {"request": request.hex()}, {}
+
+        tests.append(
+            outcome_case(
+                ids,
+                f"seal the receiver's poll to a key configuration with {comment}",
+                ["Bip77", "AesGcmFirst"],
+                op="ohttp.request.seal",
+                args={
+                    "key_config": config.encode().hex(),
+                    "bhttp": get.message.hex(),
+                    "sk_e": OHTTP_GET.secret.hex(),
+                    "pad": "zero",
+                },
+                run=seal,
+            )
+        )
+    return {"type": "OhttpRequestSeal", "kem_id": 0x16, "kdf_id": 1, "aead_id": 3, "tests": tests}
+
+
 def exchanges() -> tuple[_Exchange, _Exchange]:
     """The receiver poll and sender POST requests every BIP 77 group refers to."""
     get = _Exchange(bhttp.encode_request(receiver_poll()), OHTTP_GET.secret)
@@ -720,5 +892,8 @@ def generate() -> Json:
         _response_open_group(ids, get, post),
         _request_boundary_group(ids, get),
         _response_boundary_group(ids, get),
+        *_context_edge_groups(ids, get),
+        _header_only_group(ids, get),
+        _aes_first_group(ids, get),
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

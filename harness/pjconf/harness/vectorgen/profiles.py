@@ -51,6 +51,14 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             pin="accepts",
         ),
     },
+    "ohttp": {
+        "AesGcmFirst": Open(
+            "refuse",
+            "seal with ChaCha20-Poly1305, a later suite of the list (RFC 9458 section 3 lets a "
+            "client use any listed suite it supports), or refuse (bitcoin-ohttp 0.6 takes the "
+            "first suite and cannot seal with AES-128-GCM)",
+        ),
+    },
     "bhttp": {
         "CookieMerge": Open(
             "output",
