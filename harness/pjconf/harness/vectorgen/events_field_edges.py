@@ -229,6 +229,8 @@ def refused_cases() -> list[Case]:
          ["LoneSurrogate"], _reply('{"x":["\\ud800"]}')),
         ("receiver", "JsonReply.extra holding a 401-digit integer (no f64 holds it)",
          ["NotJsonNumber"], _reply('{"x":1' + "0" * 400 + "}")),
+        ("receiver", "JsonReply.extra holding a 4400-digit integer (past Python's int/str limit)",
+         ["NotJsonNumber"], _reply('{"x":9' + "9" * 4399 + "}")),
     ]  # fmt: skip
 
 
