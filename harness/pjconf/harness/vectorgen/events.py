@@ -116,7 +116,8 @@ NOTES: dict[str, Json] = {
     },
     "SerdeLeniency": {
         "description": "Input serde accepts beyond the canonical form: an unknown extra field "
-        '(payjoin does not deny unknown fields), {"X":null} for a unit variant.',
+        '(payjoin does not deny unknown fields), {"X":null} for a unit variant, an absent '
+        "Option field.",
         "effect": "acceptable: an implementation may refuse it; if it accepts, the re-encoded "
         "event must be the canonical text in expected.",
     },
