@@ -15,6 +15,7 @@ import dataclasses
 from typing import Any
 
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
+from pjconf.harness.vectorgen import events_field_edges as field_edges
 from pjconf.harness.vectorgen.events_json_edges import NOTES as EDGE_NOTES
 from pjconf.harness.vectorgen.events_json_edges import float_cases, integer_cases
 from pjconf.harness.vectorgen.session_log_texts import (
@@ -115,11 +116,13 @@ NOTES: dict[str, Json] = {
     },
     "SerdeLeniency": {
         "description": "Input serde accepts beyond the canonical form: an unknown extra field "
-        '(payjoin does not deny unknown fields), {"X":null} for a unit variant.',
+        '(payjoin does not deny unknown fields), {"X":null} for a unit variant, an absent '
+        "Option field.",
         "effect": "acceptable: an implementation may refuse it; if it accepts, the re-encoded "
         "event must be the canonical text in expected.",
     },
     **EDGE_NOTES,
+    **field_edges.NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -841,6 +844,18 @@ def _json_edge_group(ids: CaseIds) -> Json:
     return {"type": "EventJsonEdges", "tests": tests}
 
 
+def _field_edge_group(ids: CaseIds) -> Json:
+    """Every field codec at its edges (:mod:`.events_field_edges`): keys, key configs, address
+    case, field order and absent options, enum payload shapes, lone surrogates, float spellings
+    serde_json and Python part on, i64's lower edge."""
+    tests = [
+        *(_invalid(ids, *case) for case in field_edges.refused_cases()),
+        *(_valid(ids, *case) for case in field_edges.kept_cases()),
+        *(_respelt(ids, *case) for case in field_edges.respelt_cases()),
+    ]
+    return {"type": "EventJsonEdges", "tests": tests}
+
+
 def generate() -> Json:
     ids = CaseIds()
     groups = [
@@ -851,5 +866,6 @@ def generate() -> Json:
         _duplicate_key_group(ids),  # groups are appended, so earlier tcIds stay as published
         _float_group(ids),
         _json_edge_group(ids),
+        _field_edge_group(ids),
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
