@@ -29,16 +29,19 @@ from pjconf.reference.adapter.crafted_sender import (
 )
 from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
 from pjconf.reference.adapter.payment import (
+    MIXED_SENDER_INPUTS,
     SENDER_INPUT_KINDS,
     Payment,
     WalletRefusal,
     payment,
     receiver_contribution,
+    sender_payment,
 )
 from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status, WrongSize
 
 __all__ = [
     "IMPLEMENTATION",
+    "MIXED_SENDER_INPUTS",
     "SENDER_INPUT_KINDS",
     "Corrupt",
     "CraftedBody",
@@ -56,6 +59,7 @@ __all__ = [
     "reference_client",
     "reply_bodies",
     "seal_reply",
+    "sender_payment",
     "serve",
 ]
 

@@ -23,6 +23,7 @@ from typing import Any
 from pjconf.harness.clock import FixedTime
 from pjconf.harness.implementations.client import Client, Reply
 from pjconf.harness.implementations.reference import (
+    MIXED_SENDER_INPUTS,
     SENDER_INPUT_KINDS,
     Mailbox,
     Payment,
@@ -31,6 +32,7 @@ from pjconf.harness.implementations.reference import (
     payment,
     reference_client,
     reply_bodies,
+    sender_payment,
 )
 from pjconf.harness.sessions import content
 from pjconf.harness.sessions.crafted_paths import (
@@ -215,10 +217,10 @@ def drive_transcript(client: Client, args: JsonObject) -> tuple[Reply, Transcrip
         role not in ("sender", "receiver")
         or not isinstance(seed, str)
         or not isinstance(crash, bool)
-        or sender_input not in SENDER_INPUT_KINDS
+        or (sender_input not in SENDER_INPUT_KINDS and sender_input not in MIXED_SENDER_INPUTS)
     ):
         return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
-    pay = payment(f"{seed}/payment", sender_input=str(sender_input))
+    pay = sender_payment(f"{seed}/payment", str(sender_input))
     table = {**paths(pay), **crafted_paths(pay)}
     if name not in table:
         return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None

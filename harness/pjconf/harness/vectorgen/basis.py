@@ -131,6 +131,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "sessions": {
         "ErrorTexts": (CHOICE,),
         "SenderInputType": ("BIP174",),
+        "MixedSenderInputs": ("BIP174",),
         "ReceiverRefusesRequest": (CHOICE,),
         "Version1InMessageA": (CHOICE,),
         "ResponseErrorKind": (CHOICE,),
