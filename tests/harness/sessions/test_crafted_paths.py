@@ -30,6 +30,7 @@ def test_crafted_paths_are_named_by_what_they_send() -> None:
         "truncated_context",
         "receiver_refuses",
         "receiver_accepts",
+        "receiver_utxo",
         "sender_reads",
     }
 

@@ -22,10 +22,12 @@ from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
 from pjconf.reference.adapter.crafted_reply import reply_bodies, seal_reply
 from pjconf.reference.adapter.crafted_sender import (
+    UTXO_ACCEPTED_BODIES,
     CraftedBody,
     CraftedSender,
     accepted_bodies,
     crafted_bodies,
+    utxo_bodies,
 )
 from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
 from pjconf.reference.adapter.payment import (
@@ -43,6 +45,7 @@ __all__ = [
     "IMPLEMENTATION",
     "MIXED_SENDER_INPUTS",
     "SENDER_INPUT_KINDS",
+    "UTXO_ACCEPTED_BODIES",
     "Corrupt",
     "CraftedBody",
     "CraftedSender",
@@ -61,6 +64,7 @@ __all__ = [
     "seal_reply",
     "sender_payment",
     "serve",
+    "utxo_bodies",
 ]
 
 

@@ -132,6 +132,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ErrorTexts": (CHOICE,),
         "SenderInputType": ("BIP174",),
         "MixedSenderInputs": ("BIP174",),
+        "ReceiverUtxoFields": ("BIP174",),
         "ReceiverRefusesRequest": (CHOICE,),
         "Version1InMessageA": (CHOICE,),
         "ResponseErrorKind": (CHOICE,),

@@ -16,6 +16,7 @@ from pjconf.harness.corpus.profiles import PAYJOIN_10
 from pjconf.harness.implementations.client import Reply
 from pjconf.harness.implementations.reference import (
     MIXED_SENDER_INPUTS,
+    UTXO_ACCEPTED_BODIES,
     payment,
     reference_client,
 )
@@ -91,6 +92,16 @@ NOTES: dict[str, Json] = {
         "inputs are of more than one type.",
         "effect": "A sender that offers a fee contribution for another input weight when its "
         "coins are of mixed types.",
+    },
+    "ReceiverUtxoFields": {
+        "description": "The harness writes an Original whose input carries a non_witness_utxo "
+        "(BIP 174: the whole transaction the outpoint names) into the receiver's mailbox: "
+        "with the witness_utxo agreeing (signed: the receiver takes it and posts its "
+        "proposal), the witness_utxo one satoshi short of the non_witness_utxo's output, or "
+        "an outpoint whose vout equals the non_witness_utxo's output count (both refused).",
+        "effect": "A receiver that trusts a witness_utxo its non_witness_utxo contradicts "
+        "(BIP 143's fee attack on the sender), reads past a transaction's outputs, or refuses "
+        "UTXO data BIP 174 allows.",
     },
     "ReceiverRefusesRequest": {
         "description": "The harness writes a request no conforming sender makes into the "
@@ -257,6 +268,7 @@ def generate() -> Json:
         {"type": "InputTypes", "tests": _input_type_cases(ids)},
         {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
         {"type": "MixedInputTypes", "tests": _mixed_input_cases(ids)},
+        {"type": "ReceiverUtxoFields", "tests": _receiver_utxo_cases(ids)},
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
 
@@ -304,6 +316,17 @@ def _mixed_input_cases(ids: CaseIds) -> list[Json]:
         for path in ("success", "success_contributed")
         for role in ROLES
     ]
+
+
+def _receiver_utxo_cases(ids: CaseIds) -> list[Json]:
+    names = sorted(n for n in crafted_paths(payment(f"{SEED}/payment")) if "receiver_utxo/" in n)
+    cases = []
+    for path in names:
+        refused = path.removeprefix("receiver_utxo/") not in UTXO_ACCEPTED_BODIES
+        flags = ["ReceiverUtxoFields", *(["ReceiverRefusesRequest"] if refused else [])]
+        args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
+        cases.append(_driven(ids, f"{path}, the implementation as the receiver", flags, args))
+    return cases
 
 
 def _crafted_cases(ids: CaseIds) -> list[Json]:

@@ -304,7 +304,8 @@ def generate(seed: str = SEED) -> Json:
     groups["Builder"] = _builder_cases(ids, caller, pay)
     groups["Expiry"] = expiry_cases(ids, caller.client, seed, logs)
     groups["Builder"] += _builder_boundary_cases(ids, caller, pay)
-    groups["OriginalInputs"] = original_input_cases(ids, caller.client, pay, _v2_uri(pay, pay.amount))
+    uri = _v2_uri(pay, pay.amount)
+    groups["OriginalInputs"] = original_input_cases(ids, caller.client, pay, uri)
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
 

@@ -261,7 +261,9 @@ def _mismatch(tag: str) -> Coin:
 def cases(ids: CaseIds, client: Client, pay: Payment, pj_uri: str) -> list[Json]:
     """Every Original-input case, expected as the reference answers it."""
     out = []
-    table = [(c, coins, f, None) for c, coins, f in _type_cases() + _redeem_cases()]
+    table: list[tuple[str, list[Coin], list[str], Json | None]] = [
+        (c, coins, f, None) for c, coins, f in _type_cases() + _redeem_cases()
+    ]
     table += [(c, coins, f, FEE_CONTRIBUTION) for c, coins, f in _utxo_cases()]
     for comment, coins, flags, contribution in table:
         psbt = original(pay, coins)
