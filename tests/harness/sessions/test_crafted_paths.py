@@ -9,9 +9,9 @@ import pytest
 from pjconf.harness.implementations.client import InProcessClient, Reply
 from pjconf.harness.sessions.drive import crafted_paths, drive
 from pjconf.protocol.wire import JsonObject
-from pjconf.reference.adapter.crafted_sender import crafted_bodies
+from pjconf.reference.adapter.crafted_sender import crafted_bodies, utxo_bodies
 from pjconf.reference.adapter.ops import reference_adapter
-from pjconf.reference.adapter.payment import SENDER_INPUT_KINDS, payment
+from pjconf.reference.adapter.payment import SENDER_INPUT_KINDS, payment, sender_payment
 from pjconf.reference.bitcoin.psbt import Psbt
 
 
@@ -30,6 +30,7 @@ def test_crafted_paths_are_named_by_what_they_send() -> None:
         "truncated_context",
         "receiver_refuses",
         "receiver_accepts",
+        "receiver_utxo",
         "sender_reads",
     }
 
@@ -131,3 +132,45 @@ def test_a_psbt_without_utxo_data_is_what_missing_utxo_sends() -> None:
     psbt = Psbt.from_base64(body.split(b"\n")[0].decode())
     assert psbt.inputs[0].witness_utxo is None
     assert psbt.inputs[0].non_witness_utxo is None
+
+
+def test_a_mixed_payment_spends_one_coin_of_each_named_type() -> None:
+    pay = sender_payment("x", "p2wpkh+p2tr")
+    spent = [i.witness_utxo.script_pubkey.hex()[:4] for i in pay.original.inputs]  # type: ignore[union-attr]
+    assert spent == ["0014", "5120"]
+    assert pay.original.fee() == 2_000
+
+
+def test_mixed_coins_are_offered_a_p2tr_non_default_sighash_input_fee() -> None:
+    """4 * (1-byte scriptSig length) + (65 + 1 + 1) witness + 160 outpoint and sequence."""
+    reply = run("success", "sender", sender_input="p2wpkh+p2tr")
+    created = reply.value["contents"][0]["Created"]
+    assert created["psbt_ctx"]["fee_contribution"] == {"max_amount": 231, "vout": 1}
+    assert reply.value["path"][-1] == ["sender.poll", "terminal", "Closed"]
+
+
+def test_agreeing_utxo_fields_are_taken_by_the_receiver() -> None:
+    reply = run("receiver_utxo/both_utxo_fields", "receiver")
+    assert reply.value["path"][-1] == ["receiver.post_proposal", "progress", "Monitor"]
+
+
+@pytest.mark.parametrize("name", ["segwit_txout_mismatch", "non_witness_utxo_vout_past_end"])
+def test_contradicting_utxo_fields_close_the_receiver(name: str) -> None:
+    reply = run(f"receiver_utxo/{name}", "receiver")
+    assert reply.value["path"][-1] == ["receiver.poll", "fatal", "Closed"]
+    assert reply.value["texts"]["steps"] == [
+        [
+            "receiver.poll",
+            "ProtocolError::OriginalPayload",
+            "Invalid original PSBT input UTXO: invalid PSBT input #0",
+        ]
+    ]
+
+
+def test_utxo_bodies_carry_the_spent_transaction() -> None:
+    pay = payment("x")
+    for name, crafted in utxo_bodies(pay).items():
+        psbt = Psbt.from_base64(crafted.body.decode().split("\n")[0])
+        inp, txin = psbt.inputs[0], psbt.unsigned_tx.inputs[0]
+        assert inp.non_witness_utxo is not None, name
+        assert inp.non_witness_utxo.txid() == txin.previous_output.txid, name

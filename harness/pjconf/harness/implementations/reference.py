@@ -22,24 +22,30 @@ from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
 from pjconf.reference.adapter.crafted_reply import reply_bodies, seal_reply
 from pjconf.reference.adapter.crafted_sender import (
+    UTXO_ACCEPTED_BODIES,
     CraftedBody,
     CraftedSender,
     accepted_bodies,
     crafted_bodies,
+    utxo_bodies,
 )
 from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
 from pjconf.reference.adapter.payment import (
+    MIXED_SENDER_INPUTS,
     SENDER_INPUT_KINDS,
     Payment,
     WalletRefusal,
     payment,
     receiver_contribution,
+    sender_payment,
 )
 from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status, WrongSize
 
 __all__ = [
     "IMPLEMENTATION",
+    "MIXED_SENDER_INPUTS",
     "SENDER_INPUT_KINDS",
+    "UTXO_ACCEPTED_BODIES",
     "Corrupt",
     "CraftedBody",
     "CraftedSender",
@@ -56,7 +62,9 @@ __all__ = [
     "reference_client",
     "reply_bodies",
     "seal_reply",
+    "sender_payment",
     "serve",
+    "utxo_bodies",
 ]
 
 

@@ -23,7 +23,9 @@ from typing import Any
 from pjconf.harness.clock import FixedTime
 from pjconf.harness.implementations.client import Client, Reply
 from pjconf.harness.implementations.reference import (
+    MIXED_SENDER_INPUTS,
     SENDER_INPUT_KINDS,
+    UTXO_ACCEPTED_BODIES,
     Mailbox,
     Payment,
     accepted_bodies,
@@ -31,6 +33,8 @@ from pjconf.harness.implementations.reference import (
     payment,
     reference_client,
     reply_bodies,
+    sender_payment,
+    utxo_bodies,
 )
 from pjconf.harness.sessions import content
 from pjconf.harness.sessions.crafted_paths import (
@@ -114,7 +118,8 @@ def paths(pay: Payment) -> dict[str, Path]:
 
 def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
-    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
+    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``receiver_utxo/<body>`` (an
+    Original with a ``non_witness_utxo``, taken or refused), ``sender_reads/<reply>``."""
     table: dict[str, Path] = {
         "accepted_post": run_accepted_post,
         "truncated_context": run_truncated_context,
@@ -124,6 +129,9 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
         table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
     for name, crafted in accepted_bodies(pay).items():
         table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
+    for name, crafted in utxo_bodies(pay).items():
+        run = run_receiver_accepts if name in UTXO_ACCEPTED_BODIES else run_receiver_refuses
+        table[f"receiver_utxo/{name}"] = partial(_crafted, run, crafted)
     for name, body in reply_bodies(pay).items():
         table[f"sender_reads/{name}"] = partial(_crafted, run_sender_reads, body)
     return table
@@ -215,10 +223,10 @@ def drive_transcript(client: Client, args: JsonObject) -> tuple[Reply, Transcrip
         role not in ("sender", "receiver")
         or not isinstance(seed, str)
         or not isinstance(crash, bool)
-        or sender_input not in SENDER_INPUT_KINDS
+        or (sender_input not in SENDER_INPUT_KINDS and sender_input not in MIXED_SENDER_INPUTS)
     ):
         return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
-    pay = payment(f"{seed}/payment", sender_input=str(sender_input))
+    pay = sender_payment(f"{seed}/payment", str(sender_input))
     table = {**paths(pay), **crafted_paths(pay)}
     if name not in table:
         return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None

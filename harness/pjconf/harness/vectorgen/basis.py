@@ -49,7 +49,11 @@ GROUP_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "events": {"*": _LOG},
     "replay": {"*": _LOG, "Expired": ("BIP77", "payjoin-log")},
     "hostile": {"*": _LOG},
-    "transitions": {"*": ("BIP77", "BIP78", "payjoin-log"), "Builder": ("BIP77", "BIP78")},
+    "transitions": {
+        "*": ("BIP77", "BIP78", "payjoin-log"),
+        "Builder": ("BIP77", "BIP78"),
+        "OriginalInputs": ("BIP78",),
+    },
     "sessions": {"*": ("BIP77", "BIP78", "payjoin-log")},
 }
 """family -> group type (``*``: any other) -> the basis every case of the group has."""
@@ -122,10 +126,17 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "IgnoredAfterClosed": (CHOICE,),
         "PayjoinText": (CHOICE,),
     },
-    "transitions": {"ResumedDiffersFromLive": (CHOICE,), "PayjoinText": (CHOICE,)},
+    "transitions": {
+        "ResumedDiffersFromLive": (CHOICE,),
+        "PayjoinText": (CHOICE,),
+        "OriginalUtxoFields": ("BIP174",),
+        "InputWeightChoice": (CHOICE,),
+    },
     "sessions": {
         "ErrorTexts": (CHOICE,),
         "SenderInputType": ("BIP174",),
+        "MixedSenderInputs": ("BIP174",),
+        "ReceiverUtxoFields": ("BIP174",),
         "ReceiverRefusesRequest": (CHOICE,),
         "Version1InMessageA": (CHOICE,),
         "ResponseErrorKind": (CHOICE,),

@@ -182,6 +182,12 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
         ),
     },
     "transitions": {
+        "InputWeightChoice": Open(
+            "output",
+            "build from the Original (offering a fee contribution from a weight estimate of "
+            "its own, or none) or refuse it: BIP 78 leaves which inputs a sender can price, "
+            "and how, to the sender",
+        ),
         "ResumedDiffersFromLive": Open(
             "output",
             "append what the live session appends (the Original's output maps kept) or what "

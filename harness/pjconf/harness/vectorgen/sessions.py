@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from pjconf.harness.corpus.profiles import PAYJOIN_10
 from pjconf.harness.implementations.client import Reply
-from pjconf.harness.implementations.reference import payment, reference_client
+from pjconf.harness.implementations.reference import (
+    MIXED_SENDER_INPUTS,
+    UTXO_ACCEPTED_BODIES,
+    payment,
+    reference_client,
+)
 from pjconf.harness.sessions.drive import DRIVE_OP, crafted_paths, drive_transcript, varies
 from pjconf.harness.sessions.driver import Role
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
@@ -78,6 +83,25 @@ NOTES: dict[str, Json] = {
         "input types once the receiver adds its P2WPKH coin. With a scriptSig the txid is "
         "malleable, so those receiver paths stop in Monitor (what to watch is left open).",
         "effect": "An implementation that can pay or be paid only from P2WPKH coins.",
+    },
+    "MixedSenderInputs": {
+        "description": "Success with and without a receiver input, the sender spending a "
+        "P2WPKH and a P2TR key-path coin: payjoin 1.0's builder prices the input it offers a "
+        "fee contribution for as a P2TR key spend with a non-default sighash (231 weight "
+        "units: 231 sats at the sessions' min_fee_rate of 1000 sat/kwu) when the Original's "
+        "inputs are of more than one type.",
+        "effect": "A sender that offers a fee contribution for another input weight when its "
+        "coins are of mixed types.",
+    },
+    "ReceiverUtxoFields": {
+        "description": "The harness writes an Original whose input carries a non_witness_utxo "
+        "(BIP 174: the whole transaction the outpoint names) into the receiver's mailbox: "
+        "with the witness_utxo agreeing (signed: the receiver takes it and posts its "
+        "proposal), the witness_utxo one satoshi short of the non_witness_utxo's output, or "
+        "an outpoint whose vout equals the non_witness_utxo's output count (both refused).",
+        "effect": "A receiver that trusts a witness_utxo its non_witness_utxo contradicts "
+        "(BIP 143's fee attack on the sender), reads past a transaction's outputs, or refuses "
+        "UTXO data BIP 174 allows.",
     },
     "ReceiverRefusesRequest": {
         "description": "The harness writes a request no conforming sender makes into the "
@@ -243,6 +267,8 @@ def generate() -> Json:
         {"type": "CrashResume", "tests": crashed},
         {"type": "InputTypes", "tests": _input_type_cases(ids)},
         {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
+        {"type": "MixedInputTypes", "tests": _mixed_input_cases(ids)},
+        {"type": "ReceiverUtxoFields", "tests": _receiver_utxo_cases(ids)},
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
 
@@ -275,6 +301,32 @@ def _input_type_cases(ids: CaseIds) -> list[Json]:
         for path in ("success", "success_contributed")
         for role in ROLES
     ]
+
+
+def _mixed_input_cases(ids: CaseIds) -> list[Json]:
+    return [
+        _driven(
+            ids,
+            f"{path}, the sender spending coins of two types ({kind}), the implementation as "
+            f"the {role}",
+            ["MixedSenderInputs"],
+            {"iut_role": role, "path": path, "seed": SEED, "sender_input": kind},
+        )
+        for kind in sorted(MIXED_SENDER_INPUTS)
+        for path in ("success", "success_contributed")
+        for role in ROLES
+    ]
+
+
+def _receiver_utxo_cases(ids: CaseIds) -> list[Json]:
+    names = sorted(n for n in crafted_paths(payment(f"{SEED}/payment")) if "receiver_utxo/" in n)
+    cases = []
+    for path in names:
+        refused = path.removeprefix("receiver_utxo/") not in UTXO_ACCEPTED_BODIES
+        flags = ["ReceiverUtxoFields", *(["ReceiverRefusesRequest"] if refused else [])]
+        args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
+        cases.append(_driven(ids, f"{path}, the implementation as the receiver", flags, args))
+    return cases
 
 
 def _crafted_cases(ids: CaseIds) -> list[Json]:

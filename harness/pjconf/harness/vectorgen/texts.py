@@ -14,6 +14,8 @@ PINNED: Final[Mapping[str, str]] = {
     "Error::Protocol": "payjoin 1.0's receive::Error Display ('Protocol error: ' and the "
     "rejection's text)",
     "ProtocolError::OriginalPayload": "payjoin 1.0's OriginalPayload error Display",
+    "BuildSenderError": "payjoin 1.0's BuildSenderError Display (send/error.rs), the PSBT's "
+    "input errors in Rust's {:#?} form",
     "NoEvents": "payjoin 1.0's ReplayError Display",
     "InvalidFirstEvent": "payjoin 1.0's ReplayError Display, the event in Debug form",
     "InvalidEvent": "payjoin 1.0's ReplayError Display, the event and the session in Debug "

@@ -14,7 +14,10 @@ from dataclasses import dataclass, replace
 from pjconf.reference.adapter.payment import Payment
 from pjconf.reference.bip77 import messages
 from pjconf.reference.bip77.uri import PjParamV2, parse_uri
-from pjconf.reference.bitcoin.psbt import with_inputs
+from pjconf.reference.bitcoin.encoding import sha256
+from pjconf.reference.bitcoin.psbt import Input, Psbt, with_inputs
+from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
+from pjconf.reference.bitcoin.wallet import AddressKind
 from pjconf.reference.crypto.secp256k1 import KeyPair
 from pjconf.reference.entropy import SeededRandom
 
@@ -90,3 +93,48 @@ def accepted_bodies(payment: Payment) -> dict[str, CraftedBody]:
         "bip78_request": CraftedBody(text + b"\nv=1", plaintext=True),
         "version_1_in_message_a": CraftedBody(text + b"\nv=1"),
     }
+
+
+UTXO_ACCEPTED_BODIES = ("both_utxo_fields",)
+"""Of :func:`utxo_bodies`, the ones a receiver takes (the rest it must refuse)."""
+
+
+def utxo_bodies(payment: Payment) -> dict[str, CraftedBody]:
+    """Originals whose one input carries a ``non_witness_utxo`` (BIP 174: the whole transaction
+    the outpoint names), made from a fresh P2WPKH coin of ``payment``'s sender paying the same
+    outputs with the same fee: both UTXO fields agreeing (signed, a receiver takes it); the
+    ``witness_utxo`` one satoshi short of the ``non_witness_utxo``'s output; and an outpoint whose
+    vout equals the ``non_witness_utxo``'s output count (no spent output)."""
+    original = payment.original
+    tag = f"{payment.receiver_address}/utxo-fields-coin"
+    spk = payment.sender.script_pubkey(AddressKind.P2WPKH)
+    prev = _funding(tag, spk, _total_in(original))
+    spent = prev.outputs[0]
+    both = Input(witness_utxo=spent, non_witness_utxo=prev)
+    signed = payment.sender.sign_psbt(_spending(original, OutPoint(prev.txid(), 0), both))
+    short = TxOut(spent.value - 1, spent.script_pubkey)
+    mismatch = with_inputs(signed, [replace(signed.inputs[0], witness_utxo=short)])
+    past_end = _spending(original, OutPoint(prev.txid(), 1), Input(non_witness_utxo=prev))
+    return {
+        "both_utxo_fields": CraftedBody(signed.to_base64().encode() + b"\nv=2"),
+        "segwit_txout_mismatch": CraftedBody(mismatch.to_base64().encode() + b"\nv=2"),
+        "non_witness_utxo_vout_past_end": CraftedBody(past_end.to_base64().encode() + b"\nv=2"),
+    }
+
+
+def _total_in(psbt: Psbt) -> int:
+    """What the Original's inputs spend (its outputs plus its fee)."""
+    return sum(o.value for o in psbt.unsigned_tx.outputs) + psbt.fee()
+
+
+def _funding(tag: str, script_pubkey: bytes, value: int) -> Transaction:
+    """A made-up transaction paying ``value`` to ``script_pubkey`` (its txid names the coin)."""
+    source = TxIn(OutPoint(sha256(tag.encode()), 0))
+    return Transaction(2, (source,), (TxOut(value, script_pubkey),), 0)
+
+
+def _spending(original: Psbt, outpoint: OutPoint, psbtin: Input) -> Psbt:
+    """``original`` with its inputs replaced by one spending ``outpoint``, unsigned."""
+    txin = TxIn(outpoint, sequence=original.unsigned_tx.inputs[0].sequence)
+    tx = replace(original.unsigned_tx, inputs=(txin,))
+    return replace(original, unsigned_tx=tx, inputs=(psbtin,))

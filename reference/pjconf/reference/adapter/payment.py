@@ -145,6 +145,44 @@ def payment(
     return Payment(sender, receiver, sender.sign_psbt(unsigned), amount)
 
 
+MIXED_SENDER_INPUTS: dict[str, tuple[AddressKind, ...]] = {
+    "p2wpkh+p2tr": (AddressKind.P2WPKH, AddressKind.P2TR),
+}
+"""Sender payments spending one coin of each of several types, by name: payjoin 1.0's builder
+then prices the input it offers a fee for as a P2TR key spend with a non-default sighash (its
+heaviest single-key prediction), whatever the first input's type."""
+
+
+def mixed_payment(
+    seed: str, kinds: tuple[AddressKind, ...], *, amount: int = 50_000, coin: int = 100_000
+) -> Payment:
+    """Like :func:`payment`, spending one ``coin`` of each of ``kinds`` (in that order), the
+    change of the first kind, signed by the sender's wallet."""
+    sender = TestWallet.from_seed(f"{seed}/sender")
+    receiver = TestWallet.from_seed(f"{seed}/receiver")
+    coins = [
+        funding_coin(sender, coin, f"{seed}/sender-coin/{n}", kind) for n, kind in enumerate(kinds)
+    ]
+    payee = receiver.script_pubkey(AddressKind.P2WPKH)
+    change = sender.script_pubkey(kinds[0])
+    total, fee = coin * len(kinds), 2_000
+    outputs = (TxOut(amount, payee), TxOut(total - amount - fee, change))
+    unsigned = Psbt(
+        Transaction(2, tuple(t for t, _ in coins), outputs, 0),
+        inputs=tuple(i for _, i in coins),
+        outputs=(Output(), Output()),
+    )
+    return Payment(sender, receiver, sender.sign_psbt(unsigned), amount)
+
+
+def sender_payment(seed: str, sender_input: str) -> Payment:
+    """The payment a ``sessions`` case names: one coin of a :data:`SENDER_INPUT_KINDS` type, or
+    the coins of a :data:`MIXED_SENDER_INPUTS` entry."""
+    if sender_input in MIXED_SENDER_INPUTS:
+        return mixed_payment(seed, MIXED_SENDER_INPUTS[sender_input])
+    return payment(seed, sender_input=sender_input)
+
+
 RECEIVER_COIN_VALUE = 100_000
 
 
