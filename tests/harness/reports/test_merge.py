@@ -43,6 +43,19 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return found
 
 
+def _handles_blanked(value: Any) -> Any:
+    """``value`` with every answer that holds a session handle blanked: the implementation numbers
+    its handles in the order sessions are opened, so a shard's ``sender-49`` is the unsharded
+    run's ``sender-143`` (an acceptable case reports what it was answered, handle included)."""
+    if isinstance(value, list):
+        return [_handles_blanked(v) for v in value]
+    if isinstance(value, dict):
+        if "handle" in json.dumps(value.get("got")):
+            return {**value, "got": "<answer holding a handle>"}
+        return value
+    return value
+
+
 def _load(path: Path) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(path.read_text())
     return document
@@ -58,7 +71,7 @@ def test_merged_shards_say_what_the_unsharded_run_says(
     assert stdout.rstrip().endswith("pjconf report merge: ok")
     merged, whole = _load(out), _load(runs["whole"])
     for key in RECOMPUTED:
-        assert merged[key] == whole[key], key
+        assert _handles_blanked(merged[key]) == _handles_blanked(whole[key]), key
     assert merged["variants"]["seed"] == "merge-test"
     assert merged["variants"]["cases"] == whole["variants"]["cases"]
     assert merged["merged"] == {"reports": shards}
