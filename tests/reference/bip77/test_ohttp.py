@@ -224,20 +224,20 @@ def _run(args: dict[str, Any], op: str | None) -> dict[str, Any]:
     if op is None:  # RFC 9458 Appendix A, reference-only: the size-agnostic functions
         return _run_generic(args)
     if op == "ohttp.request.seal":
-        request, _ = ohttp.seal_request(
+        request, sealed = ohttp.seal_request(
             OhttpKeyConfig.decode(bytes.fromhex(args["key_config"])),
             bytes.fromhex(args["bhttp"]),
             pad=args.get("pad", "random"),
             sk_e=bytes.fromhex(args["sk_e"]),
         )
-        return {"request": request.hex()}
+        return {"request": request.hex(), "context": sealed.to_bytes().hex()}
     if op == "ohttp.request.open":
-        plaintext, _ = ohttp.open_request(
+        plaintext, opened = ohttp.open_request(
             bytes.fromhex(args["gateway_sk"]),
             OhttpKeyConfig.decode(bytes.fromhex(args["key_config"])),
             bytes.fromhex(args["request"]),
         )
-        return {"bhttp": plaintext.hex()}
+        return {"bhttp": plaintext.hex(), "context": opened.to_bytes().hex()}
     context = ExchangeContext.from_bytes(bytes.fromhex(args["context"]))
     if op == "ohttp.response.seal":
         response = ohttp.seal_response(
@@ -280,9 +280,13 @@ def cases(corpus: Path) -> list[dict[str, Any]]:
 
 def test_every_corpus_case(cases: list[dict[str, Any]]) -> None:
     assert len(cases) >= 35
-    for case in cases:
-        if "expected" in case:
-            assert _run(case["args"], case.get("op")) == case["expected"], case["tcId"]
+    for listed in cases:
+        case = listed
+        if "expected" not in case and "error" not in case:  # acceptable: payjoin 1.0's answer
+            case = {**listed, **listed["profiles"]["payjoin-1.0"]}
+        if "expected" in case:  # the fields a case names, as the runner compares them
+            got = _run(case["args"], case.get("op"))
+            assert {key: got.get(key) for key in case["expected"]} == case["expected"], case["tcId"]
             continue
         with pytest.raises(PjconfError) as info:
             _run(case["args"], case.get("op"))
@@ -296,7 +300,9 @@ def test_response_contexts_name_the_request_that_made_them(cases: list[dict[str,
     for case in cases:
         source = case.get("intermediates", {}).get("context_source")
         if source is not None:
-            assert by_id[source]["intermediates"]["context"] == case["args"]["context"]
+            made = by_id[source]
+            context = made["expected"].get("context") or made["intermediates"]["context"]
+            assert context == case["args"]["context"]
 
 
 # -- round trips ---------------------------------------------------------------------------------
