@@ -32,6 +32,8 @@ from pjconf.harness.vectorgen.session_logs import (
 )
 from pjconf.harness.vectorgen.transitions_expiry import NOTES as EXPIRY_NOTES
 from pjconf.harness.vectorgen.transitions_expiry import expiry_cases
+from pjconf.harness.vectorgen.transitions_receiver import NOTES as RECEIVER_EDGE_NOTES
+from pjconf.harness.vectorgen.transitions_receiver import receiver_edge_cases
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.uri import PjUri, format_uri, new_pj_param
@@ -127,6 +129,7 @@ NOTES: dict[str, Json] = {
         "effect": "An implementation that runs it corrupts the session.",
     },
     **EXPIRY_NOTES,
+    **RECEIVER_EDGE_NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -301,6 +304,7 @@ def generate(seed: str = SEED) -> Json:
     groups["Builder"] = _builder_cases(ids, caller, pay)
     groups["Expiry"] = expiry_cases(ids, caller.client, seed, logs)
     groups["Builder"] += _builder_boundary_cases(ids, caller, pay)
+    groups.update(receiver_edge_cases(ids, caller, pay, logs))
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
 
