@@ -275,6 +275,12 @@ def _fee_range(ids: CaseIds, caller: Caller, live: _Logs) -> list[Json]:
         cases.append(caller.case(ids, log, "apply_fee_range", args, boundary))
     below = {"min_fee_rate": params.min_fee_rate - 1, "max_effective_fee_rate": 10 * minimum}
     cases.append(caller.case(ids, log, "apply_fee_range", below, boundary))
+    # Rates of 1 sat/kwu on both sides: the added input's fee is 1 sat, still the sender's.
+    lowest = _edited(log, "the sender's minfeerate is 1 sat/kwu", {
+        ev.RetrievedOriginalPayload: _with_params(min_fee_rate=1)})  # fmt: skip
+    if fee_for(weight, 1) != 1:
+        raise AssertionError("an input's fee at 1 sat/kwu is 1 sat")
+    cases.append(caller.case(ids, lowest, "apply_fee_range", {"min_fee_rate": 1}, boundary))
     additional = fee_for(weight, params.min_fee_rate)
     contribution = ["SenderFeeContribution"]
     outputs = len(original.psbt.unsigned_tx.outputs)
