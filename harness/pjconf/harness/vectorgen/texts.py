@@ -19,6 +19,8 @@ PINNED: Final[Mapping[str, str]] = {
     "InvalidEvent": "payjoin 1.0's ReplayError Display, the event and the session in Debug "
     "form (payloads elided as '{ .. }')",
     "Expired": "payjoin 1.0's ReplayError Display, the expiry in Debug form",
+    "PsbtInputError": "payjoin 1.0's PsbtInputError Display (InputPair::new_p2wpkh's refusal)",
+    "InputContributionError": "payjoin 1.0's InputContributionError Display",
 }
 """Error kinds whose message is payjoin 1.0's, with where the text comes from."""
 
@@ -32,6 +34,13 @@ UNPINNED: Final[Mapping[str, str]] = {
 }
 """Error kinds whose message is not compared in any profile, and why."""
 
+PAYJOIN_IMPLEMENTATION_TEXTS: Final = (
+    "ntxid mismatch: expected ",
+    "unexpected signature on input ",
+)
+"""The starts of the ``ImplementationError`` texts payjoin 1.0 itself writes (finalize_proposal's
+refusals of a wallet's signed PSBT), unlike a wallet callback's own text: these are pinned."""
+
 PLATFORM_DEPENDENT: Final = "PublicKey(PublicKey("
 """The Debug of an HpkePublicKey prints libsecp256k1's in-memory key (finding 24): a text
 holding one is not pinned."""
@@ -39,7 +48,11 @@ holding one is not pinned."""
 
 def payjoin_text(kind: object, message: object) -> str | None:
     """``message`` when it is payjoin 1.0's text for an error of ``kind``, else None."""
-    if not isinstance(kind, str) or not isinstance(message, str) or kind not in PINNED:
+    if not isinstance(kind, str) or not isinstance(message, str):
+        return None
+    if kind == "ImplementationError" and message.startswith(PAYJOIN_IMPLEMENTATION_TEXTS):
+        return message
+    if kind not in PINNED:
         return None
     return None if PLATFORM_DEPENDENT in message else message
 
