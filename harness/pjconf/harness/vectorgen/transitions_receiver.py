@@ -24,12 +24,12 @@ from typing import Protocol
 
 from pjconf.harness.vectorgen import CaseIds, Json
 from pjconf.harness.vectorgen.session_logs import SessionLog
-from pjconf.reference.adapter.payment import Payment, receiver_contribution
+from pjconf.reference.adapter.payment import Payment, funding_coin, receiver_contribution
 from pjconf.reference.adapter.receiver_wallet import sign_p2wpkh
-from pjconf.reference.bitcoin.psbt import Output, Psbt
+from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.psbt_types import EcdsaSignature, TaprootSignature
 from pjconf.reference.bitcoin.script import witness_script_pubkey
-from pjconf.reference.bitcoin.tx import TxOut
+from pjconf.reference.bitcoin.tx import TxIn, TxOut
 from pjconf.reference.bitcoin.wallet import AddressKind
 from pjconf.reference.payjoin import receiver as common
 from pjconf.reference.payjoin.units import fee_for, fee_rate, txout_weight
@@ -153,6 +153,7 @@ class _Logs:
 
     unchecked: SessionLog
     outputs_unknown: SessionLog
+    wants_outputs: SessionLog
     wants_inputs: SessionLog
     wants_fee_range: SessionLog
     provisional: SessionLog
@@ -165,6 +166,7 @@ def receiver_edge_cases(
     live = _Logs(
         logs[("receiver", "UncheckedOriginalPayload")],
         logs[("receiver", "OutputsUnknown")],
+        logs[("receiver", "WantsOutputs")],
         logs[("receiver", "WantsInputs")],
         logs[("receiver", "WantsFeeRange")],
         logs[("receiver", "ProvisionalProposal")],
@@ -197,6 +199,15 @@ def _checks(ids: CaseIds, caller: Caller, pay: Payment, live: _Logs) -> list[Jso
             caller.case(ids, live.outputs_unknown, "identify_receiver_outputs",
                         {"receiver_scripts": answer}, ["SeveralReceiverOutputs"])
         )  # fmt: skip
+    owned = _event(live.wants_outputs, ev.IdentifiedReceiverOutputs)
+    assert isinstance(owned, ev.IdentifiedReceiverOutputs)
+    every = tuple(range(len(scripts)))
+    both = _edited(
+        live.wants_outputs,
+        f"the receiver owns outputs {list(every)}",
+        {ev.IdentifiedReceiverOutputs: _constant(replace(owned, owned_vouts=every))},
+    )
+    cases.append(caller.case(ids, both, "commit_outputs", {}, ["SeveralReceiverOutputs"]))
     return cases
 
 
@@ -305,6 +316,16 @@ def _fee_range(ids: CaseIds, caller: Caller, live: _Logs) -> list[Json]:
     )
     args = {"max_effective_fee_rate": 10 * params.min_fee_rate}
     cases.append(caller.case(ids, edited, "apply_fee_range", args, contribution))
+    # The sender's output script twice: its fee comes from the first output paying it.
+    script = original.psbt.unsigned_tx.outputs[index].script_pubkey
+    twin = TxOut(5_000, script)
+    twice = _edited(log, "the Original pays the sender's output script twice", {
+        ev.RetrievedOriginalPayload: lambda e: _add_output_to_original(e, twin),
+        ev.CommittedOutputs: lambda e: _add_committed_output(e, twin),
+        ev.CommittedInputs: lambda e: _add_committed_psbt_output(e, twin),
+    })  # fmt: skip
+    args = {"max_effective_fee_rate": 10 * params.min_fee_rate}
+    cases.append(caller.case(ids, twice, "apply_fee_range", args, contribution))
     # One more output than the Original: its weight is paid from the receiver's change.
     psbt = committed.payjoin_psbt
     extra = TxOut(10_000, witness_script_pubkey(0, bytes(range(20))))
@@ -331,6 +352,32 @@ def _fee_range(ids: CaseIds, caller: Caller, live: _Logs) -> list[Json]:
             )
         )
     return cases
+
+
+def _plus_output(psbt: Psbt, txout: TxOut) -> Psbt:
+    tx = replace(psbt.unsigned_tx, outputs=(*psbt.unsigned_tx.outputs, txout))
+    return replace(psbt, unsigned_tx=tx, outputs=(*psbt.outputs, Output()))
+
+
+def _add_output_to_original(event: ev.ReceiverEvent, txout: TxOut) -> ev.ReceiverEvent:
+    assert isinstance(event, ev.RetrievedOriginalPayload)
+    original = replace(event.original, psbt=_plus_output(event.original.psbt, txout))
+    return replace(event, original=original)
+
+
+def _add_committed_output(event: ev.ReceiverEvent, txout: TxOut) -> ev.ReceiverEvent:
+    assert isinstance(event, ev.CommittedOutputs)
+    return replace(event, outputs=(*event.outputs, txout))
+
+
+def _add_committed_psbt_output(event: ev.ReceiverEvent, txout: TxOut) -> ev.ReceiverEvent:
+    assert isinstance(event, ev.CommittedInputs)
+    return replace(event, payjoin_psbt=_plus_output(event.payjoin_psbt, txout))
+
+
+def _plus_input(psbt: Psbt, txin: TxIn, psbtin: Input) -> Psbt:
+    tx = replace(psbt.unsigned_tx, inputs=(*psbt.unsigned_tx.inputs, txin))
+    return replace(psbt, unsigned_tx=tx, inputs=(*psbt.inputs, psbtin))
 
 
 def _lowest_rate(weight: int, fee: int) -> int:
@@ -363,6 +410,7 @@ def _finalize(ids: CaseIds, caller: Caller, pay: Payment, live: _Logs) -> list[J
         caller.case(ids, log, "finalize_proposal",
                     {"signed_psbt": context.original_psbt.to_base64()}, flag),
     ]  # fmt: skip
+    cases += _second_sender_input(ids, caller, pay, log, context)
     witness = context.original_psbt.inputs[0].final_script_witness
     if witness is None or len(witness) != 2:
         raise AssertionError("the live Original's input is a finalized P2WPKH spend")
@@ -389,3 +437,31 @@ def _with_input(psbt: Psbt, index: int, field: str, value: object) -> Psbt:
     inputs = list(psbt.inputs)
     inputs[index] = replace(inputs[index], **{field: value})  # type: ignore[arg-type]
     return replace(psbt, inputs=tuple(inputs))
+
+
+def _second_sender_input(
+    ids: CaseIds, caller: Caller, pay: Payment, log: SessionLog, context: common.ReceiverPsbtContext
+) -> list[Json]:
+    """The log edited so that the Original spends a second coin (the last input of the Original
+    and of the proposal): finalize_proposal must strip both sender inputs' signatures before
+    the wallet signs, and refuse a signature on either."""
+    first = context.original_psbt.inputs[0]
+    if first.witness_utxo is None or first.final_script_witness is None:
+        raise AssertionError("the live Original's input is a finalized P2WPKH spend")
+    txin, _ = funding_coin(pay.sender, 30_000, "edge-coin/second-sender-coin")
+    txin = replace(txin, sequence=context.original_psbt.unsigned_tx.inputs[0].sequence)
+    coin = replace(first, witness_utxo=replace(first.witness_utxo, value=30_000))
+    original = _plus_input(context.original_psbt, txin, coin)
+    proposal = _plus_input(context.payjoin_psbt, txin, coin)
+    applied = ev.AppliedFeeRange(common.ReceiverPsbtContext(original, proposal))
+    edited = _edited(log, "the Original spends a second sender coin", {
+        ev.AppliedFeeRange: _constant(applied)})  # fmt: skip
+    cases = [caller.case(ids, edited, "finalize_proposal", pay.wallet_answers()[
+        "finalize_proposal"], ["Accepts"])]  # fmt: skip
+    keys = [(pay.receiver.key(AddressKind.P2WPKH).signing_secret, True)]
+    signed = sign_p2wpkh(applied.context.psbt_to_sign(), keys)
+    for at in applied.context.sender_input_indexes():
+        tampered = _with_input(signed, at, "final_script_witness", first.final_script_witness)
+        args = {"signed_psbt": tampered.to_base64()}
+        cases.append(caller.case(ids, edited, "finalize_proposal", args, ["WrongSignedPsbt"]))
+    return cases
