@@ -26,6 +26,7 @@ from pjconf.reference.adapter.crafted_sender import (
     CraftedSender,
     accepted_bodies,
     crafted_bodies,
+    undecodable_bodies,
 )
 from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
 from pjconf.reference.adapter.payment import (
@@ -57,6 +58,7 @@ __all__ = [
     "reply_bodies",
     "seal_reply",
     "serve",
+    "undecodable_bodies",
 ]
 
 

@@ -31,6 +31,7 @@ from pjconf.harness.implementations.reference import (
     payment,
     reference_client,
     reply_bodies,
+    undecodable_bodies,
 )
 from pjconf.harness.sessions import content
 from pjconf.harness.sessions.crafted_paths import (
@@ -114,7 +115,8 @@ def paths(pay: Payment) -> dict[str, Path]:
 
 def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
-    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
+    ``receiver_refuses/<body>``, ``receiver_undecodable/<body>``, ``receiver_accepts/<body>``,
+    ``sender_reads/<reply>``."""
     table: dict[str, Path] = {
         "accepted_post": run_accepted_post,
         "truncated_context": run_truncated_context,
@@ -122,6 +124,8 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
     other = payment(f"{pay.receiver_address}/other")
     for name, crafted in crafted_bodies(pay, other).items():
         table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
+    for name, crafted in undecodable_bodies(pay).items():
+        table[f"receiver_undecodable/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
     for name, crafted in accepted_bodies(pay).items():
         table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
     for name, body in reply_bodies(pay).items():
