@@ -118,7 +118,11 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "IgnoredAfterClosed": (CHOICE,),
         "PayjoinText": (CHOICE,),
     },
-    "transitions": {"ResumedDiffersFromLive": (CHOICE,), "PayjoinText": (CHOICE,)},
+    "transitions": {
+        "ResumedDiffersFromLive": (CHOICE,),
+        "PayjoinText": (CHOICE,),
+        "UnstableProposalTxid": (CHOICE,),
+    },
     "sessions": {
         "ErrorTexts": (CHOICE,),
         "SenderInputType": ("BIP174",),

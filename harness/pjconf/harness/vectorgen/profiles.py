@@ -174,6 +174,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
         ),
     },
     "transitions": {
+        "UnstableProposalTxid": Open(
+            "output",
+            "close at once with PayjoinProposalSent (payjoin 1.0: a txid a scriptSig can "
+            "change cannot be watched for) or keep watching the chain (no text says which)",
+        ),
         "ResumedDiffersFromLive": Open(
             "output",
             "append what the live session appends (the Original's output maps kept) or what "

@@ -13,10 +13,12 @@ followed by an event to print it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pjconf.harness.vectorgen import CaseIds, Json
 from pjconf.harness.vectorgen.session_logs import Replayer, SessionLog, replay_args
 from pjconf.protocol.events import variant_name
-from pjconf.reference.session.json_codec import encode_receiver_event
+from pjconf.reference.session.json_codec import decode_receiver_event, encode_receiver_event
 from pjconf.reference.session.receiver import events as ev
 
 NOTES: dict[str, Json] = {
@@ -26,6 +28,11 @@ NOTES: dict[str, Json] = {
         "status payjoin 1.0 gives it (Completed, Failed, FallbackBroadcasted, Completed, "
         "Failed); then an event after it, refused with the outcome in the text.",
         "effect": "A wallet shows a failed session as completed, or a fallback as a payjoin.",
+    },
+    "PayloadBoundary": {
+        "description": "IdentifiedReceiverOutputs naming the vout equal to the Original's "
+        "number of outputs (one past the last): refused with InvalidEventPayload.",
+        "effect": "An off-by-one takes an output that does not exist as the receiver's.",
     },
     "DebugText": {
         "description": "InvalidEvent/InvalidFirstEvent texts printing an error reply whose "
@@ -86,6 +93,7 @@ def receiver_cases(
         ("PayjoinProposalSent", ev.PayjoinProposalSent()),
         ("Unrecognized", ev.Unrecognized(_TXID)),
     )
+    tests += _v1_payload(ids, replayer, checked)
     for name, outcome in outcomes:
         closed = [*monitor.events, _closed(outcome)]
         comment = f"receiver: a log closed with {name}"
@@ -96,3 +104,27 @@ def receiver_cases(
         args = replay_args("receiver", [*closed, refused])
         tests.append(replayer.case(ids, comment, ["ClosedOutcome"], args))
     return tests
+
+
+def _v1_payload(ids: CaseIds, replayer: Replayer, checked: SessionLog) -> list[Json]:
+    """A v1 sender's RetrievedOriginalPayload (no reply key: its Debug holds no key, so the
+    text is pinned) appended twice; and owned vouts one past the Original's outputs."""
+    retrieved = decode_receiver_event(checked.events[1])
+    assert isinstance(retrieved, ev.RetrievedOriginalPayload)
+    v1 = encode_receiver_event(replace(retrieved, reply_key=None))
+    twice = [checked.events[0], v1, v1]
+    comment = "receiver: a v1 sender's RetrievedOriginalPayload twice"
+    tests = [replayer.case(ids, comment, ["DebugText"], replay_args("receiver", twice))]
+    count = len(retrieved.original.psbt.unsigned_tx.outputs)
+    beyond = encode_receiver_event(ev.IdentifiedReceiverOutputs((count,)))
+    events = [*checked.events, *_checks_after_broadcast(), beyond]
+    comment = f"receiver: IdentifiedReceiverOutputs [{count}], the number of outputs"
+    tests.append(replayer.case(ids, comment, ["PayloadBoundary"], replay_args("receiver", events)))
+    return tests
+
+
+def _checks_after_broadcast() -> list[str]:
+    return [
+        encode_receiver_event(ev.CheckedInputsNotOwned()),
+        encode_receiver_event(ev.CheckedNoInputsSeenBefore()),
+    ]

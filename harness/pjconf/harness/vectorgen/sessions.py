@@ -335,7 +335,8 @@ def _undecodable_cases(ids: CaseIds) -> list[Json]:
     """The ``receiver_undecodable`` paths, after every other case (their ids come last)."""
     names = sorted(crafted_paths(payment(f"{SEED}/payment")))
     return [
-        _driven(ids, f"{path}, the implementation as the receiver", ["UndecodableRequest"],
+        _driven(ids, f"{path}, the implementation as the receiver",
+                ["ReceiverRefusesRequest", "UndecodableRequest"],
                 {"iut_role": "receiver", "path": path, "seed": SEED})
         for path in names
         if path.startswith("receiver_undecodable/")

@@ -89,6 +89,13 @@ NOTES: dict[str, Json] = {
         "effect": "A receiver that adds outputs without paying for them lowers the sender's "
         "fee rate below what it asked.",
     },
+    "UnstableProposalTxid": {
+        "description": "check_for_transaction over an edited log whose Original input has a "
+        "scriptSig (a P2SH-wrapped or legacy spend): the payjoin's txid can change after the "
+        "sender signs, so payjoin 1.0 closes at once with PayjoinProposalSent, without asking "
+        "the wallet.",
+        "effect": "Under payjoin-1.0: a receiver that watches for a txid that may never appear.",
+    },
     "WrongSignedPsbt": {
         "description": "finalize_proposal with the wallet's signed_psbt answer wrong: the "
         "transaction changed (another ntxid), or a sender input carrying a final scriptSig, "
@@ -157,6 +164,7 @@ class _Logs:
     wants_inputs: SessionLog
     wants_fee_range: SessionLog
     provisional: SessionLog
+    monitor: SessionLog
 
 
 def receiver_edge_cases(
@@ -170,12 +178,14 @@ def receiver_edge_cases(
         logs[("receiver", "WantsInputs")],
         logs[("receiver", "WantsFeeRange")],
         logs[("receiver", "ProvisionalProposal")],
+        logs[("receiver", "Monitor")],
     )
     return {
         "ReceiverChecks": _checks(ids, caller, pay, live),
         "ReceiverContribution": _contribution(ids, caller, pay, live),
         "ReceiverFeeRange": _fee_range(ids, caller, live),
         "ReceiverFinalize": _finalize(ids, caller, pay, live),
+        "ReceiverMonitor": _monitor(ids, caller, live),
     }
 
 
@@ -465,3 +475,17 @@ def _second_sender_input(
         args = {"signed_psbt": tampered.to_base64()}
         cases.append(caller.case(ids, edited, "finalize_proposal", args, ["WrongSignedPsbt"]))
     return cases
+
+
+def _monitor(ids: CaseIds, caller: Caller, live: _Logs) -> list[Json]:
+    """The Monitor log edited so that the Original's input carries a scriptSig."""
+    applied = _event(live.monitor, ev.AppliedFeeRange)
+    assert isinstance(applied, ev.AppliedFeeRange)
+    original = _with_input(applied.context.original_psbt, 0, "final_script_sig", b"\x00")
+    context = replace(applied.context, original_psbt=original)
+    edited = _edited(live.monitor, "the Original's input has a scriptSig", {
+        ev.AppliedFeeRange: _constant(replace(applied, context=context))})  # fmt: skip
+    return [
+        caller.case(ids, edited, "check_for_transaction", {"found_txids": []},
+                    ["UnstableProposalTxid"])
+    ]  # fmt: skip
