@@ -41,7 +41,8 @@ NOTES: dict[str, Json] = {
         "description": "check_broadcast_suitability with min_fee_rate equal to the Original's "
         "own fee rate (sat/kwu, rounded down: accepted) and one more (PsbtBelowFeeRate, "
         "replyable), also when the wallet says it cannot broadcast (the fee rate is checked "
-        "first).",
+        "first); and over an edited Original whose outputs exceed its inputs (no fee: "
+        "replyable).",
         "effect": "An off-by-one refuses a payment paying exactly the minimum, or takes one "
         "paying less (BIP 78: the receiver checks the Original's fee rate).",
     },
@@ -150,6 +151,11 @@ def _with_params(**changes: object) -> Edit:
     return edit
 
 
+def _with_psbt(event: ev.ReceiverEvent, psbt: Psbt) -> ev.ReceiverEvent:
+    assert isinstance(event, ev.RetrievedOriginalPayload)
+    return replace(event, original=replace(event.original, psbt=psbt))
+
+
 def _constant(value: ev.ReceiverEvent) -> Edit:
     return lambda _event: value
 
@@ -201,6 +207,21 @@ def _checks(ids: CaseIds, caller: Caller, pay: Payment, live: _Logs) -> list[Jso
         caller.case(ids, live.unchecked, "check_broadcast_suitability",
                     {"can_broadcast": False, "min_fee_rate": rate + 1}, flag),
     ]  # fmt: skip
+    # Outputs worth more than the inputs: no fee rate to compare (payjoin 1.0: ParsePsbt).
+    fee = original.psbt.fee()
+    outputs = list(original.psbt.unsigned_tx.outputs)
+    outputs[0] = replace(outputs[0], value=outputs[0].value + fee + 1)
+    psbt = replace(
+        original.psbt, unsigned_tx=replace(original.psbt.unsigned_tx, outputs=tuple(outputs))
+    )
+    negative = _edited(
+        live.unchecked,
+        "the Original's outputs exceed its inputs by 1 sat",
+        {ev.RetrievedOriginalPayload: lambda e: _with_psbt(e, psbt)},
+    )
+    cases.append(
+        caller.case(ids, negative, "check_broadcast_suitability", {"can_broadcast": True}, flag)
+    )
     scripts = [o.script_pubkey.hex() for o in original.psbt.unsigned_tx.outputs]
     change = [s for s in scripts if s != pay.receiver_script.hex()]
     unknown = witness_script_pubkey(0, bytes(20)).hex()
