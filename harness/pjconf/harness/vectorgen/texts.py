@@ -19,6 +19,8 @@ PINNED: Final[Mapping[str, str]] = {
     "InvalidEvent": "payjoin 1.0's ReplayError Display, the event and the session in Debug "
     "form (payloads elided as '{ .. }')",
     "Expired": "payjoin 1.0's ReplayError Display, the expiry in Debug form",
+    "InvalidEventPayload": "payjoin 1.0's ReplayError Display, the event in Debug form and the "
+    "payload check's reason (rust-payjoin 1.0.0 to 1.2.0 print the reference's text)",
     "PsbtInputError": "payjoin 1.0's PsbtInputError Display (InputPair::new_p2wpkh's refusal)",
     "InputContributionError": "payjoin 1.0's InputContributionError Display",
 }
@@ -30,7 +32,6 @@ UNPINNED: Final[Mapping[str, str]] = {
     "InvalidArgument": "the adapter protocol's text",
     "InvalidState": "the adapter protocol's text",
     "DecodeError": "the JSON parser's text (serde_json's in payjoin, Python's in the reference)",
-    "InvalidEventPayload": "the reason after the event is the reference's wording",
 }
 """Error kinds whose message is not compared in any profile, and why."""
 
