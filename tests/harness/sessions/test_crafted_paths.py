@@ -29,6 +29,7 @@ def test_crafted_paths_are_named_by_what_they_send() -> None:
         "accepted_post",
         "truncated_context",
         "receiver_refuses",
+        "receiver_undecodable",
         "receiver_accepts",
         "receiver_utxo",
         "sender_reads",

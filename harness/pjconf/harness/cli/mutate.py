@@ -56,7 +56,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--survivors",
         type=Path,
         default=survivors.default_path(),
-        help="the listing of mutants left alive (equivalent, unreachable, unjudged, gap) (default: docs/mutation-survivors.json)",
+        help="the listing of mutants left alive: equivalent, unreachable, unjudged, gap "
+        "(default: docs/mutation-survivors.json)",
     )
     p.add_argument(
         "--require-listed",

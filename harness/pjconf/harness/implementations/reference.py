@@ -27,6 +27,7 @@ from pjconf.reference.adapter.crafted_sender import (
     CraftedSender,
     accepted_bodies,
     crafted_bodies,
+    undecodable_bodies,
     utxo_bodies,
 )
 from pjconf.reference.adapter.ops import IMPLEMENTATION, reference_adapter
@@ -64,6 +65,7 @@ __all__ = [
     "seal_reply",
     "sender_payment",
     "serve",
+    "undecodable_bodies",
     "utxo_bodies",
 ]
 

@@ -34,6 +34,7 @@ from pjconf.harness.implementations.reference import (
     reference_client,
     reply_bodies,
     sender_payment,
+    undecodable_bodies,
     utxo_bodies,
 )
 from pjconf.harness.sessions import content
@@ -118,8 +119,9 @@ def paths(pay: Payment) -> dict[str, Path]:
 
 def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
-    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``receiver_utxo/<body>`` (an
-    Original with a ``non_witness_utxo``, taken or refused), ``sender_reads/<reply>``."""
+    ``receiver_refuses/<body>``, ``receiver_undecodable/<body>``, ``receiver_accepts/<body>``,
+    ``receiver_utxo/<body>`` (an Original with a ``non_witness_utxo``, taken or refused),
+    ``sender_reads/<reply>``."""
     table: dict[str, Path] = {
         "accepted_post": run_accepted_post,
         "truncated_context": run_truncated_context,
@@ -127,6 +129,8 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
     other = payment(f"{pay.receiver_address}/other")
     for name, crafted in crafted_bodies(pay, other).items():
         table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
+    for name, crafted in undecodable_bodies(pay).items():
+        table[f"receiver_undecodable/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
     for name, crafted in accepted_bodies(pay).items():
         table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
     for name, crafted in utxo_bodies(pay).items():

@@ -131,6 +131,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "PayjoinText": (CHOICE,),
         "OriginalUtxoFields": ("BIP174",),
         "InputWeightChoice": (CHOICE,),
+        "UnstableProposalTxid": (CHOICE,),
     },
     "sessions": {
         "ErrorTexts": (CHOICE,),

@@ -188,6 +188,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "its own, or none) or refuse it: BIP 78 leaves which inputs a sender can price, "
             "and how, to the sender",
         ),
+        "UnstableProposalTxid": Open(
+            "output",
+            "close at once with PayjoinProposalSent (payjoin 1.0: a txid a scriptSig can "
+            "change cannot be watched for) or keep watching the chain (no text says which)",
+        ),
         "ResumedDiffersFromLive": Open(
             "output",
             "append what the live session appends (the Original's output maps kept) or what "

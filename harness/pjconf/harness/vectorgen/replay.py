@@ -18,6 +18,8 @@ from typing import Any
 
 from pjconf.harness.run.capabilities import INJECTED_CLOCK
 from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
+from pjconf.harness.vectorgen.replay_receiver import NOTES as RECEIVER_NOTES
+from pjconf.harness.vectorgen.replay_receiver import receiver_cases
 from pjconf.harness.vectorgen.session_logs import (
     LIVE_EXPIRATION,
     NOW,
@@ -105,6 +107,7 @@ NOTES: dict[str, Json] = {
         "its state is Closed and a GotReplyableError follows (IgnoredAfterClosed).",
         "effect": "A wallet listing sessions shows an expired one as Active and keeps polling.",
     },
+    **RECEIVER_NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -335,6 +338,15 @@ def _clock_group(
     return {"type": "Expired", "tests": tests}
 
 
+def _receiver_group(ids: CaseIds, replayer: Replayer, live: dict[str, list[SessionLog]]) -> Json:
+    """Closing outcomes and Debug texts the live logs do not reach (:mod:`.replay_receiver`)."""
+    logs = [log for log in live["success"] if log.role == "receiver"]
+    created, checked = logs[0], next(log for log in logs if log.state == "MaybeInputsOwned")
+    monitor = next(log for log in logs if log.state == "Monitor")
+    tests = receiver_cases(ids, replayer, created, checked, monitor)
+    return {"type": "ReceiverOutcomes", "tests": tests}
+
+
 def generate(seed: str = SEED) -> Json:
     """The family; another ``seed`` gives the same cases (ids, paths, states, outcomes) over
     other keys, coins and logs: the runner's fresh variants."""
@@ -348,5 +360,6 @@ def generate(seed: str = SEED) -> Json:
         _payload_group(ids, replayer, live),
         _expiry_group(ids, replayer, past),
         _clock_group(ids, replayer, live, past),
+        _receiver_group(ids, replayer, live),
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)

@@ -110,6 +110,14 @@ NOTES: dict[str, Json] = {
         "not the transaction its outpoint names. The receiver's poll must refuse it.",
         "effect": "A receiver that goes on with a request it cannot check, or crashes on it.",
     },
+    "UndecodableRequest": {
+        "description": "The receiver's mailbox holds bytes it cannot read: neither UTF-8 (a BIP "
+        "78 request) nor an authentic message A, or a message A whose plaintext is not UTF-8. "
+        "payjoin 1.0 closes the session (fatal, Closed(Aborted)) with a ProtocolError::V2 "
+        "(HPKE) or ProtocolError::OriginalPayload (UTF-8) error.",
+        "effect": "A receiver that crashes on a garbled mailbox, or keeps polling a session "
+        "whose request it can never read.",
+    },
     "Bip78Request": {
         "description": "A BIP 78 sender's plaintext request (v=1) stored in the v2 mailbox: "
         "the receiver takes it (output substitution disabled) and answers it.",
@@ -269,6 +277,7 @@ def generate() -> Json:
         {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
         {"type": "MixedInputTypes", "tests": _mixed_input_cases(ids)},
         {"type": "ReceiverUtxoFields", "tests": _receiver_utxo_cases(ids)},
+        {"type": "UndecodableRequest", "tests": _undecodable_cases(ids)},
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
 
@@ -372,3 +381,15 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
             )
         )
     return cases
+
+
+def _undecodable_cases(ids: CaseIds) -> list[Json]:
+    """The ``receiver_undecodable`` paths, after every other case (their ids come last)."""
+    names = sorted(crafted_paths(payment(f"{SEED}/payment")))
+    return [
+        _driven(ids, f"{path}, the implementation as the receiver",
+                ["ReceiverRefusesRequest", "UndecodableRequest"],
+                {"iut_role": "receiver", "path": path, "seed": SEED})
+        for path in names
+        if path.startswith("receiver_undecodable/")
+    ]  # fmt: skip

@@ -34,6 +34,8 @@ from pjconf.harness.vectorgen.transitions_expiry import NOTES as EXPIRY_NOTES
 from pjconf.harness.vectorgen.transitions_expiry import expiry_cases
 from pjconf.harness.vectorgen.transitions_inputs import NOTES as INPUT_NOTES
 from pjconf.harness.vectorgen.transitions_inputs import cases as original_input_cases
+from pjconf.harness.vectorgen.transitions_receiver import NOTES as RECEIVER_EDGE_NOTES
+from pjconf.harness.vectorgen.transitions_receiver import receiver_edge_cases
 from pjconf.reference.adapter.payment import Payment, receiver_contribution
 from pjconf.reference.bip77.ohttp_keys import OhttpKeyConfig
 from pjconf.reference.bip77.uri import PjUri, format_uri, new_pj_param
@@ -130,6 +132,7 @@ NOTES: dict[str, Json] = {
     },
     **EXPIRY_NOTES,
     **INPUT_NOTES,
+    **RECEIVER_EDGE_NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -306,6 +309,7 @@ def generate(seed: str = SEED) -> Json:
     groups["Builder"] += _builder_boundary_cases(ids, caller, pay)
     uri = _v2_uri(pay, pay.amount)
     groups["OriginalInputs"] = original_input_cases(ids, caller.client, pay, uri)
+    groups.update(receiver_edge_cases(ids, caller, pay, logs))
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
 

@@ -81,6 +81,17 @@ def crafted_bodies(payment: Payment, other: Payment) -> dict[str, CraftedBody]:
     }
 
 
+def undecodable_bodies(payment: Payment) -> dict[str, CraftedBody]:
+    """Requests the receiver cannot even read: a mailbox body that is neither UTF-8 (a BIP 78
+    request) nor message A (7168 bytes that fail authentication), and a message A whose
+    plaintext is not UTF-8 (a byte 0xff before the Original PSBT)."""
+    text = payment.original.to_base64().encode()
+    return {
+        "not_message_a": CraftedBody(b"\xff" * messages.PADDED_MESSAGE_BYTES, plaintext=True),
+        "payload_not_utf8": CraftedBody(b"\xff" + text + b"\nv=2"),
+    }
+
+
 ACCEPTED_BODIES = ("bip78_request", "version_1_in_message_a")
 """Crafted bodies payjoin 1.0 accepts: :func:`accepted_bodies`."""
 
