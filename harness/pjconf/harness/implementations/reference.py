@@ -20,6 +20,7 @@ from typing import BinaryIO, TextIO
 
 from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
+from pjconf.reference.adapter.crafted_proposal import Tamper, tampered_proposals
 from pjconf.reference.adapter.crafted_reply import reply_bodies, seal_reply
 from pjconf.reference.adapter.crafted_sender import (
     CraftedBody,
@@ -47,6 +48,7 @@ __all__ = [
     "Mailbox",
     "Payment",
     "Status",
+    "Tamper",
     "WalletRefusal",
     "WrongSize",
     "accepted_bodies",
@@ -57,6 +59,7 @@ __all__ = [
     "reply_bodies",
     "seal_reply",
     "serve",
+    "tampered_proposals",
 ]
 
 

@@ -10,7 +10,15 @@ like any other request.
 
 from __future__ import annotations
 
-from pjconf.harness.implementations.reference import CraftedBody, CraftedSender, seal_reply
+from dataclasses import replace
+
+from pjconf.harness.implementations.reference import (
+    CraftedBody,
+    CraftedSender,
+    Tamper,
+    receiver_contribution,
+    seal_reply,
+)
 from pjconf.harness.sessions.driver import (
     Expect,
     SessionDriver,
@@ -64,6 +72,33 @@ def run_sender_reads(driver: SessionDriver, body: bytes) -> Transcript:
     driver.mailbox.boxes[mailbox] = message
     driver.exchange("sender", "poll", Expect("fatal", CLOSED))
     driver.call("receiver", "cancel", Expect("terminal", CLOSED))
+    return driver.transcript()
+
+
+def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
+    """The reference receiver makes its proposal (contributing a coin when ``tamper`` needs
+    one) but does not post it; the harness seals that proposal, changed by ``tamper``, into the
+    sender's reply mailbox. The sender's poll refuses it (fatal, ``Closed``) or accepts it
+    (terminal, ``Closed(Success)``) as payjoin 1.0 does; where BIP 78 leaves that choice to the
+    sender (``tamper.open``) the poll is the case's choice point. The receiver, never answered,
+    then cancels and closes its fallback."""
+    if tamper.contributed:
+        contribution = receiver_contribution(driver.config.payment)
+        driver.config = replace(driver.config, contribution=contribution)
+    open_session(driver)
+    receive_original(driver)
+    events = driver.log("receiver").events
+    body = tamper.body(events, driver.config.payment)
+    mailbox, message = seal_reply(events, body, f"{driver.config.seed}/crafted")
+    driver.mailbox.boxes[mailbox] = message
+    expect = Expect("fatal", CLOSED) if tamper.refused else Expect("terminal", CLOSED)
+    if tamper.open:
+        with choice_point():
+            driver.exchange("sender", "poll", expect)
+    else:
+        driver.exchange("sender", "poll", expect)
+    driver.call("receiver", "cancel", Expect("progress", "PendingFallback"))
+    driver.call("receiver", "close", Expect("terminal", CLOSED))
     return driver.transcript()
 
 

@@ -31,12 +31,14 @@ from pjconf.harness.implementations.reference import (
     payment,
     reference_client,
     reply_bodies,
+    tampered_proposals,
 )
 from pjconf.harness.sessions import content
 from pjconf.harness.sessions.crafted_paths import (
     response_error,
     run_receiver_accepts,
     run_receiver_refuses,
+    run_sender_checks,
     run_sender_reads,
     run_truncated_context,
 )
@@ -114,7 +116,8 @@ def paths(pay: Payment) -> dict[str, Path]:
 
 def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
-    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``."""
+    ``receiver_refuses/<body>``, ``receiver_accepts/<body>``, ``sender_reads/<reply>``,
+    ``sender_checks/<tamper>``."""
     table: dict[str, Path] = {
         "accepted_post": run_accepted_post,
         "truncated_context": run_truncated_context,
@@ -126,6 +129,8 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
         table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
     for name, body in reply_bodies(pay).items():
         table[f"sender_reads/{name}"] = partial(_crafted, run_sender_reads, body)
+    for name, tamper in tampered_proposals().items():
+        table[f"sender_checks/{name}"] = partial(_crafted, run_sender_checks, tamper)
     return table
 
 

@@ -167,6 +167,12 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "give up on a directory that answers it outside BIP 77",
             pin="accepts",
         ),
+        "SenderCheckLeftOpen": Open(
+            "refuse",
+            "refuse or accept: BIP 78's sender checklist says nothing of sighash types, of "
+            "input weights beyond a count of inputs, of a UTXO field the fee does not use; it "
+            "lets output substitution through without checks but never obliges a sender to sign",
+        ),
         "ResponseErrorKind": Open(
             "output",
             "any kind of error: BIP 78 lets a sender treat an unknown code as a generic error, "

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 from pjconf.harness.corpus.profiles import PAYJOIN_10
 from pjconf.harness.implementations.client import Reply
-from pjconf.harness.implementations.reference import payment, reference_client
+from pjconf.harness.implementations.reference import (
+    payment,
+    reference_client,
+    tampered_proposals,
+)
 from pjconf.harness.sessions.drive import DRIVE_OP, crafted_paths, drive_transcript, varies
 from pjconf.harness.sessions.driver import Role
 from pjconf.harness.vectorgen import CaseIds, Json, envelope
@@ -118,6 +122,28 @@ NOTES: dict[str, Json] = {
         "character: an unknown context, refused as InvalidArgument with the session unchanged; "
         "the intact context then works (docs/adapter-protocol.md, Live-session details).",
         "effect": "An implementation that crashes on, or acts upon, a context it never issued.",
+    },
+    "SenderChecksProposal": {
+        "description": "The reference receiver's proposal, changed in one place by the harness "
+        "and sealed into the sender's reply mailbox (pjconf.reference.adapter.crafted_proposal): "
+        "a changed version, lock time or sequence, key paths, partial signatures or a final "
+        "scriptSig on the sender's input, its input left out, a receiver input not finalized, "
+        "without UTXO, of another sequence or of no weight payjoin can predict, outputs swapped "
+        "or left out, a fee contribution above the maximum, paid to the payee or paying for no "
+        "input, a lower or negative absolute fee, a fee rate below the sender's minimum; and "
+        "changes the sender must accept (its input moved after the receiver's, an output "
+        "added). Refusals end the session (fatal, Closed); under payjoin-1.0 the refusal's "
+        "text is compared.",
+        "effect": "A sender that signs a proposal BIP 78's checklist refuses (losing money to "
+        "the receiver), or refuses one the BIP allows.",
+    },
+    "SenderCheckLeftOpen": {
+        "description": "A proposal where payjoin 1.0's sender goes past BIP 78's checklist or "
+        "stops short of it: SIGHASH_NONE, ALL or DEFAULT named on the sender's input, the "
+        "payee's output lowered or substituted (substitution enabled), a receiver input "
+        "spending the sender's own script (payjoin counts no weight for it), a receiver input "
+        "whose non_witness_utxo lacks its output beside a witness UTXO.",
+        "effect": "Under payjoin-1.0: a sender that decides otherwise than payjoin 1.0.",
     },
     "ResponseErrorKind": {
         "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
@@ -243,6 +269,7 @@ def generate() -> Json:
         {"type": "CrashResume", "tests": crashed},
         {"type": "InputTypes", "tests": _input_type_cases(ids)},
         {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
+        {"type": "CraftedProposal", "tests": _proposal_cases(ids)},
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
 
@@ -319,4 +346,16 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
                 {**base, "response_error": True},
             )
         )
+    return cases
+
+
+def _proposal_cases(ids: CaseIds) -> list[Json]:
+    """The sender given a tampered proposal (``sender_checks/<tamper>``), one case each."""
+    cases = []
+    for name, tamper in tampered_proposals().items():
+        path = f"sender_checks/{name}"
+        flags = ["SenderChecksProposal", *(["SenderCheckLeftOpen"] if tamper.open else [])]
+        args: Json = {"iut_role": "sender", "path": path, "seed": SEED}
+        comment = f"{path}, the implementation as the sender: {tamper.what}"
+        cases.append(_driven(ids, comment, flags, args))
     return cases

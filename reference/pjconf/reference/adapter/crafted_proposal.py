@@ -1,0 +1,345 @@
+"""The harness answering a sender with a tampered proposal: the reference receiver's own
+proposal for the sender's Original, changed in one place, for each rule of BIP 78's sender
+checklist (and payjoin 1.0's additions to it).
+
+A conforming receiver never makes these proposals, so the sender's refusal of each (and its
+acceptance of the changes BIP 78 allows) can only be reached by writing message B by hand:
+the receiver runs its path up to ``PayjoinProposal``, its ``FinalizedProposal`` event gives the
+proposal, one :class:`Tamper` changes it, and :func:`~.crafted_reply.seal_reply` seals it into the
+sender's reply mailbox. The tampered PSBT is never re-signed: a BIP 78 sender checks the
+receiver's inputs for being finalized, not for valid signatures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from pjconf.reference.adapter.payment import Payment
+from pjconf.reference.bitcoin.psbt import Output, Psbt
+from pjconf.reference.bitcoin.psbt_types import EcdsaSignature, KeySource
+from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
+from pjconf.reference.session.json_codec import decode_receiver_event
+from pjconf.reference.session.receiver.events import FinalizedProposal
+
+SENDER_INPUT = 0
+"""The sender's input: the reference receiver inserts its own after it (every seed here)."""
+PAYEE, CHANGE = 0, 1
+"""The Original's outputs: the payment, then the sender's change (the fee output)."""
+
+
+def finalized_proposal(receiver_events: list[str]) -> Psbt:
+    """The proposal PSBT a receiver's log holds (its ``FinalizedProposal`` event)."""
+    for text in receiver_events:
+        event = decode_receiver_event(text)
+        if isinstance(event, FinalizedProposal):
+            return event.psbt
+    raise ValueError("the receiver's log has no FinalizedProposal event")
+
+
+@dataclass(frozen=True)
+class Tamper:
+    """One change to the receiver's proposal and what the sender must do with it.
+
+    ``contributed``: the receiver adds one P2WPKH coin (the change needs a receiver input);
+    ``refused``: payjoin 1.0's sender refuses the proposal; ``open``: BIP 78's checklist does not
+    fix the answer (payjoin 1.0 goes further, or less far, than the BIP); ``what`` says what was
+    changed and which rule answers it.
+    """
+
+    change: Callable[[Psbt, Payment], Psbt]
+    what: str
+    refused: bool = True
+    contributed: bool = False
+    open: bool = False
+
+    def body(self, receiver_events: list[str], payment: Payment) -> bytes:
+        """Message B's plaintext: the tampered proposal in BIP 174 binary."""
+        return self.change(finalized_proposal(receiver_events), payment).serialize()
+
+
+# -- the changes ---------------------------------------------------------------------------------
+
+
+def _tx(psbt: Psbt, **changes: object) -> Psbt:
+    return replace(psbt, unsigned_tx=replace(psbt.unsigned_tx, **changes))  # type: ignore[arg-type]
+
+
+def _input(psbt: Psbt, index: int, **changes: object) -> Psbt:
+    inputs = list(psbt.inputs)
+    inputs[index] = replace(inputs[index], **changes)  # type: ignore[arg-type]
+    return replace(psbt, inputs=tuple(inputs))
+
+
+def _txin(psbt: Psbt, index: int, **changes: object) -> Psbt:
+    txins = list(psbt.unsigned_tx.inputs)
+    txins[index] = replace(txins[index], **changes)  # type: ignore[arg-type]
+    return _tx(psbt, inputs=tuple(txins))
+
+
+def _values(psbt: Psbt, *deltas: int) -> Psbt:
+    """Each output's value plus its delta (outputs past the deltas unchanged)."""
+    outs = list(psbt.unsigned_tx.outputs)
+    for index, delta in enumerate(deltas):
+        outs[index] = replace(outs[index], value=outs[index].value + delta)
+    return _tx(psbt, outputs=tuple(outs))
+
+
+def _outputs(psbt: Psbt, txouts: list[TxOut], maps: list[Output]) -> Psbt:
+    return replace(_tx(psbt, outputs=tuple(txouts)), outputs=tuple(maps))
+
+
+def _insert_output(psbt: Psbt, at: int, txout: TxOut) -> Psbt:
+    txouts, maps = list(psbt.unsigned_tx.outputs), list(psbt.outputs)
+    txouts.insert(at, txout)
+    maps.insert(at, Output())
+    return _outputs(psbt, txouts, maps)
+
+
+def _move_input(psbt: Psbt, src: int, dst: int) -> Psbt:
+    txins, maps = list(psbt.unsigned_tx.inputs), list(psbt.inputs)
+    txins.insert(dst, txins.pop(src))
+    maps.insert(dst, maps.pop(src))
+    return replace(_tx(psbt, inputs=tuple(txins)), inputs=tuple(maps))
+
+
+def _drop_input(psbt: Psbt, index: int) -> Psbt:
+    txins, maps = list(psbt.unsigned_tx.inputs), list(psbt.inputs)
+    del txins[index], maps[index]
+    return replace(_tx(psbt, inputs=tuple(txins)), inputs=tuple(maps))
+
+
+def _sender_key(payment: Payment) -> bytes:
+    """The sender's public key, from the Original's witness (P2WPKH: signature, key)."""
+    witness = payment.original.inputs[SENDER_INPUT].final_script_witness
+    if not witness or len(witness) != 2:
+        raise ValueError("the Original's input is no signed P2WPKH spend")
+    return witness[1]
+
+
+def _sender_signature(payment: Payment) -> EcdsaSignature:
+    witness = payment.original.inputs[SENDER_INPUT].final_script_witness or (b"\x01",)
+    return EcdsaSignature(witness[0][:-1], witness[0][-1])
+
+
+def _key_path(payment: Payment) -> tuple[tuple[bytes, KeySource], ...]:
+    return ((_sender_key(payment), KeySource(b"\x01\x02\x03\x04", (0x8000_0054, 0, 1))),)
+
+
+def _receiver_input(psbt: Psbt) -> int:
+    """The index of the one input that is not the sender's (contributed proposals)."""
+    return 1 - SENDER_INPUT if len(psbt.inputs) == 2 else -1
+
+
+P2WSH_SCRIPT = b"\x00\x20" + bytes(range(32))
+"""A P2WSH scriptPubKey: a type payjoin 1.0 predicts a weight for only from a witness."""
+OP_TRUE_SCRIPT = b"\x51"
+"""A bare script of no address type."""
+BIG_OUTPUT_SCRIPT = b"\x6a\x4d\xf0\x01" + bytes(496)
+"""A 500-byte OP_RETURN: 2,036 weight units of output that pay nothing."""
+
+
+def tampered_proposals() -> dict[str, Tamper]:
+    """Every tampered proposal, by name: ``version``, ``lock_time`` ... (see each ``what``)."""
+    contributed = {"contributed": True}
+    return {
+        # basic checks
+        "version": Tamper(
+            lambda p, _: _tx(p, version=1), "the transaction version changed (2 -> 1)"
+        ),
+        "lock_time": Tamper(
+            lambda p, _: _tx(p, lock_time=1), "the transaction lock time changed (0 -> 1)"
+        ),
+        # the sender's inputs
+        "sender_sequence": Tamper(
+            lambda p, _: _txin(p, SENDER_INPUT, sequence=0xFFFF_FFFE),
+            "the sender's input sequence changed",
+        ),
+        "sender_input_key_path": Tamper(
+            lambda p, pay: _input(p, SENDER_INPUT, bip32_derivation=_key_path(pay)),
+            "a key path (bip32_derivation) in the sender's input",
+        ),
+        "sender_partial_sig": Tamper(
+            lambda p, pay: _input(
+                p, SENDER_INPUT, partial_sigs=((_sender_key(pay), _sender_signature(pay)),)
+            ),
+            "a partial signature in the sender's input",
+        ),
+        "sender_final_script_sig": Tamper(
+            lambda p, _: _input(p, SENDER_INPUT, final_script_sig=b"\x00"),
+            "a final scriptSig in the sender's input",
+        ),
+        "sender_sighash_none": Tamper(
+            lambda p, _: _input(p, SENDER_INPUT, sighash_type=0x02),
+            "SIGHASH_NONE asked of the sender's input (payjoin 1.0 refuses; BIP 78 is silent)",
+            open=True,
+        ),
+        "sender_sighash_all": Tamper(
+            lambda p, _: _input(p, SENDER_INPUT, sighash_type=0x01),
+            "SIGHASH_ALL named on the sender's input: accepted",
+            refused=False,
+            open=True,
+        ),
+        "sender_sighash_default": Tamper(
+            lambda p, _: _input(p, SENDER_INPUT, sighash_type=0x00),
+            "SIGHASH_DEFAULT named on the sender's input: payjoin 1.0 accepts (it signs every "
+            "input and output)",
+            refused=False,
+            open=True,
+        ),
+        "sender_input_dropped": Tamper(
+            lambda p, _: _drop_input(p, SENDER_INPUT),
+            "the sender's input left out (only the receiver's remains)",
+            **contributed,
+        ),
+        "receiver_input_first": Tamper(
+            lambda p, _: _move_input(p, _receiver_input(p), 0),
+            "the receiver's input moved before the sender's: accepted (BIP 78 lets the "
+            "receiver insert inputs anywhere)",
+            refused=False,
+            **contributed,
+        ),
+        # the receiver's inputs
+        "receiver_not_finalized": Tamper(
+            lambda p, _: _input(p, _receiver_input(p), final_script_witness=None),
+            "the receiver's input not finalized (its witness taken out)",
+            **contributed,
+        ),
+        "receiver_missing_utxo": Tamper(
+            lambda p, _: _input(p, _receiver_input(p), witness_utxo=None),
+            "the receiver's input without UTXO information",
+            **contributed,
+        ),
+        "receiver_mixed_sequence": Tamper(
+            lambda p, _: _txin(p, _receiver_input(p), sequence=0xFFFF_FFFE),
+            "the receiver's input with another sequence than the sender's",
+            **contributed,
+        ),
+        "input_key_path_receiver": Tamper(
+            lambda p, pay: _input(p, _receiver_input(p), bip32_derivation=_key_path(pay)),
+            "a key path (bip32_derivation) in the receiver's input",
+            **contributed,
+        ),
+        "receiver_input_sender_script": Tamper(
+            lambda p, pay: _receiver_spends(p, _sender_script(pay)),
+            "the receiver's input spending the sender's own script: payjoin 1.0 counts no "
+            "input weight for it, so the fee contribution pays for nothing (BIP 78 counts inputs)",
+            open=True,
+            **contributed,
+        ),
+        "receiver_input_p2wsh_no_witness": Tamper(
+            lambda p, _: _input(
+                p,
+                _receiver_input(p),
+                witness_utxo=TxOut(_spent(p, _receiver_input(p)).value, P2WSH_SCRIPT),
+                final_script_witness=None,
+                final_script_sig=b"\x00",
+            ),
+            "the receiver's input a P2WSH coin finalized without a witness: its weight cannot "
+            "be predicted (and it mixes input types)",
+            **contributed,
+        ),
+        "receiver_input_unknown_type": Tamper(
+            lambda p, _: _receiver_spends(p, OP_TRUE_SCRIPT),
+            "the receiver's input a coin of no address type (bare OP_TRUE; it mixes input types)",
+            **contributed,
+        ),
+        "receiver_utxo_out_of_bounds": Tamper(
+            lambda p, _: _input(
+                p,
+                _receiver_input(p),
+                non_witness_utxo=Transaction(2, (TxIn(OutPoint(bytes(32), 0)),), (), 0),
+            ),
+            "the receiver's input with a witness UTXO and a non_witness_utxo that has no "
+            "output at its vout (payjoin 1.0 reads the latter and refuses)",
+            open=True,
+            **contributed,
+        ),
+        # the outputs
+        "output_key_path": Tamper(
+            lambda p, pay: replace(
+                p,
+                outputs=(
+                    replace(p.outputs[PAYEE], bip32_derivation=_key_path(pay)),
+                    *p.outputs[1:],
+                ),
+            ),
+            "a key path (bip32_derivation) in an output",
+        ),
+        "fee_contribution_above_max": Tamper(
+            lambda p, _: _values(p, 0, -1),
+            "the change lowered one sat past the sender's maximum fee contribution",
+            **contributed,
+        ),
+        "fee_contribution_for_outputs": Tamper(
+            lambda p, _: _values(p, 0, -200),
+            "the change lowered by 200 sats (within the maximum) with no input added: the "
+            "contribution pays for no input",
+        ),
+        "payee_took_fee": Tamper(
+            lambda p, _: _values(p, 200, -200),
+            "200 sats moved from the change to the payee: the contribution pays no fee",
+        ),
+        "absolute_fee_decreased": Tamper(
+            lambda p, _: _values(p, 1_000),
+            "the payee's output raised by 1,000 sats: the absolute fee drops below the Original's",
+        ),
+        "negative_fee": Tamper(
+            lambda p, _: _values(p, 5_000),
+            "the payee's output raised by 5,000 sats: outputs exceed inputs",
+        ),
+        "outputs_swapped": Tamper(
+            lambda p, _: _outputs(
+                p, list(reversed(p.unsigned_tx.outputs)), list(reversed(p.outputs))
+            ),
+            "the payee and change outputs swapped",
+        ),
+        "change_dropped": Tamper(
+            lambda p, _: _outputs(p, list(p.unsigned_tx.outputs[:1]), list(p.outputs[:1])),
+            "the sender's change output left out",
+        ),
+        "fee_rate_below_minimum": Tamper(
+            lambda p, _: _insert_output(p, 2, TxOut(0, BIG_OUTPUT_SCRIPT)),
+            "a 500-byte output of 0 sats added: the fee rate falls below the sender's minimum",
+        ),
+        "payee_decreased": Tamper(
+            lambda p, _: _values(p, -1_000),
+            "the payee's output lowered by 1,000 sats (more fee): accepted, output "
+            "substitution being enabled",
+            refused=False,
+            open=True,
+        ),
+        "payee_substituted": Tamper(
+            lambda p, pay: _tx(
+                p,
+                outputs=(
+                    TxOut(p.unsigned_tx.outputs[PAYEE].value, P2WSH_SCRIPT),
+                    *p.unsigned_tx.outputs[1:],
+                ),
+            ),
+            "the payee's output paid to another script: accepted, output substitution being "
+            "enabled",
+            refused=False,
+            open=True,
+        ),
+        "receiver_output_inserted": Tamper(
+            lambda p, _: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
+            "a receiver output inserted between the payee and the change, paid from the "
+            "payee's: accepted",
+            refused=False,
+        ),
+    }
+
+
+def _spent(psbt: Psbt, index: int) -> TxOut:
+    return psbt.spent_utxo(index)
+
+
+def _sender_script(payment: Payment) -> bytes:
+    return payment.original.spent_utxo(SENDER_INPUT).script_pubkey
+
+
+def _receiver_spends(psbt: Psbt, script: bytes) -> Psbt:
+    """The receiver's input's witness UTXO with ``script`` (same value)."""
+    index = _receiver_input(psbt)
+    return _input(psbt, index, witness_utxo=TxOut(_spent(psbt, index).value, script))
