@@ -31,6 +31,7 @@ def test_crafted_paths_are_named_by_what_they_send() -> None:
         "receiver_refuses",
         "receiver_accepts",
         "sender_reads",
+        "sender_checks",
     }
 
 

@@ -85,7 +85,15 @@ def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
     if tamper.contributed:
         contribution = receiver_contribution(driver.config.payment)
         driver.config = replace(driver.config, contribution=contribution)
-    open_session(driver)
+    if tamper.min_fee_rate is not None:
+        driver.config = replace(driver.config, min_fee_rate=tamper.min_fee_rate)
+    driver.new_receiver()
+    driver.exchange("receiver", "poll", Expect("stasis", "Initialized"))
+    driver.new_sender()
+    if tamper.sender:
+        driver.resume("sender", tamper.sender_log(driver.log("sender").events), "WithReplyKey")
+    driver.exchange("sender", "post_original", Expect("progress", "PollingForProposal"))
+    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
     receive_original(driver)
     events = driver.log("receiver").events
     body = tamper.body(events, driver.config.payment)

@@ -12,6 +12,7 @@ receiver's inputs for being finalized, not for valid signatures.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -23,7 +24,7 @@ from pjconf.reference.session.json_codec import decode_receiver_event
 from pjconf.reference.session.receiver.events import FinalizedProposal
 
 SENDER_INPUT = 0
-"""The sender's input: the reference receiver inserts its own after it (every seed here)."""
+"""The Original's one input; the receiver inserts its own before or after it."""
 PAYEE, CHANGE = 0, 1
 """The Original's outputs: the payment, then the sender's change (the fee output)."""
 
@@ -52,6 +53,21 @@ class Tamper:
     refused: bool = True
     contributed: bool = False
     open: bool = False
+    sender: tuple[tuple[str, object], ...] = ()
+    """Fields of the sender's ``Created.psbt_ctx`` the harness rewrites before the Original is
+    posted (``output_substitution``, ``fee_contribution``): settings payjoin's builder API has
+    but no ``session.new_sender`` argument reaches."""
+    min_fee_rate: int | None = None
+    """The sender's ``min_fee_rate`` when not the session's default."""
+
+    def sender_log(self, events: list[str]) -> list[str]:
+        """The sender's log with :attr:`sender`'s fields written into its ``Created`` event."""
+        if not self.sender:
+            return events
+        created = json.loads(events[0])
+        context = created["Created"]["psbt_ctx"]
+        context.update(dict(self.sender))
+        return [json.dumps(created, separators=(",", ":")), *events[1:]]
 
     def body(self, receiver_events: list[str], payment: Payment) -> bytes:
         """Message B's plaintext: the tampered proposal in BIP 174 binary."""
@@ -126,9 +142,15 @@ def _key_path(payment: Payment) -> tuple[tuple[bytes, KeySource], ...]:
     return ((_sender_key(payment), KeySource(b"\x01\x02\x03\x04", (0x8000_0054, 0, 1))),)
 
 
-def _receiver_input(psbt: Psbt) -> int:
-    """The index of the one input that is not the sender's (contributed proposals)."""
-    return 1 - SENDER_INPUT if len(psbt.inputs) == 2 else -1
+def _mine(psbt: Psbt, payment: Payment) -> int:
+    """The index of the sender's input in the proposal."""
+    ours = payment.original.unsigned_tx.inputs[SENDER_INPUT].previous_output
+    return [i.previous_output for i in psbt.unsigned_tx.inputs].index(ours)
+
+
+def _theirs(psbt: Psbt, payment: Payment) -> int:
+    """The index of the receiver's input (contributed proposals: the one that is not ours)."""
+    return 1 - _mine(psbt, payment)
 
 
 P2WSH_SCRIPT = b"\x00\x20" + bytes(range(32))
@@ -139,99 +161,106 @@ BIG_OUTPUT_SCRIPT = b"\x6a\x4d\xf0\x01" + bytes(496)
 """A 500-byte OP_RETURN: 2,036 weight units of output that pay nothing."""
 
 
+PROPOSAL_FEE_RATE = 4_424
+"""The uncontributed proposal's fee rate as payjoin 1.0's sender measures it (sat/kwu): the
+Original's 2,000 sat fee over the proposal's 452 weight units without the sender's witness."""
+NO_SUBSTITUTION = (("output_substitution", "Disabled"),)
+NO_FEE_CONTRIBUTION = (("fee_contribution", None),)
+
+
 def tampered_proposals() -> dict[str, Tamper]:
     """Every tampered proposal, by name: ``version``, ``lock_time`` ... (see each ``what``)."""
     contributed = {"contributed": True}
     return {
         # basic checks
         "version": Tamper(
-            lambda p, _: _tx(p, version=1), "the transaction version changed (2 -> 1)"
+            lambda p, pay: _tx(p, version=1), "the transaction version changed (2 -> 1)"
         ),
         "lock_time": Tamper(
-            lambda p, _: _tx(p, lock_time=1), "the transaction lock time changed (0 -> 1)"
+            lambda p, pay: _tx(p, lock_time=1), "the transaction lock time changed (0 -> 1)"
         ),
         # the sender's inputs
         "sender_sequence": Tamper(
-            lambda p, _: _txin(p, SENDER_INPUT, sequence=0xFFFF_FFFE),
+            lambda p, pay: _txin(p, _mine(p, pay), sequence=0xFFFF_FFFE),
             "the sender's input sequence changed",
         ),
         "sender_input_key_path": Tamper(
-            lambda p, pay: _input(p, SENDER_INPUT, bip32_derivation=_key_path(pay)),
+            lambda p, pay: _input(p, _mine(p, pay), bip32_derivation=_key_path(pay)),
             "a key path (bip32_derivation) in the sender's input",
         ),
         "sender_partial_sig": Tamper(
             lambda p, pay: _input(
-                p, SENDER_INPUT, partial_sigs=((_sender_key(pay), _sender_signature(pay)),)
+                p, _mine(p, pay), partial_sigs=((_sender_key(pay), _sender_signature(pay)),)
             ),
             "a partial signature in the sender's input",
         ),
         "sender_final_script_sig": Tamper(
-            lambda p, _: _input(p, SENDER_INPUT, final_script_sig=b"\x00"),
+            lambda p, pay: _input(p, _mine(p, pay), final_script_sig=b"\x00"),
             "a final scriptSig in the sender's input",
         ),
         "sender_sighash_none": Tamper(
-            lambda p, _: _input(p, SENDER_INPUT, sighash_type=0x02),
+            lambda p, pay: _input(p, _mine(p, pay), sighash_type=0x02),
             "SIGHASH_NONE asked of the sender's input (payjoin 1.0 refuses; BIP 78 is silent)",
             open=True,
         ),
         "sender_sighash_all": Tamper(
-            lambda p, _: _input(p, SENDER_INPUT, sighash_type=0x01),
+            lambda p, pay: _input(p, _mine(p, pay), sighash_type=0x01),
             "SIGHASH_ALL named on the sender's input: accepted",
             refused=False,
             open=True,
         ),
         "sender_sighash_default": Tamper(
-            lambda p, _: _input(p, SENDER_INPUT, sighash_type=0x00),
+            lambda p, pay: _input(p, _mine(p, pay), sighash_type=0x00),
             "SIGHASH_DEFAULT named on the sender's input: payjoin 1.0 accepts (it signs every "
             "input and output)",
             refused=False,
             open=True,
         ),
         "sender_input_dropped": Tamper(
-            lambda p, _: _drop_input(p, SENDER_INPUT),
+            lambda p, pay: _drop_input(p, _mine(p, pay)),
             "the sender's input left out (only the receiver's remains)",
             **contributed,
         ),
-        "receiver_input_first": Tamper(
-            lambda p, _: _move_input(p, _receiver_input(p), 0),
-            "the receiver's input moved before the sender's: accepted (BIP 78 lets the "
+        "inputs_swapped": Tamper(
+            lambda p, pay: _move_input(p, _theirs(p, pay), _mine(p, pay)),
+            "the receiver's input and the sender's swapped: accepted (BIP 78 lets the "
             "receiver insert inputs anywhere)",
             refused=False,
             **contributed,
         ),
         # the receiver's inputs
         "receiver_not_finalized": Tamper(
-            lambda p, _: _input(p, _receiver_input(p), final_script_witness=None),
+            lambda p, pay: _input(p, _theirs(p, pay), final_script_witness=None),
             "the receiver's input not finalized (its witness taken out)",
             **contributed,
         ),
         "receiver_missing_utxo": Tamper(
-            lambda p, _: _input(p, _receiver_input(p), witness_utxo=None),
+            lambda p, pay: _input(p, _theirs(p, pay), witness_utxo=None),
             "the receiver's input without UTXO information",
             **contributed,
         ),
         "receiver_mixed_sequence": Tamper(
-            lambda p, _: _txin(p, _receiver_input(p), sequence=0xFFFF_FFFE),
+            lambda p, pay: _txin(p, _theirs(p, pay), sequence=0xFFFF_FFFE),
             "the receiver's input with another sequence than the sender's",
             **contributed,
         ),
         "input_key_path_receiver": Tamper(
-            lambda p, pay: _input(p, _receiver_input(p), bip32_derivation=_key_path(pay)),
+            lambda p, pay: _input(p, _theirs(p, pay), bip32_derivation=_key_path(pay)),
             "a key path (bip32_derivation) in the receiver's input",
             **contributed,
         ),
         "receiver_input_sender_script": Tamper(
-            lambda p, pay: _receiver_spends(p, _sender_script(pay)),
+            lambda p, pay: _receiver_spends(p, pay, _sender_script(pay)),
             "the receiver's input spending the sender's own script: payjoin 1.0 counts no "
             "input weight for it, so the fee contribution pays for nothing (BIP 78 counts inputs)",
             open=True,
             **contributed,
         ),
         "receiver_input_p2wsh_no_witness": Tamper(
-            lambda p, _: _input(
+            lambda p, pay: _input(
                 p,
-                _receiver_input(p),
-                witness_utxo=TxOut(_spent(p, _receiver_input(p)).value, P2WSH_SCRIPT),
+                _theirs(p, pay),
+                witness_utxo=TxOut(_spent(p, _theirs(p, pay)).value, P2WSH_SCRIPT),
                 final_script_witness=None,
                 final_script_sig=b"\x00",
             ),
@@ -240,14 +269,14 @@ def tampered_proposals() -> dict[str, Tamper]:
             **contributed,
         ),
         "receiver_input_unknown_type": Tamper(
-            lambda p, _: _receiver_spends(p, OP_TRUE_SCRIPT),
+            lambda p, pay: _receiver_spends(p, pay, OP_TRUE_SCRIPT),
             "the receiver's input a coin of no address type (bare OP_TRUE; it mixes input types)",
             **contributed,
         ),
         "receiver_utxo_out_of_bounds": Tamper(
-            lambda p, _: _input(
+            lambda p, pay: _input(
                 p,
-                _receiver_input(p),
+                _theirs(p, pay),
                 non_witness_utxo=Transaction(2, (TxIn(OutPoint(bytes(32), 0)),), (), 0),
             ),
             "the receiver's input with a witness UTXO and a non_witness_utxo that has no "
@@ -267,43 +296,43 @@ def tampered_proposals() -> dict[str, Tamper]:
             "a key path (bip32_derivation) in an output",
         ),
         "fee_contribution_above_max": Tamper(
-            lambda p, _: _values(p, 0, -1),
+            lambda p, pay: _values(p, 0, -1),
             "the change lowered one sat past the sender's maximum fee contribution",
             **contributed,
         ),
         "fee_contribution_for_outputs": Tamper(
-            lambda p, _: _values(p, 0, -200),
+            lambda p, pay: _values(p, 0, -200),
             "the change lowered by 200 sats (within the maximum) with no input added: the "
             "contribution pays for no input",
         ),
         "payee_took_fee": Tamper(
-            lambda p, _: _values(p, 200, -200),
+            lambda p, pay: _values(p, 200, -200),
             "200 sats moved from the change to the payee: the contribution pays no fee",
         ),
         "absolute_fee_decreased": Tamper(
-            lambda p, _: _values(p, 1_000),
+            lambda p, pay: _values(p, 1_000),
             "the payee's output raised by 1,000 sats: the absolute fee drops below the Original's",
         ),
         "negative_fee": Tamper(
-            lambda p, _: _values(p, 5_000),
+            lambda p, pay: _values(p, 5_000),
             "the payee's output raised by 5,000 sats: outputs exceed inputs",
         ),
         "outputs_swapped": Tamper(
-            lambda p, _: _outputs(
+            lambda p, pay: _outputs(
                 p, list(reversed(p.unsigned_tx.outputs)), list(reversed(p.outputs))
             ),
             "the payee and change outputs swapped",
         ),
         "change_dropped": Tamper(
-            lambda p, _: _outputs(p, list(p.unsigned_tx.outputs[:1]), list(p.outputs[:1])),
+            lambda p, pay: _outputs(p, list(p.unsigned_tx.outputs[:1]), list(p.outputs[:1])),
             "the sender's change output left out",
         ),
         "fee_rate_below_minimum": Tamper(
-            lambda p, _: _insert_output(p, 2, TxOut(0, BIG_OUTPUT_SCRIPT)),
+            lambda p, pay: _insert_output(p, 2, TxOut(0, BIG_OUTPUT_SCRIPT)),
             "a 500-byte output of 0 sats added: the fee rate falls below the sender's minimum",
         ),
         "payee_decreased": Tamper(
-            lambda p, _: _values(p, -1_000),
+            lambda p, pay: _values(p, -1_000),
             "the payee's output lowered by 1,000 sats (more fee): accepted, output "
             "substitution being enabled",
             refused=False,
@@ -322,8 +351,64 @@ def tampered_proposals() -> dict[str, Tamper]:
             refused=False,
             open=True,
         ),
+        # settings no new_sender argument reaches: the sender's log rewritten before it posts
+        "no_substitution_payee_decreased": Tamper(
+            lambda p, pay: _values(p, -1_000),
+            "output substitution disabled, the payee's output lowered by 1,000 sats",
+            sender=NO_SUBSTITUTION,
+        ),
+        "no_substitution_payee_substituted": Tamper(
+            lambda p, pay: _tx(
+                p,
+                outputs=(
+                    TxOut(p.unsigned_tx.outputs[PAYEE].value, P2WSH_SCRIPT),
+                    *p.unsigned_tx.outputs[1:],
+                ),
+            ),
+            "output substitution disabled, the payee's output paid to another script",
+            sender=NO_SUBSTITUTION,
+        ),
+        "no_substitution_untouched": Tamper(
+            lambda p, pay: p,
+            "output substitution disabled, the payee's output as it was: accepted",
+            refused=False,
+            sender=NO_SUBSTITUTION,
+        ),
+        "no_substitution_contributed": Tamper(
+            lambda p, pay: p,
+            "output substitution disabled, the receiver's coin added to the payee's output: "
+            "accepted",
+            refused=False,
+            contributed=True,
+            sender=NO_SUBSTITUTION,
+        ),
+        "no_fee_contribution_change_decreased": Tamper(
+            lambda p, pay: _values(p, 0, -100),
+            "no fee contribution offered, the change lowered by 100 sats",
+            sender=NO_FEE_CONTRIBUTION,
+        ),
+        "no_fee_contribution_untouched": Tamper(
+            lambda p, pay: p,
+            "no fee contribution offered, the proposal as the receiver made it: accepted",
+            refused=False,
+            sender=NO_FEE_CONTRIBUTION,
+        ),
+        "fee_rate_at_minimum": Tamper(
+            lambda p, pay: p,
+            "the sender's minimum fee rate exactly the proposal's (4,424 sat/kwu, payjoin 1.0 "
+            "weighing it without the sender's signatures): accepted",
+            refused=False,
+            open=True,
+            min_fee_rate=PROPOSAL_FEE_RATE,
+        ),
+        "fee_rate_one_below_minimum": Tamper(
+            lambda p, pay: p,
+            "the sender's minimum fee rate one sat/kwu above the proposal's",
+            open=True,
+            min_fee_rate=PROPOSAL_FEE_RATE + 1,
+        ),
         "receiver_output_inserted": Tamper(
-            lambda p, _: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
+            lambda p, pay: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
             "a receiver output inserted between the payee and the change, paid from the "
             "payee's: accepted",
             refused=False,
@@ -339,7 +424,7 @@ def _sender_script(payment: Payment) -> bytes:
     return payment.original.spent_utxo(SENDER_INPUT).script_pubkey
 
 
-def _receiver_spends(psbt: Psbt, script: bytes) -> Psbt:
+def _receiver_spends(psbt: Psbt, payment: Payment, script: bytes) -> Psbt:
     """The receiver's input's witness UTXO with ``script`` (same value)."""
-    index = _receiver_input(psbt)
+    index = _theirs(psbt, payment)
     return _input(psbt, index, witness_utxo=TxOut(_spent(psbt, index).value, script))
