@@ -170,7 +170,6 @@ NO_FEE_CONTRIBUTION = (("fee_contribution", None),)
 
 def tampered_proposals() -> dict[str, Tamper]:
     """Every tampered proposal, by name: ``version``, ``lock_time`` ... (see each ``what``)."""
-    contributed = {"contributed": True}
     return {
         # basic checks
         "version": Tamper(
@@ -219,42 +218,42 @@ def tampered_proposals() -> dict[str, Tamper]:
         "sender_input_dropped": Tamper(
             lambda p, pay: _drop_input(p, _mine(p, pay)),
             "the sender's input left out (only the receiver's remains)",
-            **contributed,
+            contributed=True,
         ),
         "inputs_swapped": Tamper(
             lambda p, pay: _move_input(p, _theirs(p, pay), _mine(p, pay)),
             "the receiver's input and the sender's swapped: accepted (BIP 78 lets the "
             "receiver insert inputs anywhere)",
             refused=False,
-            **contributed,
+            contributed=True,
         ),
         # the receiver's inputs
         "receiver_not_finalized": Tamper(
             lambda p, pay: _input(p, _theirs(p, pay), final_script_witness=None),
             "the receiver's input not finalized (its witness taken out)",
-            **contributed,
+            contributed=True,
         ),
         "receiver_missing_utxo": Tamper(
             lambda p, pay: _input(p, _theirs(p, pay), witness_utxo=None),
             "the receiver's input without UTXO information",
-            **contributed,
+            contributed=True,
         ),
         "receiver_mixed_sequence": Tamper(
             lambda p, pay: _txin(p, _theirs(p, pay), sequence=0xFFFF_FFFE),
             "the receiver's input with another sequence than the sender's",
-            **contributed,
+            contributed=True,
         ),
         "input_key_path_receiver": Tamper(
             lambda p, pay: _input(p, _theirs(p, pay), bip32_derivation=_key_path(pay)),
             "a key path (bip32_derivation) in the receiver's input",
-            **contributed,
+            contributed=True,
         ),
         "receiver_input_sender_script": Tamper(
             lambda p, pay: _receiver_spends(p, pay, _sender_script(pay)),
             "the receiver's input spending the sender's own script: payjoin 1.0 counts no "
             "input weight for it, so the fee contribution pays for nothing (BIP 78 counts inputs)",
             open=True,
-            **contributed,
+            contributed=True,
         ),
         "receiver_input_p2wsh_no_witness": Tamper(
             lambda p, pay: _input(
@@ -266,12 +265,12 @@ def tampered_proposals() -> dict[str, Tamper]:
             ),
             "the receiver's input a P2WSH coin finalized without a witness: its weight cannot "
             "be predicted (and it mixes input types)",
-            **contributed,
+            contributed=True,
         ),
         "receiver_input_unknown_type": Tamper(
             lambda p, pay: _receiver_spends(p, pay, OP_TRUE_SCRIPT),
             "the receiver's input a coin of no address type (bare OP_TRUE; it mixes input types)",
-            **contributed,
+            contributed=True,
         ),
         "receiver_utxo_out_of_bounds": Tamper(
             lambda p, pay: _input(
@@ -282,7 +281,7 @@ def tampered_proposals() -> dict[str, Tamper]:
             "the receiver's input with a witness UTXO and a non_witness_utxo that has no "
             "output at its vout (payjoin 1.0 reads the latter and refuses)",
             open=True,
-            **contributed,
+            contributed=True,
         ),
         # the outputs
         "output_key_path": Tamper(
@@ -298,7 +297,7 @@ def tampered_proposals() -> dict[str, Tamper]:
         "fee_contribution_above_max": Tamper(
             lambda p, pay: _values(p, 0, -1),
             "the change lowered one sat past the sender's maximum fee contribution",
-            **contributed,
+            contributed=True,
         ),
         "fee_contribution_for_outputs": Tamper(
             lambda p, pay: _values(p, 0, -200),
