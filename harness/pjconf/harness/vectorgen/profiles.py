@@ -180,6 +180,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
         ),
     },
     "transitions": {
+        "SenderBuilderChoice": Open(
+            "refuse",
+            "accept or refuse: BIP 78 says which Originals a receiver must take, not which a "
+            "sender's builder may start from, nor how it words a refusal",
+        ),
         "ResumedDiffersFromLive": Open(
             "output",
             "append what the live session appends (the Original's output maps kept) or what "

@@ -19,6 +19,8 @@ PINNED: Final[Mapping[str, str]] = {
     "InvalidEvent": "payjoin 1.0's ReplayError Display, the event and the session in Debug "
     "form (payloads elided as '{ .. }')",
     "Expired": "payjoin 1.0's ReplayError Display, the expiry in Debug form",
+    "BuildSenderError": "payjoin 1.0's BuildSenderError Display (send/error.rs, typos "
+    "included; a PSBT-validation source in Debug form)",
 }
 """Error kinds whose message is payjoin 1.0's, with where the text comes from."""
 
