@@ -59,8 +59,14 @@ UNCHANGED = {
     "no_fee_contribution_untouched",
     "fee_rate_at_minimum",
     "fee_rate_one_below_minimum",
+    "original_change_first",
+    "original_two_changes",
+    "original_payee_only",
+    "original_mixed_input_types",
+    "min_fee_rate_zero",
+    "contribution_clamped",
 }
-"""The cases that change the sender's settings, not the proposal."""
+"""The cases that change the sender's settings or its Original, not the proposal."""
 
 
 @pytest.mark.parametrize("contributed", [False, True])
@@ -72,7 +78,8 @@ def test_each_change_changes_the_proposal(contributed: bool) -> None:
             continue
         assert (tamper.change(proposal, pay) == proposal) is (name in UNCHANGED), name
         if name in UNCHANGED:
-            assert tamper.sender or tamper.min_fee_rate is not None, name
+            settings = tamper.sender, tamper.min_fee_rate, tamper.original
+            assert settings != ((), None, None), name
 
 
 def test_the_fee_rate_pinned_is_the_proposals() -> None:

@@ -85,6 +85,11 @@ def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
     if tamper.contributed:
         contribution = receiver_contribution(driver.config.payment)
         driver.config = replace(driver.config, contribution=contribution)
+    if tamper.original is not None:
+        pay = driver.config.payment
+        driver.config = replace(
+            driver.config, payment=replace(pay, original=tamper.original(pay.original))
+        )
     if tamper.min_fee_rate is not None:
         driver.config = replace(driver.config, min_fee_rate=tamper.min_fee_rate)
     driver.new_receiver()

@@ -167,6 +167,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "give up on a directory that answers it outside BIP 77",
             pin="accepts",
         ),
+        "ZeroFeeContribution": Open(
+            "output",
+            "offer a 0-sat fee contribution (payjoin 1.0) or none (1.1.0 and later): BIP 78's "
+            "maxadditionalfeecontribution is optional and nothing sets its least value",
+        ),
         "SenderCheckLeftOpen": Open(
             "refuse",
             "refuse or accept: BIP 78's sender checklist says nothing of sighash types, of "

@@ -145,6 +145,11 @@ NOTES: dict[str, Json] = {
         "whose non_witness_utxo lacks its output beside a witness UTXO.",
         "effect": "Under payjoin-1.0: a sender that decides otherwise than payjoin 1.0.",
     },
+    "ZeroFeeContribution": {
+        "description": "A minimum fee rate of 0: payjoin 1.0's recommended builder offers a "
+        "fee contribution of 0 sats from the change; payjoin 1.1.0 and later offer none.",
+        "effect": "Under payjoin-1.0: a sender whose Created event records another offer.",
+    },
     "ResponseErrorKind": {
         "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
         "Unrecognized (JSON with an unknown errorCode) or Validation (anything else).",
@@ -349,12 +354,18 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
     return cases
 
 
+CHOICE_FLAGS = {"min_fee_rate_zero": ["ZeroFeeContribution"]}
+"""Tampers whose sender builds a session payjoin versions disagree on (docs/rust-payjoin-findings.md
+row 33)."""
+
+
 def _proposal_cases(ids: CaseIds) -> list[Json]:
     """The sender given a tampered proposal (``sender_checks/<tamper>``), one case each."""
     cases = []
     for name, tamper in tampered_proposals().items():
         path = f"sender_checks/{name}"
         flags = ["SenderChecksProposal", *(["SenderCheckLeftOpen"] if tamper.open else [])]
+        flags += CHOICE_FLAGS.get(name, [])
         args: Json = {"iut_role": "sender", "path": path, "seed": SEED}
         comment = f"{path}, the implementation as the sender: {tamper.what}"
         cases.append(_driven(ids, comment, flags, args))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from pjconf.reference.adapter.payment import Payment
-from pjconf.reference.bitcoin.psbt import Output, Psbt
+from pjconf.reference.bitcoin.psbt import Input, Output, Psbt
 from pjconf.reference.bitcoin.psbt_types import EcdsaSignature, KeySource
 from pjconf.reference.bitcoin.tx import OutPoint, Transaction, TxIn, TxOut
 from pjconf.reference.session.json_codec import decode_receiver_event
@@ -59,6 +59,9 @@ class Tamper:
     but no ``session.new_sender`` argument reaches."""
     min_fee_rate: int | None = None
     """The sender's ``min_fee_rate`` when not the session's default."""
+    original: Callable[[Psbt], Psbt] | None = None
+    """The Original PSBT the sender is given instead of the payment's (its signature then
+    signs another transaction, which neither party verifies before the payjoin is signed)."""
 
     def sender_log(self, events: list[str]) -> list[str]:
         """The sender's log with :attr:`sender`'s fields written into its ``Created`` event."""
@@ -406,6 +409,47 @@ def tampered_proposals() -> dict[str, Tamper]:
             open=True,
             min_fee_rate=PROPOSAL_FEE_RATE + 1,
         ),
+        # Originals whose fee output the builder must find (its choice is in the sender's log)
+        "original_change_first": Tamper(
+            lambda p, pay: p,
+            "the Original's change before the payee's output: the fee contribution is taken "
+            "from output 0; accepted",
+            refused=False,
+            original=lambda o: _original_outputs(o, [1, 0]),
+        ),
+        "original_two_changes": Tamper(
+            lambda p, pay: p,
+            "the Original with two change outputs: the fee contribution is taken from the "
+            "first; accepted",
+            refused=False,
+            original=_two_changes,
+        ),
+        "original_payee_only": Tamper(
+            lambda p, pay: p,
+            "the Original pays only the payee (the rest is fee): no fee contribution offered; "
+            "accepted",
+            refused=False,
+            original=lambda o: _original_outputs(o, [0]),
+        ),
+        "original_mixed_input_types": Tamper(
+            lambda p, pay: p,
+            "the Original spends a second, P2TR coin: the contribution offered is the weight "
+            "of payjoin's largest input type; accepted",
+            refused=False,
+            original=_second_p2tr_input,
+        ),
+        "min_fee_rate_zero": Tamper(
+            lambda p, pay: p,
+            "no minimum fee rate: a fee contribution of 0 offered, the rate unchecked; accepted",
+            refused=False,
+            min_fee_rate=0,
+        ),
+        "contribution_clamped": Tamper(
+            lambda p, pay: p,
+            "a minimum fee rate whose recommended contribution exceeds the change: the whole "
+            "change offered; the proposal then refused for its fee rate",
+            min_fee_rate=600_000,
+        ),
         "receiver_output_inserted": Tamper(
             lambda p, pay: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
             "a receiver output inserted between the payee and the change, paid from the "
@@ -413,6 +457,33 @@ def tampered_proposals() -> dict[str, Tamper]:
             refused=False,
         ),
     }
+
+
+def _original_outputs(original: Psbt, order: list[int]) -> Psbt:
+    """The Original with only the outputs ``order`` names, in that order."""
+    txouts = [original.unsigned_tx.outputs[i] for i in order]
+    return _outputs(original, txouts, [original.outputs[i] for i in order])
+
+
+def _two_changes(original: Psbt) -> Psbt:
+    payee, change = original.unsigned_tx.outputs
+    first = replace(change, value=100_000)
+    second = replace(change, value=change.value - 100_000)
+    return _outputs(original, [payee, first, second], [Output(), Output(), Output()])
+
+
+P2TR_SCRIPT = b"\x51\x20" + bytes(range(1, 33))
+
+
+def _second_p2tr_input(original: Psbt) -> Psbt:
+    """A second sender coin of 10,000 sats, P2TR, finalized; its value goes to the change."""
+    first = original.unsigned_tx.inputs[0]
+    txin = TxIn(OutPoint(bytes(range(32)), 1), sequence=first.sequence)
+    outs = list(original.unsigned_tx.outputs)
+    outs[-1] = replace(outs[-1], value=outs[-1].value + 10_000)
+    tx = replace(original.unsigned_tx, inputs=(first, txin), outputs=tuple(outs))
+    coin = Input(witness_utxo=TxOut(10_000, P2TR_SCRIPT), final_script_witness=(bytes(64),))
+    return replace(original, unsigned_tx=tx, inputs=(*original.inputs, coin))
 
 
 def _spent(psbt: Psbt, index: int) -> TxOut:
