@@ -21,7 +21,7 @@ from typing import BinaryIO, TextIO
 from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
 from pjconf.reference.adapter.crafted_proposal import Tamper, tampered_proposals
-from pjconf.reference.adapter.crafted_reply import reply_bodies, seal_reply
+from pjconf.reference.adapter.crafted_reply import edge_reply_bodies, reply_bodies, seal_reply
 from pjconf.reference.adapter.crafted_sender import (
     CraftedBody,
     CraftedSender,
@@ -53,6 +53,7 @@ __all__ = [
     "WrongSize",
     "accepted_bodies",
     "crafted_bodies",
+    "edge_reply_bodies",
     "payment",
     "receiver_contribution",
     "reference_client",

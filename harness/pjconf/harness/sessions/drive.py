@@ -28,6 +28,7 @@ from pjconf.harness.implementations.reference import (
     Payment,
     accepted_bodies,
     crafted_bodies,
+    edge_reply_bodies,
     payment,
     reference_client,
     reply_bodies,
@@ -127,7 +128,7 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
         table[f"receiver_refuses/{name}"] = partial(_crafted, run_receiver_refuses, crafted)
     for name, crafted in accepted_bodies(pay).items():
         table[f"receiver_accepts/{name}"] = partial(_crafted, run_receiver_accepts, crafted)
-    for name, body in reply_bodies(pay).items():
+    for name, body in {**reply_bodies(pay), **edge_reply_bodies()}.items():
         table[f"sender_reads/{name}"] = partial(_crafted, run_sender_reads, body)
     for name, tamper in tampered_proposals().items():
         table[f"sender_checks/{name}"] = partial(_crafted, run_sender_checks, tamper)

@@ -191,6 +191,18 @@ ORIGINALS: dict[str, tuple[str, Change, Json | None]] = {
 }
 """name -> (comment, the Original changed, fee_contribution or None for the recommended one)."""
 
+URIS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "uri_question_mark_in_value": (
+        "a pj URI whose first parameter's value holds a '?' (the query is cut at the first)",
+        lambda uri: uri.replace("?", "?label=a?b&", 1),
+    ),
+    "uri_with_fragment": (
+        "a pj URI ending in a '#' fragment after its pj parameter",
+        lambda uri: uri + "#pjconf",
+    ),
+}
+"""name -> (comment, the v2 URI rewritten)."""
+
 MIN_FEE_RATES: dict[str, tuple[str, int]] = {
     "min_fee_rate_overflows": (
         "a minimum fee rate whose recommended contribution overflows u64",
@@ -210,6 +222,9 @@ def sender_builder_cases(
         args: Json = {**base, "psbt": change(pay.original, pay).to_base64()}
         if contribution is not None:
             args["fee_contribution"] = contribution
+        runs.append((f"new_sender ({name}): {comment}", args))
+    for name, (comment, rewrite) in URIS.items():
+        args = {**base, "psbt": pay.original.to_base64(), "pj_uri": rewrite(uri)}
         runs.append((f"new_sender ({name}): {comment}", args))
     for name, (comment, rate) in MIN_FEE_RATES.items():
         args = {**base, "psbt": pay.original.to_base64(), "min_fee_rate": rate}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pjconf.harness.corpus.profiles import PAYJOIN_10
 from pjconf.harness.implementations.client import Reply
 from pjconf.harness.implementations.reference import (
+    edge_reply_bodies,
     payment,
     reference_client,
     tampered_proposals,
@@ -275,6 +276,7 @@ def generate() -> Json:
         {"type": "InputTypes", "tests": _input_type_cases(ids)},
         {"type": "CraftedMessage", "tests": _crafted_cases(ids)},
         {"type": "CraftedProposal", "tests": _proposal_cases(ids)},
+        {"type": "CraftedReply", "tests": _sender_reads_cases(ids, sorted(EDGE_REPLIES))},
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
 
@@ -287,6 +289,7 @@ WELL_KNOWN_REPLIES = (
     "not_enough_money",
     "version_unsupported",
     "original_psbt_rejected",
+    "version_unsupported_edges",
 )
 
 
@@ -330,6 +333,16 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
             continue
         args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
         cases.append(_driven(ids, f"{path}, the implementation as the receiver", flags, args))
+    return cases + _sender_reads_cases(ids, [n for n in names if n not in EDGE_REPLIES])
+
+
+EDGE_REPLIES = {f"sender_reads/{name}" for name in edge_reply_bodies()}
+"""Replies added after the corpus's first sender_reads cases: generated last (their own
+group), so that the earlier cases keep their ids."""
+
+
+def _sender_reads_cases(ids: CaseIds, names: list[str]) -> list[Json]:
+    cases = []
     for path in names:
         head, _, what = path.partition("/")
         if head != "sender_reads":
