@@ -65,6 +65,8 @@ UNCHANGED = {
     "original_mixed_input_types",
     "min_fee_rate_zero",
     "contribution_clamped",
+    "original_with_key_paths",
+    "contribution_without_index",
 }
 """The cases that change the sender's settings or its Original, not the proposal."""
 
@@ -78,8 +80,8 @@ def test_each_change_changes_the_proposal(contributed: bool) -> None:
             continue
         assert (tamper.change(proposal, pay) == proposal) is (name in UNCHANGED), name
         if name in UNCHANGED:
-            settings = tamper.sender, tamper.min_fee_rate, tamper.original
-            assert settings != ((), None, None), name
+            settings = tamper.sender, tamper.min_fee_rate, tamper.original, tamper.fee_contribution
+            assert settings != ((), None, None, None), name
 
 
 def test_the_fee_rate_pinned_is_the_proposals() -> None:

@@ -81,7 +81,8 @@ def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
     sender's reply mailbox. The sender's poll refuses it (fatal, ``Closed``) or accepts it
     (terminal, ``Closed(Success)``) as payjoin 1.0 does; where BIP 78 leaves that choice to the
     sender (``tamper.open``) the poll is the case's choice point. The receiver, never answered,
-    then cancels and closes its fallback."""
+    then cancels and closes its fallback. A ``tamper.unchecked`` proposal is built from the
+    Original itself, the receiver stopping (and cancelling) right after fetching it."""
     if tamper.contributed:
         contribution = receiver_contribution(driver.config.payment)
         driver.config = replace(driver.config, contribution=contribution)
@@ -94,12 +95,14 @@ def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
         driver.config = replace(driver.config, min_fee_rate=tamper.min_fee_rate)
     driver.new_receiver()
     driver.exchange("receiver", "poll", Expect("stasis", "Initialized"))
-    driver.new_sender()
+    driver.new_sender(fee_contribution=tamper.fee_contribution)
     if tamper.sender:
         driver.resume("sender", tamper.sender_log(driver.log("sender").events), "WithReplyKey")
     driver.exchange("sender", "post_original", Expect("progress", "PollingForProposal"))
     driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
-    receive_original(driver)
+    receive_original(
+        driver, until="UncheckedOriginalPayload" if tamper.unchecked else "PayjoinProposal"
+    )
     events = driver.log("receiver").events
     body = tamper.body(events, driver.config.payment)
     mailbox, message = seal_reply(events, body, f"{driver.config.seed}/crafted")
@@ -110,8 +113,11 @@ def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
             driver.exchange("sender", "poll", expect)
     else:
         driver.exchange("sender", "poll", expect)
-    driver.call("receiver", "cancel", Expect("progress", "PendingFallback"))
-    driver.call("receiver", "close", Expect("terminal", CLOSED))
+    if tamper.unchecked:
+        driver.call("receiver", "cancel", Expect("terminal", CLOSED))
+    else:
+        driver.call("receiver", "cancel", Expect("progress", "PendingFallback"))
+        driver.call("receiver", "close", Expect("terminal", CLOSED))
     return driver.transcript()
 
 

@@ -120,6 +120,23 @@ ORIGINALS: dict[str, tuple[str, Change, Json | None]] = {
         lambda p, _: _second_input(p, P2TR),
         None,
     ),
+    "no_inputs": (
+        "the Original's transaction has no inputs",
+        lambda p, _: replace(p, unsigned_tx=replace(p.unsigned_tx, inputs=()), inputs=()),
+        None,
+    ),
+    "no_outputs": (
+        "the Original's transaction has no outputs",
+        lambda p, _: _outputs(p, []),
+        None,
+    ),
+    "first_input_of_no_address_type": (
+        "the Original's first input spends a bare OP_TRUE, its second is P2TR",
+        lambda p, _: _input(
+            _second_input(p, P2TR), witness_utxo=TxOut(p.spent_utxo(0).value, OP_TRUE)
+        ),
+        None,
+    ),
     "payee_only": (
         "the Original has only the payee's output (nothing to contribute from)",
         lambda p, pay: _outputs(p, [_payee(pay)]),

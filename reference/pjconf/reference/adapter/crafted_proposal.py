@@ -59,6 +59,11 @@ class Tamper:
     but no ``session.new_sender`` argument reaches."""
     min_fee_rate: int | None = None
     """The sender's ``min_fee_rate`` when not the session's default."""
+    unchecked: bool = False
+    """The proposal is the Original changed (the receiver fetched it but ran no check: it
+    would not take this Original), not the receiver's own proposal."""
+    fee_contribution: dict[str, int] | None = None
+    """``session.new_sender``'s ``fee_contribution`` (None: the recommended one)."""
     original: Callable[[Psbt], Psbt] | None = None
     """The Original PSBT the sender is given instead of the payment's (its signature then
     signs another transaction, which neither party verifies before the payjoin is signed)."""
@@ -74,7 +79,8 @@ class Tamper:
 
     def body(self, receiver_events: list[str], payment: Payment) -> bytes:
         """Message B's plaintext: the tampered proposal in BIP 174 binary."""
-        return self.change(finalized_proposal(receiver_events), payment).serialize()
+        base = payment.original if self.unchecked else finalized_proposal(receiver_events)
+        return self.change(base, payment).serialize()
 
 
 # -- the changes ---------------------------------------------------------------------------------
@@ -450,6 +456,58 @@ def tampered_proposals() -> dict[str, Tamper]:
             "change offered; the proposal then refused for its fee rate",
             min_fee_rate=600_000,
         ),
+        "sender_utxo_stripped": Tamper(
+            lambda p, pay: _input(p, _mine(p, pay), witness_utxo=None),
+            "the sender's input without its witness UTXO, as BIP 78 has the receiver send it: "
+            "accepted, the sender putting its own back",
+            refused=False,
+        ),
+        "original_with_key_paths": Tamper(
+            lambda p, pay: p,
+            "the Original's input and change carry key paths (the sender strips them before "
+            "posting): accepted, the sender putting them back",
+            refused=False,
+            original=_with_key_paths,
+        ),
+        "fee_contribution_one_sat_for_outputs": Tamper(
+            lambda p, _: _values(p, 0, -1),
+            "the change lowered by 1 sat with no input added: the contribution pays for no input",
+        ),
+        "receiver_non_witness_utxo_out_of_bounds": Tamper(
+            lambda p, pay: _input(
+                p,
+                _theirs(p, pay),
+                witness_utxo=None,
+                non_witness_utxo=Transaction(2, (TxIn(OutPoint(bytes(32), 0)),), (), 0),
+            ),
+            "the receiver's input with only a non_witness_utxo that has no output at its vout",
+            contributed=True,
+        ),
+        "contribution_without_index": Tamper(
+            lambda p, pay: p,
+            "a fee contribution of at most 500 sats offered without naming the output: the "
+            "sender takes the change; accepted",
+            refused=False,
+            fee_contribution={"max_amount": 500},
+        ),
+        "original_without_inputs": Tamper(
+            lambda p, _: _with_receiver_input(p),
+            "an Original without inputs (the builder takes it when the fee output is named), "
+            "answered with one receiver input: a proposal with none of the sender's inputs",
+            unchecked=True,
+            fee_contribution={"max_amount": 1000, "change_vout": 1},
+            original=lambda o: replace(o, unsigned_tx=replace(o.unsigned_tx, inputs=()), inputs=()),
+        ),
+        "original_mixed_sequences": Tamper(
+            lambda p, _: _with_receiver_input(_unsigned(p)),
+            "an Original whose two inputs have different sequences, answered with a receiver "
+            "input of the first one's: payjoin 1.0 compares with the first and accepts (BIP 78 "
+            "asks every input to share one sequence)",
+            refused=False,
+            open=True,
+            unchecked=True,
+            original=_second_sender_input,
+        ),
         "receiver_output_inserted": Tamper(
             lambda p, pay: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
             "a receiver output inserted between the payee and the change, paid from the "
@@ -470,6 +528,47 @@ def _two_changes(original: Psbt) -> Psbt:
     first = replace(change, value=100_000)
     second = replace(change, value=change.value - 100_000)
     return _outputs(original, [payee, first, second], [Output(), Output(), Output()])
+
+
+def _unsigned(psbt: Psbt) -> Psbt:
+    """Every input's final fields cleared (the sender's inputs as a receiver returns them)."""
+    inputs = tuple(
+        replace(i, final_script_sig=None, final_script_witness=None) for i in psbt.inputs
+    )
+    return replace(psbt, inputs=inputs)
+
+
+def _second_sender_input(original: Psbt) -> Psbt:
+    """A second coin of the sender's own script (10,000 sats, to the change), sequence
+    0xFFFFFFFE where the first has 0xFFFFFFFD."""
+    first = original.unsigned_tx.inputs[0]
+    txin = TxIn(OutPoint(bytes(range(32)), 2), sequence=0xFFFF_FFFE)
+    outs = list(original.unsigned_tx.outputs)
+    outs[-1] = replace(outs[-1], value=outs[-1].value + 10_000)
+    tx = replace(original.unsigned_tx, inputs=(first, txin), outputs=tuple(outs))
+    script = original.spent_utxo(0).script_pubkey
+    coin = Input(witness_utxo=TxOut(10_000, script), final_script_witness=(bytes(72), bytes(33)))
+    return replace(original, unsigned_tx=tx, inputs=(*original.inputs, coin))
+
+
+def _with_receiver_input(psbt: Psbt) -> Psbt:
+    """``psbt`` with one finalized P2WPKH input of 300,000 sats added (the receiver's)."""
+    txin = TxIn(OutPoint(bytes(range(32, 64)), 0), sequence=0xFFFF_FFFD)
+    coin = Input(
+        witness_utxo=TxOut(300_000, b"\x00\x14" + bytes(20)),
+        final_script_witness=(bytes(72), bytes(33)),
+    )
+    tx = replace(psbt.unsigned_tx, inputs=(*psbt.unsigned_tx.inputs, txin))
+    return replace(psbt, unsigned_tx=tx, inputs=(*psbt.inputs, coin))
+
+
+def _with_key_paths(original: Psbt) -> Psbt:
+    """Key origins on the Original's input and change output (BIP 174 fields a wallet writes)."""
+    key = (original.inputs[0].final_script_witness or (b"", b""))[1]
+    origin = ((key, KeySource(b"\x0a\x0b\x0c\x0d", (0x8000_0054, 0x8000_0001, 0x8000_0000, 1, 0))),)
+    outputs = (*original.outputs[:-1], replace(original.outputs[-1], bip32_derivation=origin))
+    inputs = (replace(original.inputs[0], bip32_derivation=origin), *original.inputs[1:])
+    return replace(original, inputs=inputs, outputs=outputs)
 
 
 P2TR_SCRIPT = b"\x51\x20" + bytes(range(1, 33))
