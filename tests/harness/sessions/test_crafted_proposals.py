@@ -67,6 +67,7 @@ UNCHANGED = {
     "contribution_clamped",
     "original_with_key_paths",
     "contribution_without_index",
+    "sender_forgot_its_utxo",
 }
 """The cases that change the sender's settings or its Original, not the proposal."""
 
@@ -80,8 +81,14 @@ def test_each_change_changes_the_proposal(contributed: bool) -> None:
             continue
         assert (tamper.change(proposal, pay) == proposal) is (name in UNCHANGED), name
         if name in UNCHANGED:
-            settings = tamper.sender, tamper.min_fee_rate, tamper.original, tamper.fee_contribution
-            assert settings != ((), None, None, None), name
+            settings = (
+                tamper.sender,
+                tamper.min_fee_rate,
+                tamper.original,
+                tamper.fee_contribution,
+                tamper.utxo_forgotten,
+            )
+            assert settings != ((), None, None, None, False), name
 
 
 def test_the_fee_rate_pinned_is_the_proposals() -> None:

@@ -100,6 +100,10 @@ def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
         driver.resume("sender", tamper.sender_log(driver.log("sender").events), "WithReplyKey")
     driver.exchange("sender", "post_original", Expect("progress", "PollingForProposal"))
     driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
+    if tamper.utxo_forgotten:
+        with choice_point():
+            edited = tamper.sender_log(driver.log("sender").events)
+            driver.resume("sender", edited, "PollingForProposal")
     receive_original(
         driver, until="UncheckedOriginalPayload" if tamper.unchecked else "PayjoinProposal"
     )

@@ -425,7 +425,10 @@ class SessionDriver:
         the path; the resumed session must be in ``state`` with ``events`` as its log."""
         step = f"{role}.resume"
         self.client(role).call("session.drop", {"handle": self._handle(role, step)})
-        result = self._op(role, step, "session.resume", {"role": role, "events": events})
+        try:
+            result = self._op(role, step, "session.resume", {"role": role, "events": events})
+        except StepRejected as e:  # refusing a log payjoin resumes is another outcome
+            raise UnexpectedOutcome(step, str(e).split(": ", 1)[-1], e.detail) from None
         self.handles[role] = str(_need(step, result, "handle", (str, int)))
         if result.get("state") != state:
             raise UnexpectedOutcome(step, f"resumed in {result.get('state')!r}, not {state!r}")

@@ -118,7 +118,11 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "IgnoredAfterClosed": (CHOICE,),
         "PayjoinText": (CHOICE,),
     },
-    "transitions": {"ResumedDiffersFromLive": (CHOICE,), "PayjoinText": (CHOICE,)},
+    "transitions": {
+        "ResumedDiffersFromLive": (CHOICE,),
+        "PayjoinText": (CHOICE,),
+        "SenderBuilderChoice": (CHOICE,),
+    },
     "sessions": {
         "ErrorTexts": (CHOICE,),
         "SenderInputType": ("BIP174",),
@@ -126,6 +130,8 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "Version1InMessageA": (CHOICE,),
         "ResponseErrorKind": (CHOICE,),
         "AcceptedPost": (CHOICE,),
+        "SenderCheckLeftOpen": (CHOICE,),
+        "ZeroFeeContribution": (CHOICE,),
     },
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""

@@ -68,13 +68,21 @@ class Tamper:
     """The Original PSBT the sender is given instead of the payment's (its signature then
     signs another transaction, which neither party verifies before the payjoin is signed)."""
 
+    utxo_forgotten: bool = False
+    """After posting its Original, the sender is resumed from a log whose ``Created`` Original
+    has lost its inputs' UTXO fields (a log its builder never writes)."""
+
     def sender_log(self, events: list[str]) -> list[str]:
-        """The sender's log with :attr:`sender`'s fields written into its ``Created`` event."""
-        if not self.sender:
+        """The sender's log with :attr:`sender`'s fields written into its ``Created`` event
+        (and with :attr:`utxo_forgotten`, its Original's UTXO fields cleared)."""
+        if not self.sender and not self.utxo_forgotten:
             return events
         created = json.loads(events[0])
         context = created["Created"]["psbt_ctx"]
         context.update(dict(self.sender))
+        if self.utxo_forgotten:
+            for psbt_input in context["original_psbt"]["inputs"]:
+                psbt_input.update(witness_utxo=None, non_witness_utxo=None)
         return [json.dumps(created, separators=(",", ":")), *events[1:]]
 
     def body(self, receiver_events: list[str], payment: Payment) -> bytes:
@@ -507,6 +515,13 @@ def tampered_proposals() -> dict[str, Tamper]:
             open=True,
             unchecked=True,
             original=_second_sender_input,
+        ),
+        "sender_forgot_its_utxo": Tamper(
+            lambda p, _: p,
+            "the sender resumed, after posting, from a log whose Original lost its UTXO "
+            "fields: the proposal's fee cannot be computed once they are put back",
+            open=True,
+            utxo_forgotten=True,
         ),
         "receiver_output_inserted": Tamper(
             lambda p, pay: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
