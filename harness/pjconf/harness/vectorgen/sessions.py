@@ -367,7 +367,10 @@ def _sender_reads_cases(ids: CaseIds, names: list[str]) -> list[Json]:
     return cases
 
 
-CHOICE_FLAGS = {"min_fee_rate_zero": ["ZeroFeeContribution"]}
+CHOICE_FLAGS = {
+    "min_fee_rate_zero": ["ZeroFeeContribution"],
+    "min_fee_rate_zero_huge_input": ["ZeroFeeContribution"],
+}
 """Tampers whose sender builds a session payjoin versions disagree on (docs/rust-payjoin-findings.md
 row 33)."""
 

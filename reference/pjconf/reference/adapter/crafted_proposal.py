@@ -472,7 +472,7 @@ def tampered_proposals() -> dict[str, Tamper]:
         ),
         "original_with_key_paths": Tamper(
             lambda p, pay: p,
-            "the Original's input and change carry key paths (the sender strips them before "
+            "the Original's input and outputs carry key paths (the sender strips them before "
             "posting): accepted, the sender putting them back",
             refused=False,
             original=_with_key_paths,
@@ -523,6 +523,22 @@ def tampered_proposals() -> dict[str, Tamper]:
             open=True,
             utxo_forgotten=True,
         ),
+        "original_two_inputs_utxo_stripped": Tamper(
+            _strip_sender_utxos,
+            "the Original spends two coins; the proposal returns both without their witness "
+            "UTXOs (BIP 78's form): accepted, the sender putting each back",
+            refused=False,
+            original=_second_p2tr_input,
+        ),
+        "min_fee_rate_zero_huge_input": Tamper(
+            lambda p, pay: _receiver_value(p, pay, 10**17),
+            "no minimum fee rate, a receiver input of 10^17 sats (a fee whose rate in sat/kwu "
+            "overflows u64): accepted, the rate never computed",
+            refused=False,
+            open=True,
+            contributed=True,
+            min_fee_rate=0,
+        ),
         "receiver_output_inserted": Tamper(
             lambda p, pay: _insert_output(_values(p, -10_000), 1, TxOut(10_000, P2WSH_SCRIPT)),
             "a receiver output inserted between the payee and the change, paid from the "
@@ -566,6 +582,22 @@ def _second_sender_input(original: Psbt) -> Psbt:
     return replace(original, unsigned_tx=tx, inputs=(*original.inputs, coin))
 
 
+def _receiver_value(psbt: Psbt, payment: Payment, value: int) -> Psbt:
+    """The receiver's input's witness UTXO worth ``value`` sats (same script)."""
+    index = _theirs(psbt, payment)
+    return _input(psbt, index, witness_utxo=TxOut(value, _spent(psbt, index).script_pubkey))
+
+
+def _strip_sender_utxos(psbt: Psbt, payment: Payment) -> Psbt:
+    """Every input of the (changed) Original's transaction without its witness UTXO."""
+    ours = {i.previous_output for i in payment.original.unsigned_tx.inputs}
+    inputs = tuple(
+        replace(m, witness_utxo=None) if t.previous_output in ours else m
+        for t, m in zip(psbt.unsigned_tx.inputs, psbt.inputs, strict=True)
+    )
+    return replace(psbt, inputs=inputs)
+
+
 def _with_receiver_input(psbt: Psbt) -> Psbt:
     """``psbt`` with one finalized P2WPKH input of 300,000 sats added (the receiver's)."""
     txin = TxIn(OutPoint(bytes(range(32, 64)), 0), sequence=0xFFFF_FFFD)
@@ -581,7 +613,7 @@ def _with_key_paths(original: Psbt) -> Psbt:
     """Key origins on the Original's input and change output (BIP 174 fields a wallet writes)."""
     key = (original.inputs[0].final_script_witness or (b"", b""))[1]
     origin = ((key, KeySource(b"\x0a\x0b\x0c\x0d", (0x8000_0054, 0x8000_0001, 0x8000_0000, 1, 0))),)
-    outputs = (*original.outputs[:-1], replace(original.outputs[-1], bip32_derivation=origin))
+    outputs = tuple(replace(o, bip32_derivation=origin) for o in original.outputs)
     inputs = (replace(original.inputs[0], bip32_derivation=origin), *original.inputs[1:])
     return replace(original, inputs=inputs, outputs=outputs)
 
