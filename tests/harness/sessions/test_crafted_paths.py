@@ -33,6 +33,7 @@ def test_crafted_paths_are_named_by_what_they_send() -> None:
         "receiver_accepts",
         "receiver_utxo",
         "sender_reads",
+        "sender_checks",
     }
 
 

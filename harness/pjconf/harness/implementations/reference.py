@@ -20,7 +20,8 @@ from typing import BinaryIO, TextIO
 
 from pjconf.harness.implementations.client import InProcessClient
 from pjconf.reference.adapter import serve as _serve
-from pjconf.reference.adapter.crafted_reply import reply_bodies, seal_reply
+from pjconf.reference.adapter.crafted_proposal import Tamper, tampered_proposals
+from pjconf.reference.adapter.crafted_reply import edge_reply_bodies, reply_bodies, seal_reply
 from pjconf.reference.adapter.crafted_sender import (
     UTXO_ACCEPTED_BODIES,
     CraftedBody,
@@ -54,10 +55,12 @@ __all__ = [
     "Mailbox",
     "Payment",
     "Status",
+    "Tamper",
     "WalletRefusal",
     "WrongSize",
     "accepted_bodies",
     "crafted_bodies",
+    "edge_reply_bodies",
     "payment",
     "receiver_contribution",
     "reference_client",
@@ -65,6 +68,7 @@ __all__ = [
     "seal_reply",
     "sender_payment",
     "serve",
+    "tampered_proposals",
     "undecodable_bodies",
     "utxo_bodies",
 ]

@@ -10,7 +10,15 @@ like any other request.
 
 from __future__ import annotations
 
-from pjconf.harness.implementations.reference import CraftedBody, CraftedSender, seal_reply
+from dataclasses import replace
+
+from pjconf.harness.implementations.reference import (
+    CraftedBody,
+    CraftedSender,
+    Tamper,
+    receiver_contribution,
+    seal_reply,
+)
 from pjconf.harness.sessions.driver import (
     Expect,
     SessionDriver,
@@ -64,6 +72,56 @@ def run_sender_reads(driver: SessionDriver, body: bytes) -> Transcript:
     driver.mailbox.boxes[mailbox] = message
     driver.exchange("sender", "poll", Expect("fatal", CLOSED))
     driver.call("receiver", "cancel", Expect("terminal", CLOSED))
+    return driver.transcript()
+
+
+def run_sender_checks(driver: SessionDriver, tamper: Tamper) -> Transcript:
+    """The reference receiver makes its proposal (contributing a coin when ``tamper`` needs
+    one) but does not post it; the harness seals that proposal, changed by ``tamper``, into the
+    sender's reply mailbox. The sender's poll refuses it (fatal, ``Closed``) or accepts it
+    (terminal, ``Closed(Success)``) as payjoin 1.0 does; where BIP 78 leaves that choice to the
+    sender (``tamper.open``) the poll is the case's choice point. The receiver, never answered,
+    then cancels and closes its fallback. A ``tamper.unchecked`` proposal is built from the
+    Original itself, the receiver stopping (and cancelling) right after fetching it."""
+    if tamper.contributed:
+        contribution = receiver_contribution(driver.config.payment)
+        driver.config = replace(driver.config, contribution=contribution)
+    if tamper.original is not None:
+        pay = driver.config.payment
+        driver.config = replace(
+            driver.config, payment=replace(pay, original=tamper.original(pay.original))
+        )
+    if tamper.min_fee_rate is not None:
+        driver.config = replace(driver.config, min_fee_rate=tamper.min_fee_rate)
+    driver.new_receiver()
+    driver.exchange("receiver", "poll", Expect("stasis", "Initialized"))
+    driver.new_sender(fee_contribution=tamper.fee_contribution)
+    if tamper.sender:
+        driver.resume("sender", tamper.sender_log(driver.log("sender").events), "WithReplyKey")
+    driver.exchange("sender", "post_original", Expect("progress", "PollingForProposal"))
+    driver.exchange("sender", "poll", Expect("stasis", "PollingForProposal"))
+    if tamper.utxo_forgotten:
+        with choice_point():
+            edited = tamper.sender_log(driver.log("sender").events)
+            driver.resume("sender", edited, "PollingForProposal")
+    receive_original(
+        driver, until="UncheckedOriginalPayload" if tamper.unchecked else "PayjoinProposal"
+    )
+    events = driver.log("receiver").events
+    body = tamper.body(events, driver.config.payment)
+    mailbox, message = seal_reply(events, body, f"{driver.config.seed}/crafted")
+    driver.mailbox.boxes[mailbox] = message
+    expect = Expect("fatal", CLOSED) if tamper.refused else Expect("terminal", CLOSED)
+    if tamper.open:
+        with choice_point():
+            driver.exchange("sender", "poll", expect)
+    else:
+        driver.exchange("sender", "poll", expect)
+    if tamper.unchecked:
+        driver.call("receiver", "cancel", Expect("terminal", CLOSED))
+    else:
+        driver.call("receiver", "cancel", Expect("progress", "PendingFallback"))
+        driver.call("receiver", "close", Expect("terminal", CLOSED))
     return driver.transcript()
 
 

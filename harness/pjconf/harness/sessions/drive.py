@@ -30,10 +30,12 @@ from pjconf.harness.implementations.reference import (
     Payment,
     accepted_bodies,
     crafted_bodies,
+    edge_reply_bodies,
     payment,
     reference_client,
     reply_bodies,
     sender_payment,
+    tampered_proposals,
     undecodable_bodies,
     utxo_bodies,
 )
@@ -42,6 +44,7 @@ from pjconf.harness.sessions.crafted_paths import (
     response_error,
     run_receiver_accepts,
     run_receiver_refuses,
+    run_sender_checks,
     run_sender_reads,
     run_truncated_context,
 )
@@ -121,7 +124,7 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
     """Paths with one message written by the harness (:mod:`.crafted_paths`):
     ``receiver_refuses/<body>``, ``receiver_undecodable/<body>``, ``receiver_accepts/<body>``,
     ``receiver_utxo/<body>`` (an Original with a ``non_witness_utxo``, taken or refused),
-    ``sender_reads/<reply>``."""
+    ``sender_reads/<reply>``, ``sender_checks/<tamper>``."""
     table: dict[str, Path] = {
         "accepted_post": run_accepted_post,
         "truncated_context": run_truncated_context,
@@ -136,8 +139,10 @@ def crafted_paths(pay: Payment) -> dict[str, Path]:
     for name, crafted in utxo_bodies(pay).items():
         run = run_receiver_accepts if name in UTXO_ACCEPTED_BODIES else run_receiver_refuses
         table[f"receiver_utxo/{name}"] = partial(_crafted, run, crafted)
-    for name, body in reply_bodies(pay).items():
+    for name, body in {**reply_bodies(pay), **edge_reply_bodies()}.items():
         table[f"sender_reads/{name}"] = partial(_crafted, run_sender_reads, body)
+    for name, tamper in tampered_proposals().items():
+        table[f"sender_checks/{name}"] = partial(_crafted, run_sender_checks, tamper)
     return table
 
 

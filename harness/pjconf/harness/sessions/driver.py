@@ -419,6 +419,23 @@ class SessionDriver:
             args["fee_contribution"] = fee_contribution
         return self._started("sender", "sender.new", "session.new_sender", args, "WithReplyKey")
 
+    def resume(self, role: Role, events: list[str], state: str) -> None:
+        """Drop ``role``'s session and resume it from ``events``, a log the harness wrote for a
+        setting no ``session.new_*`` argument reaches. Like a crash's resume it is no step of
+        the path; the resumed session must be in ``state`` with ``events`` as its log."""
+        step = f"{role}.resume"
+        self.client(role).call("session.drop", {"handle": self._handle(role, step)})
+        try:
+            result = self._op(role, step, "session.resume", {"role": role, "events": events})
+        except StepRejected as e:  # refusing a log payjoin resumes is another outcome
+            raise UnexpectedOutcome(step, str(e).split(": ", 1)[-1], e.detail) from None
+        self.handles[role] = str(_need(step, result, "handle", (str, int)))
+        if result.get("state") != state:
+            raise UnexpectedOutcome(step, f"resumed in {result.get('state')!r}, not {state!r}")
+        after = self.log(role, step)
+        if after.events != events or after.closed:
+            raise EffectMismatch(step, "a resumed session's log must be the log it resumed", result)
+
     def call(self, role: Role, method: str, expect: Expect, args: JsonObject | None = None) -> Step:
         """``session.call`` of ``method``; the receiver's wallet answers by default."""
         if args is None:

@@ -132,6 +132,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "OriginalUtxoFields": ("BIP174",),
         "InputWeightChoice": (CHOICE,),
         "UnstableProposalTxid": (CHOICE,),
+        "SenderBuilderChoice": (CHOICE,),
     },
     "sessions": {
         "ErrorTexts": (CHOICE,),
@@ -142,6 +143,8 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "Version1InMessageA": (CHOICE,),
         "ResponseErrorKind": (CHOICE,),
         "AcceptedPost": (CHOICE,),
+        "SenderCheckLeftOpen": (CHOICE,),
+        "ZeroFeeContribution": (CHOICE,),
     },
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""

@@ -175,6 +175,17 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "give up on a directory that answers it outside BIP 77",
             pin="accepts",
         ),
+        "ZeroFeeContribution": Open(
+            "output",
+            "offer a 0-sat fee contribution (payjoin 1.0) or none (1.1.0 and later): BIP 78's "
+            "maxadditionalfeecontribution is optional and nothing sets its least value",
+        ),
+        "SenderCheckLeftOpen": Open(
+            "refuse",
+            "refuse or accept: BIP 78's sender checklist says nothing of sighash types, of "
+            "input weights beyond a count of inputs, of a UTXO field the fee does not use; it "
+            "lets output substitution through without checks but never obliges a sender to sign",
+        ),
         "ResponseErrorKind": Open(
             "output",
             "any kind of error: BIP 78 lets a sender treat an unknown code as a generic error, "
@@ -192,6 +203,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "output",
             "close at once with PayjoinProposalSent (payjoin 1.0: a txid a scriptSig can "
             "change cannot be watched for) or keep watching the chain (no text says which)",
+        ),
+        "SenderBuilderChoice": Open(
+            "refuse",
+            "accept or refuse: BIP 78 says which Originals a receiver must take, not which a "
+            "sender's builder may start from, nor how it words a refusal",
         ),
         "ResumedDiffersFromLive": Open(
             "output",

@@ -17,8 +17,10 @@ from pjconf.harness.implementations.client import Reply
 from pjconf.harness.implementations.reference import (
     MIXED_SENDER_INPUTS,
     UTXO_ACCEPTED_BODIES,
+    edge_reply_bodies,
     payment,
     reference_client,
+    tampered_proposals,
 )
 from pjconf.harness.sessions.drive import DRIVE_OP, crafted_paths, drive_transcript, varies
 from pjconf.harness.sessions.driver import Role
@@ -151,6 +153,33 @@ NOTES: dict[str, Json] = {
         "the intact context then works (docs/adapter-protocol.md, Live-session details).",
         "effect": "An implementation that crashes on, or acts upon, a context it never issued.",
     },
+    "SenderChecksProposal": {
+        "description": "The reference receiver's proposal, changed in one place by the harness "
+        "and sealed into the sender's reply mailbox (pjconf.reference.adapter.crafted_proposal): "
+        "a changed version, lock time or sequence, key paths, partial signatures or a final "
+        "scriptSig on the sender's input, its input left out, a receiver input not finalized, "
+        "without UTXO, of another sequence or of no weight payjoin can predict, outputs swapped "
+        "or left out, a fee contribution above the maximum, paid to the payee or paying for no "
+        "input, a lower or negative absolute fee, a fee rate below the sender's minimum; and "
+        "changes the sender must accept (its input moved after the receiver's, an output "
+        "added). Refusals end the session (fatal, Closed); under payjoin-1.0 the refusal's "
+        "text is compared.",
+        "effect": "A sender that signs a proposal BIP 78's checklist refuses (losing money to "
+        "the receiver), or refuses one the BIP allows.",
+    },
+    "SenderCheckLeftOpen": {
+        "description": "A proposal where payjoin 1.0's sender goes past BIP 78's checklist or "
+        "stops short of it: SIGHASH_NONE, ALL or DEFAULT named on the sender's input, the "
+        "payee's output lowered or substituted (substitution enabled), a receiver input "
+        "spending the sender's own script (payjoin counts no weight for it), a receiver input "
+        "whose non_witness_utxo lacks its output beside a witness UTXO.",
+        "effect": "Under payjoin-1.0: a sender that decides otherwise than payjoin 1.0.",
+    },
+    "ZeroFeeContribution": {
+        "description": "A minimum fee rate of 0: payjoin 1.0's recommended builder offers a "
+        "fee contribution of 0 sats from the change; payjoin 1.1.0 and later offer none.",
+        "effect": "Under payjoin-1.0: a sender whose Created event records another offer.",
+    },
     "ResponseErrorKind": {
         "description": "Which of payjoin 1.0's ResponseError kinds a non-well-known reply is: "
         "Unrecognized (JSON with an unknown errorCode) or Validation (anything else).",
@@ -278,6 +307,8 @@ def generate() -> Json:
         {"type": "MixedInputTypes", "tests": _mixed_input_cases(ids)},
         {"type": "ReceiverUtxoFields", "tests": _receiver_utxo_cases(ids)},
         {"type": "UndecodableRequest", "tests": _undecodable_cases(ids)},
+        {"type": "CraftedProposal", "tests": _proposal_cases(ids)},
+        {"type": "CraftedReply", "tests": _sender_reads_cases(ids, sorted(EDGE_REPLIES))},
     ]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=groups)
 
@@ -290,6 +321,7 @@ WELL_KNOWN_REPLIES = (
     "not_enough_money",
     "version_unsupported",
     "original_psbt_rejected",
+    "version_unsupported_edges",
 )
 
 
@@ -359,6 +391,16 @@ def _crafted_cases(ids: CaseIds) -> list[Json]:
             continue
         args: Json = {"iut_role": "receiver", "path": path, "seed": SEED}
         cases.append(_driven(ids, f"{path}, the implementation as the receiver", flags, args))
+    return cases + _sender_reads_cases(ids, [n for n in names if n not in EDGE_REPLIES])
+
+
+EDGE_REPLIES = {f"sender_reads/{name}" for name in edge_reply_bodies()}
+"""Replies added after the corpus's first sender_reads cases: generated last (their own
+group), so that the earlier cases keep their ids."""
+
+
+def _sender_reads_cases(ids: CaseIds, names: list[str]) -> list[Json]:
+    cases = []
     for path in names:
         head, _, what = path.partition("/")
         if head != "sender_reads":
@@ -393,3 +435,24 @@ def _undecodable_cases(ids: CaseIds) -> list[Json]:
         for path in names
         if path.startswith("receiver_undecodable/")
     ]  # fmt: skip
+
+
+CHOICE_FLAGS = {
+    "min_fee_rate_zero": ["ZeroFeeContribution"],
+    "min_fee_rate_zero_huge_input": ["ZeroFeeContribution"],
+}
+"""Tampers whose sender builds a session payjoin versions disagree on (docs/rust-payjoin-findings.md
+row 34)."""
+
+
+def _proposal_cases(ids: CaseIds) -> list[Json]:
+    """The sender given a tampered proposal (``sender_checks/<tamper>``), one case each."""
+    cases = []
+    for name, tamper in tampered_proposals().items():
+        path = f"sender_checks/{name}"
+        flags = ["SenderChecksProposal", *(["SenderCheckLeftOpen"] if tamper.open else [])]
+        flags += CHOICE_FLAGS.get(name, [])
+        args: Json = {"iut_role": "sender", "path": path, "seed": SEED}
+        comment = f"{path}, the implementation as the sender: {tamper.what}"
+        cases.append(_driven(ids, comment, flags, args))
+    return cases

@@ -14,8 +14,6 @@ PINNED: Final[Mapping[str, str]] = {
     "Error::Protocol": "payjoin 1.0's receive::Error Display ('Protocol error: ' and the "
     "rejection's text)",
     "ProtocolError::OriginalPayload": "payjoin 1.0's OriginalPayload error Display",
-    "BuildSenderError": "payjoin 1.0's BuildSenderError Display (send/error.rs), the PSBT's "
-    "input errors in Rust's {:#?} form",
     "NoEvents": "payjoin 1.0's ReplayError Display",
     "InvalidFirstEvent": "payjoin 1.0's ReplayError Display, the event in Debug form",
     "InvalidEvent": "payjoin 1.0's ReplayError Display, the event and the session in Debug "
@@ -25,6 +23,8 @@ PINNED: Final[Mapping[str, str]] = {
     "payload check's reason (rust-payjoin 1.0.0 to 1.2.0 print the reference's text)",
     "PsbtInputError": "payjoin 1.0's PsbtInputError Display (InputPair::new_p2wpkh's refusal)",
     "InputContributionError": "payjoin 1.0's InputContributionError Display",
+    "BuildSenderError": "payjoin 1.0's BuildSenderError Display (send/error.rs, typos "
+    "included; a PSBT-validation source in Debug form, the PSBT's input errors in {:#?} form)",
 }
 """Error kinds whose message is payjoin 1.0's, with where the text comes from."""
 

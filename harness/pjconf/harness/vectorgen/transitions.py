@@ -22,6 +22,8 @@ from pjconf.harness.run.coverage import CANCELLABLE
 from pjconf.harness.sessions.paths import METHOD_IN_STATE, rejections
 from pjconf.harness.vectorgen import CaseIds, Json, envelope, texts
 from pjconf.harness.vectorgen.fixtures import named_key
+from pjconf.harness.vectorgen.sender_builder import NOTES as BUILDER_NOTES
+from pjconf.harness.vectorgen.sender_builder import sender_builder_cases
 from pjconf.harness.vectorgen.session_logs import (
     NOW,
     SessionLog,
@@ -133,6 +135,7 @@ NOTES: dict[str, Json] = {
     **EXPIRY_NOTES,
     **INPUT_NOTES,
     **RECEIVER_EDGE_NOTES,
+    **BUILDER_NOTES,
 }
 
 SOURCES: list[Json] = [
@@ -201,6 +204,10 @@ def _txids(pay: Payment, receiver_log: tuple[str, ...]) -> dict[str, str]:
 class _Caller:
     def __init__(self, seed: str) -> None:
         self.client = reference_client(seed=seed)
+
+    def call(self, op: str, args: Json) -> tuple[str, Json]:
+        reply = self.client.call(op, args)
+        return reply.kind, dict(reply.value)
 
     def case(
         self,
@@ -310,6 +317,7 @@ def generate(seed: str = SEED) -> Json:
     uri = _v2_uri(pay, pay.amount)
     groups["OriginalInputs"] = original_input_cases(ids, caller.client, pay, uri)
     groups.update(receiver_edge_cases(ids, caller, pay, logs))
+    groups["Builder"] += sender_builder_cases(ids, caller.call, pay, _v2_uri(pay, pay.amount))
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)
 
@@ -394,7 +402,8 @@ def _builder_case(ids: CaseIds, caller: _Caller, args: Json, comment: str, flag:
     case: Json = {"tcId": ids(), "comment": comment, "flags": [flag]}
     if reply.kind == "error":
         verdict: Json = {"result": "invalid", "op": "session.new_sender", "args": args}
-        return {**case, **verdict, "error": {"kind": reply.value["kind"]}}
+        refused = {**case, **verdict, "error": {"kind": reply.value["kind"]}}
+        return texts.with_text(refused, reply.value["kind"], reply.value.get("message"))
     if reply.kind != "result":
         raise AssertionError(f"{comment}: the reference answered {reply}")
     caller.client.call("session.drop", {"handle": reply.value["handle"]})

@@ -57,3 +57,18 @@ def reply_bodies(payment: Payment) -> dict[str, bytes]:
         "not_json_nor_psbt": b"neither JSON nor a PSBT",
         "original_back": payment.original.serialize(),
     }
+
+
+def edge_reply_bodies() -> dict[str, bytes]:
+    """Replies at the edges of payjoin 1.0's reading: ``supported`` holding what is no u64
+    (a bool, a negative, 2^64, a string) beside 0 and 2^64 - 1, and an error reply that is JSON
+    but for a ``NaN`` (serde_json refuses it, so the bytes are read as a PSBT and fail)."""
+    supported = '[true, -1, 0, 2, 18446744073709551615, 18446744073709551616, 1.5, "3"]'
+    return {
+        "version_unsupported_edges": (
+            '{"errorCode": "version-unsupported", "message": "pjconf", "supported": '
+            + supported
+            + "}"
+        ).encode(),
+        "json_with_nan": b'{"errorCode": "unavailable", "message": NaN}',
+    }
