@@ -1,15 +1,18 @@
 """The survivors file is well-formed and every mutant it lists still exists; the score counts
-listed mutants as the report says."""
+listed mutants as the report says; an earlier report's kills carry over."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pjconf.harness.cli import mutate as mutate_cli
 from pjconf.harness.mutation import report, runner, survivors
 from pjconf.harness.mutation.operators import mutants_of
-from pjconf.harness.mutation.runner import Result, Status
+from pjconf.harness.mutation.runner import Result, Status, ToolError
 from pjconf.harness.mutation.scope import SCOPE
 from pjconf.harness.mutation.survivors import FORMAT, Listed, SurvivorsError
 
@@ -85,3 +88,19 @@ def test_a_listed_gap_stays_in_the_score_and_a_killed_listing_is_reported() -> N
     assert total.adjusted == pytest.approx(100.0 / 3)
     assert [r.mutant.id for r in report.unlisted_survivors(results, listed)] == [toy[2].id]
     assert [r.mutant.id for r in report.killed_but_listed(results, listed)] == [toy[0].id]
+
+
+def test_an_earlier_reports_kills_are_carried_and_nothing_else(tmp_path: Path) -> None:
+    toy = mutants_of("toy", "def f(a):\n    return a < 1 and a > -5\n")
+    earlier = [
+        {"id": toy[0].id, "status": "killed", "cases": 3, "failed": ["uri/1"]},
+        {"id": toy[1].id, "status": "survived", "cases": 3, "failed": []},
+    ]
+    path = tmp_path / "earlier.json"
+    path.write_text(json.dumps({"format": report.FORMAT, "mutants": earlier}))
+    carried = mutate_cli._carried(path, toy)
+    assert list(carried) == [toy[0].id]
+    assert (carried[toy[0].id].status, carried[toy[0].id].failed) == (Status.KILLED, ["uri/1"])
+    path.write_text("[]")
+    with pytest.raises(ToolError):
+        mutate_cli._carried(path, toy)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
 
 from pjconf.harness.cli.options import at_least, positive
 from pjconf.harness.mutation import report, runner, survivors
-from pjconf.harness.mutation.operators import OPERATORS
+from pjconf.harness.mutation.operators import OPERATORS, Mutant
 from pjconf.harness.mutation.runner import Result, Status, ToolError
 from pjconf.harness.mutation.scope import SCOPE
 
@@ -40,6 +41,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         metavar="FILE",
         help="only the mutants whose ids this file lists, one a line (to re-run some)",
+    )
+    p.add_argument(
+        "--carry-killed",
+        type=Path,
+        metavar="REPORT",
+        help="take the mutants an earlier --json report of the same reference source counts as "
+        "killed as killed, and run only the others (new cases can only kill more; after a change "
+        "to the reference or the runner, measure afresh)",
     )
     p.add_argument("--sample", type=at_least(1), metavar="N", help="a deterministic sample of N")
     p.add_argument("--seed", default="pjconf", help="seed of --sample (default: pjconf)")
@@ -105,11 +114,21 @@ def _measure(args: argparse.Namespace) -> int:
         f"pjconf mutate: {len(chosen)} mutants of {len(modules)} modules; coverage first",
         flush=True,
     )
+    carried = _carried(args.carry_killed, chosen) if args.carry_killed else {}
+    if carried:
+        print(f"pjconf mutate: {len(carried)} killed in {args.carry_killed}, not run again")
     lines = runner.coverage(root, modules, args.timeout * 4)
     print(f"pjconf mutate: coverage took {time.monotonic() - began:.0f}s", flush=True)
-    results = runner.run_all(
-        chosen, lines, root, jobs=args.jobs, timeout=args.timeout, progress=_progress
+    ran = runner.run_all(
+        [m for m in chosen if m.id not in carried],
+        lines,
+        root,
+        jobs=args.jobs,
+        timeout=args.timeout,
+        progress=_progress,
     )
+    by_id = {r.mutant.id: r for r in ran} | carried
+    results = [by_id[m.id] for m in chosen]
     elapsed = time.monotonic() - began
     rows = report.table(results, listed)
     print(report.markdown(rows))
@@ -124,6 +143,8 @@ def _measure(args: argparse.Namespace) -> int:
         "profiles": list(runner.PROFILES),
         "seconds": round(elapsed),
         "jobs": args.jobs,
+        "carried_killed_from": str(args.carry_killed) if carried else None,
+        "carried_killed": len(carried),
     }
     if args.json:
         args.json.write_text(report.as_json(results, rows, listed, meta), encoding="utf-8")
@@ -145,6 +166,20 @@ def _measure(args: argparse.Namespace) -> int:
         f"{timeouts} timeouts"
     )
     return 1 if args.require_listed and (gaps or wrong) else 0
+
+
+def _carried(report_path: Path, chosen: list[Mutant]) -> dict[str, Result]:
+    """The chosen mutants an earlier report counts as killed, with the cases that killed them."""
+    try:
+        document = json.loads(report_path.read_text(encoding="utf-8"))
+        earlier = {m["id"]: m for m in document["mutants"] if m["status"] == Status.KILLED.value}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ToolError(f"{report_path}: not a pjconf mutate --json report ({exc})") from None
+    return {
+        m.id: Result(m, Status.KILLED, int(earlier[m.id]["cases"]), list(earlier[m.id]["failed"]))
+        for m in chosen
+        if m.id in earlier
+    }
 
 
 def _where(result: runner.Result) -> str:
