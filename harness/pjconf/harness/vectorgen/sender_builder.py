@@ -46,6 +46,14 @@ def _outputs(psbt: Psbt, txouts: list[TxOut]) -> Psbt:
     return replace(psbt, unsigned_tx=tx, outputs=tuple(Output() for _ in txouts))
 
 
+def _with_second_change(psbt: Psbt, pay: Payment) -> Psbt:
+    """The payee's output and the change split in two (100,000 and 48,000 sats)."""
+    change = _change(pay)
+    return _outputs(
+        psbt, [_payee(pay), replace(change, value=100_000), replace(change, value=48_000)]
+    )
+
+
 def _second_input(psbt: Psbt, script: bytes) -> Psbt:
     """A second input of 10,000 sats paying ``script`` (its value added to the change)."""
     txin = TxIn(OutPoint(bytes(range(32)), 7), sequence=psbt.unsigned_tx.inputs[0].sequence)
@@ -183,26 +191,12 @@ ORIGINALS: dict[str, tuple[str, Change, Json | None]] = {
     ),
     "three_outputs_with_contribution": (
         "the Original has a second change output, a fee contribution asked without an index",
-        lambda p, pay: _outputs(
-            p,
-            [
-                _payee(pay),
-                replace(_change(pay), value=100_000),
-                replace(_change(pay), value=48_000),
-            ],
-        ),
+        _with_second_change,
         {"max_amount": 1000},
     ),
     "three_outputs_recommended": (
         "the Original has a second change output; the builder picks the first for the fee",
-        lambda p, pay: _outputs(
-            p,
-            [
-                _payee(pay),
-                replace(_change(pay), value=100_000),
-                replace(_change(pay), value=48_000),
-            ],
-        ),
+        _with_second_change,
         None,
     ),
 }
