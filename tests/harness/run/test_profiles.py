@@ -266,3 +266,15 @@ def test_an_ohttp_response_returned_without_its_padding_passes_both_profiles() -
         ]
         assert _fails(run(Wrapper(parsing_client), cases)) == [], profile
     assert len(trimmed) >= 4
+
+
+def test_one_request_has_one_verdict() -> None:
+    """Two cases sending the same request (these families' answers depend on nothing else) must
+    judge it alike: a stricter implementation refusing an open one would otherwise FAIL the
+    other."""
+    judged: dict[str, tuple[str, object, object]] = {}
+    for case in _corpus():
+        key = _key(str(case.op), case.args)
+        verdict = (case.result, case.expected, case.error)
+        first = judged.setdefault(key, verdict)
+        assert first == verdict, f"{case.name} judges a request another case judges {first}"
