@@ -41,6 +41,11 @@ def _expectations(tmp_path: Path, entry: dict[str, Any], name: str = "pjconf-ref
     return str(path)
 
 
+URI_ONLY = ("--family", "uri", "--no-variants")
+"""What the expectation and selection tests run: one quick family is enough to exercise them (the
+whole corpus runs once, in the clean-run test, and again in .ci/run)."""
+
+
 def test_a_clean_reference_run_is_green_and_shows_no_expectation_columns(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -69,14 +74,14 @@ def test_a_known_failure_that_passes_warns_and_fails_only_when_strict(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = _expectations(tmp_path, {"known_failures": {"uri/1": "pretend it is broken"}})
-    status, out, err = _main(capsys, "-q", "--expectations", path)
+    status, out, err = _main(capsys, "-q", *URI_ONLY, "--expectations", path)
     assert status == 0
     assert "UNEXPECTED_PASS uri/1" in out
     assert "pretend it is broken" in out
     assert "UNEXPECTED_PASS" in out.splitlines()[2]  # the table grew the column
     assert "warning: 1 known failure(s) now pass" in err
 
-    status, out, _ = _main(capsys, "-q", "--expectations", path, "--strict-expectations")
+    status, out, _ = _main(capsys, "-q", *URI_ONLY, "--expectations", path, "--strict-expectations")
     assert status == 1
     assert "1 UNEXPECTED_PASS" in out.splitlines()[-1]
 
@@ -92,7 +97,9 @@ def test_a_known_failure_that_passes_warns_and_fails_only_when_strict(
 def test_stale_expectations_fail_the_run(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, entry: dict[str, Any], text: str
 ) -> None:
-    status, out, _ = _main(capsys, "-q", "--expectations", _expectations(tmp_path, entry))
+    status, out, _ = _main(
+        capsys, "-q", *URI_ONLY, "--expectations", _expectations(tmp_path, entry)
+    )
     assert status == 1
     assert text in out
 
@@ -129,7 +136,7 @@ def test_disabled_cases_skip_with_their_reason_in_the_json(
     ("argv", "note"),
     [
         (["--family", "uri", "-k", "no-such-text-anywhere"], "uri: NOTHING RAN - no case selected"),
-        (["--exclude-family", "nosuch"], "--exclude-family 'nosuch' is no family"),
+        ([*URI_ONLY, "--exclude-family", "nosuch"], "--exclude-family 'nosuch' is no family"),
     ],
     # An unknown --family cannot start the run at all: tests/harness/test_cli_errors.py.
     ids=["k-empties-a-named-family", "unknown-exclusion"],
