@@ -41,11 +41,13 @@ def test_a_busy_container_is_removed_after_its_harness_is_sigkilled(
         assert harness.stdout is not None
         label = f"{SESSION_LABEL}={harness.stdout.readline().strip()}"
         time.sleep(1)  # the hang request has reached the adapter, which now sleeps
-        assert docker_engine.containers.list(filters={"label": label, "status": "running"})
+        assert docker_engine.containers.list(
+            filters={"label": label, "status": "running"}, sparse=True
+        )
         os.kill(harness.pid, signal.SIGKILL)
         harness.wait(timeout=10)
         deadline = time.monotonic() + 20  # well before the adapter's own minute is up
-        while docker_engine.containers.list(all=True, filters={"label": label}):
+        while docker_engine.containers.list(all=True, filters={"label": label}, sparse=True):
             assert time.monotonic() < deadline, "the busy container outlived its harness"
             time.sleep(0.2)
     finally:
@@ -53,5 +55,7 @@ def test_a_busy_container_is_removed_after_its_harness_is_sigkilled(
             harness.kill()
             harness.wait()
         if label:
-            for container in docker_engine.containers.list(all=True, filters={"label": label}):
+            for container in docker_engine.containers.list(
+                all=True, filters={"label": label}, sparse=True
+            ):
                 container.remove(force=True)
