@@ -15,6 +15,10 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 PY=${PJCONF_PY:-$repo/.venv/bin/python}
 IMAGE=pjconf/rust-payjoin:1.0.0
+# The templates' plumbing is what runs here; the whole corpus runs in .ci/test (twice) and against
+# every image in ci/run-rust-payjoin-corpus.sh. Leaving out the two slowest families keeps each
+# template run to seconds, and the verified share they reach (about 65%) is what is required.
+FEWER="--exclude-family sessions --exclude-family replay"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 local_ci() { "$PY" "$repo/tests/ci_templates/local_ci.py" "$@"; }
@@ -29,6 +33,7 @@ expect_status() {  # expect_status WANTED command...: run, and fail unless it ex
 echo "== 1. run-pjconf.sh against the reference (shard 1/2)"
 mkdir "$work/shell"
 (cd "$work/shell" && timed env PJCONF_PIP_SPEC="$repo" PJCONF_SHARD=1/2 PJCONF_SEED=templates \
+  PJCONF_ARGS="$FEWER" \
   sh "$repo/ci/templates/run-pjconf.sh")
 for ext in json xml html md; do test -s "$work/shell/pjconf-reports/pjconf-shard-1-of-2.$ext"; done
 echo "== 1b. run-pjconf.sh passes a failing run's exit status on (a stale expectation: 1)"
@@ -43,26 +48,28 @@ mkdir "$work/gitlab"
 printf '%s\n' '{"format": "pjconf/expectations/v1", "implementations": {"pjconf-reference": {}}}' \
   > "$work/gitlab/pjconf-expectations.json"
 timed local_ci gitlab ci/templates/gitlab-ci.yml --workdir "$work/gitlab" \
-  --var PJCONF_PIP_SPEC="$repo" --var PJCONF_IMPL=reference
+  --var PJCONF_PIP_SPEC="$repo" --var PJCONF_IMPL=reference \
+  --var PJCONF_ARGS="$FEWER" --var PJCONF_MIN_VERIFIED=60
 head -n 20 "$work/gitlab/pjconf-merged/pjconf.md"
 
 temp="$work/runner-temp"  # one $RUNNER_TEMP, as for the steps of one job: installs are reused
 echo "== 3. action.yml, the reference"
 timed local_ci action --workdir "$work/action-reference" --runner-temp "$temp" \
-  --input python-version=
+  --input python-version= --input args="$FEWER"
 
 echo "== 3b. ci/github-actions.yml by hand: two shards of one seed, download-artifact, merge"
 for shard in 1/2 2/2; do
   dir="$work/action-shard-${shard%/*}"
   timed local_ci action --workdir "$dir" --runner-temp "$temp" --outputs "$dir.outputs" \
-    --input python-version= --input shard="$shard" --input seed=templates
+    --input python-version= --input shard="$shard" --input seed=templates \
+    --input args="$FEWER"
   name=$(sed -n 's/^artifact-name=//p' "$dir.outputs")
   mkdir -p "$work/action-merge/pjconf-shards/$name"
   cp "$dir"/pjconf-reports/* "$work/action-merge/pjconf-shards/$name/"
 done
 ls "$work/action-merge/pjconf-shards"
 timed local_ci action --workdir "$work/action-merge" --runner-temp "$temp" \
-  --input python-version= --input merge=pjconf-shards --input min-verified=90
+  --input python-version= --input merge=pjconf-shards --input min-verified=60
 
 echo "== 3c. action.yml, rust-payjoin 1.0 with its expectations, under --profile payjoin-1.0"
 # One profile and no sessions family here: ci/run-rust-payjoin-corpus.sh runs every version's
