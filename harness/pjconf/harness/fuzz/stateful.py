@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from pjconf.harness.fuzz.model import Budget, Finding, Spend, Stats
@@ -73,7 +73,6 @@ class _Explorer:
     seed: str
     crash: bool
     restart: Callable[[], Client] | None
-    payments: dict[str, object] = field(default_factory=dict)
 
     def walk(self, role: Role, session_seed: str) -> Walk:
         pay = sender_payment(f"{session_seed}/payment", "p2wpkh")
