@@ -21,6 +21,13 @@ from functools import partial
 from typing import Any
 
 from pjconf.harness.clock import FixedTime
+from pjconf.harness.fuzz.session_steps import (
+    FUZZ_PREFIX,
+    Action,
+    BadPath,
+    decode_path,
+    drive_actions,
+)
 from pjconf.harness.implementations.client import Client, Reply
 from pjconf.harness.implementations.reference import (
     MIXED_SENDER_INPUTS,
@@ -165,16 +172,41 @@ def _cancel(driver: SessionDriver, *, at: str) -> Transcript:
 
 
 def driver_for(
-    iut: Client, role: Role, seed: str, pay: Payment, *, crash: bool = False
+    iut: Client,
+    role: Role,
+    seed: str,
+    pay: Payment,
+    *,
+    crash: bool = False,
+    peer: Client | None = None,
 ) -> SessionDriver:
-    """A driver with ``iut`` in ``role`` and a seeded in-process reference as its peer;
-    ``crash`` crashes the implementation at every persistence point and resumes it."""
-    peer = reference_client(seed=f"{seed}/peer")
+    """A driver with ``iut`` in ``role`` and, unless ``peer`` is given, a seeded in-process
+    reference as its peer; ``crash`` crashes the implementation at every persistence point and
+    resumes it."""
+    if peer is None:
+        peer = reference_client(seed=f"{seed}/peer")
     sender, receiver = (iut, peer) if role == "sender" else (peer, iut)
     config = SessionConfig(
         pay, EXPIRATION, clock=FixedTime(NOW), seed=seed, crash=(role,) if crash else ()
     )
     return SessionDriver(sender, receiver, Mailbox.seeded(f"{seed}/mailbox"), config)
+
+
+def _fuzzed(driver: SessionDriver, iut: Role, name: str) -> Path | None:
+    """A ``fuzz/<actions>`` path (a random session ``pjconf fuzz`` saved), the peer also
+    answering as the oracle; None for a named path. Raises
+    :class:`~pjconf.harness.fuzz.session_steps.BadPath` for a path naming no action."""
+    if not name.startswith(FUZZ_PREFIX):
+        return None
+    actions = decode_path(name)
+    oracle = driver.client("sender" if iut == "receiver" else "receiver")
+    return partial(_drive_actions, iut=iut, actions=actions, oracle=oracle)
+
+
+def _drive_actions(
+    driver: SessionDriver, *, iut: Role, actions: list[Action], oracle: Client
+) -> Transcript:
+    return drive_actions(driver, iut, actions, oracle)
 
 
 def summary(transcript: Transcript, role: Role) -> JsonObject:
@@ -236,13 +268,19 @@ def drive_transcript(client: Client, args: JsonObject) -> tuple[Reply, Transcrip
     ):
         return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
     pay = sender_payment(f"{seed}/payment", str(sender_input))
-    table = {**paths(pay), **crafted_paths(pay)}
-    if name not in table:
-        return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
     iut_role: Role = "sender" if role == "sender" else "receiver"
     driver = driver_for(client, iut_role, seed, pay, crash=crash)
     try:
-        transcript = table[str(name)](driver)
+        run = _fuzzed(driver, iut_role, name) if isinstance(name, str) else None
+    except BadPath as e:
+        return Reply("malfunction", {"message": f"not a drivable case: {e}"}), None
+    if run is None:
+        table = {**paths(pay), **crafted_paths(pay)}
+        if name not in table:
+            return Reply("malfunction", {"message": f"not a drivable case: {args}"}), None
+        run = table[str(name)]
+    try:
+        transcript = run(driver)
     except StepUnsupported as e:
         return Reply("unimplemented", {"message": str(e)}), None
     except StepMalfunctioned as e:

@@ -23,7 +23,7 @@ paths of a BIP 77 session are driven by :mod:`pjconf.harness.sessions.paths`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, NamedTuple
@@ -331,7 +331,9 @@ class SessionDriver:
         return step
 
     @staticmethod
-    def _expect(step: str, result: JsonObject, expect: Expect) -> None:
+    def _expect(step: str, result: JsonObject, expect: Expect | None) -> None:
+        if expect is None:  # a random walk: the effect check alone judges the step
+            return
         got = (result.get("outcome"), result.get("state"))
         if got != tuple(expect):
             error = result.get("error")
@@ -343,7 +345,7 @@ class SessionDriver:
             )
 
     def _checked(
-        self, role: Role, step: str, op: str, args: JsonObject, expect: Expect, **extra: Any
+        self, role: Role, step: str, op: str, args: JsonObject, expect: Expect | None, **extra: Any
     ) -> Step:
         before = self.log(role, step)
         result = self._op(role, step, op, {"handle": self._handle(role, step), **args})
@@ -372,12 +374,27 @@ class SessionDriver:
         ``log`` (what the implementation reported it had saved)."""
         if role not in self.config.crash or log.closed:
             return
+        self.crash_and_resume(role, log)
+
+    def crash_and_resume(
+        self, role: Role, log: Log, restart: Callable[[], Client] | None = None
+    ) -> None:
+        """Crash ``role``'s implementation and resume its session from ``log``: the handle is
+        dropped, the adapter killed (a process or container is restarted on the next request),
+        or, with ``restart``, the client replaced by the fresh one it builds (an in-process
+        adapter cannot be killed: dropping it is its crash)."""
         step = f"{role}.resume"
         client = self.client(role)
         client.call("session.drop", {"handle": self._handle(role, step)})
         kill = getattr(client, "kill", None)
         if callable(kill):
             kill()
+        if restart is not None:
+            client.close()
+            if role == "receiver":
+                self.receiver = restart()
+            else:
+                self.sender = restart()
         resumed = self._op(role, step, "session.resume", {"role": role, "events": log.events})
         if resumed.get("state") != log.state:
             raise UnexpectedOutcome(
@@ -436,8 +453,11 @@ class SessionDriver:
         if after.events != events or after.closed:
             raise EffectMismatch(step, "a resumed session's log must be the log it resumed", result)
 
-    def call(self, role: Role, method: str, expect: Expect, args: JsonObject | None = None) -> Step:
-        """``session.call`` of ``method``; the receiver's wallet answers by default."""
+    def call(
+        self, role: Role, method: str, expect: Expect | None, args: JsonObject | None = None
+    ) -> Step:
+        """``session.call`` of ``method``; the receiver's wallet answers by default. With no
+        ``expect`` only the effect check judges the step."""
         if args is None:
             args = (
                 self.config.payment.wallet_answers().get(method, {}) if role == "receiver" else {}
@@ -446,7 +466,7 @@ class SessionDriver:
             role, f"{role}.{method}", "session.call", {"method": method, "args": args}, expect
         )
 
-    def exchange(self, role: Role, purpose: str, expect: Expect) -> Step:
+    def exchange(self, role: Role, purpose: str, expect: Expect | None) -> Step:
         """``session.request``, the mailbox, then ``session.response`` with its answer."""
         step = f"{role}.{purpose}"
         handle = self._handle(role, step)

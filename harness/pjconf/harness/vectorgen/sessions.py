@@ -258,6 +258,18 @@ def reference_summary(args: Json) -> Json:
     return dict(_run(args)[0].value)
 
 
+def reference_case(comment: str, flags: list[str], args: Json) -> Json | None:
+    """A valid ``session.drive`` case of ``args`` as the reference drives it, without ``tcId``
+    (``pjconf fuzz`` numbers the cases it saves), or None when the reference fails it too."""
+    reply, transcript = drive_transcript(reference_client(seed=f"{SEED}/iut"), args)
+    if reply.kind != "result" or transcript is None:
+        return None
+    role: Role = "sender" if args["iut_role"] == "sender" else "receiver"
+    case = _case(0, comment, flags, args, reply=reply, varied=varies(transcript, role))
+    del case["tcId"]
+    return case
+
+
 def _run(args: Json) -> tuple[Reply, list[Json]]:
     reply, transcript = drive_transcript(reference_client(seed=f"{SEED}/iut"), args)
     if reply.kind != "result" or transcript is None:
