@@ -99,7 +99,7 @@ def _ratio_bars(run: BenchRun) -> list[Bar]:
         Bar(item.name, index, ratio)
         for item in run.items
         for index, label in enumerate(run.labels)
-        if index > 0 and (ratio := run.ratio(item, label)) is not None
+        if (ratio := run.ratio(item, label)) is not None
     ]
 
 
