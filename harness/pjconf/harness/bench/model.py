@@ -102,6 +102,11 @@ class BenchRun:
     def timed(self) -> list[Row]:
         return [r for r in self.rows.values() if r.status is Status.TIMED and r.label != FLOOR]
 
+    def passed(self, *, allow_gated: bool) -> bool:
+        """Something was timed, and no row was gated out by a wrong answer (or that is
+        allowed): "not implemented" and "not benched" are an implementation's choice."""
+        return bool(self.timed()) and (allow_gated or not self.gated())
+
 
 def _ratio(value: float | None, base: float | None) -> float | None:
     if value is None or base is None or base <= 0:

@@ -185,7 +185,7 @@ def _growth(run: BenchRun) -> list[str]:
 
 def render(run: BenchRun, *, allow_gated: bool) -> str:
     verdict = verdict_text(run, allow_gated=allow_gated)
-    status = "ok" if ": OK:" in verdict else "bad"
+    status = "ok" if run.passed(allow_gated=allow_gated) else "bad"
     meta = [
         ("implementations", ", ".join(f"{m.label} ({m.spec})" for m in run.members)),
         ("rounds", f"{run.rounds} interleaved, ~{run.round_ms:g} ms each"),

@@ -61,6 +61,4 @@ def run_gates(
 def exit_status(run: BenchRun, *, allow_gated: bool) -> int:
     """0 when something was timed and no row was gated out by a wrong answer (or
     ``allow_gated``); 1 otherwise."""
-    if not run.timed():
-        return 1
-    return 1 if run.gated() and not allow_gated else 0
+    return 0 if run.passed(allow_gated=allow_gated) else 1

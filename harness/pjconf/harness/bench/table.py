@@ -83,7 +83,7 @@ def verdict_text(run: BenchRun, *, allow_gated: bool) -> str:
         f"{counts[Status.NOT_IMPLEMENTED]} not implemented",
         f"{counts[Status.NOT_BENCHED]} not benched",
     ]
-    ok = timed > 0 and (allow_gated or not counts[Status.GATED])
+    ok = run.passed(allow_gated=allow_gated)
     why = "" if timed else " (nothing was timed)"
     return f"pjconf bench: {'OK' if ok else 'FAILED'}: " + ", ".join(parts) + why
 
