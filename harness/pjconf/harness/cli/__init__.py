@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from pjconf.harness import version
+from pjconf.harness.cli import bench as bench_command
 from pjconf.harness.cli import compat as compat_command
 from pjconf.harness.cli import mutate as mutate_command
 from pjconf.harness.cli import run as run_command
@@ -34,6 +35,7 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf report merge A.json B.json --json OUT    join the shard reports of one run
   pjconf compat --impl A --impl B  sessions saved by one implementation, continued by another
   pjconf mutate                   how many one-place changes of the reference the corpus catches
+  pjconf bench --impl A --impl B  time implementations side by side (only where they are right)
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md.
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     vectors_command.add_parser(commands)
     compat_command.add_parser(commands)
     mutate_command.add_parser(commands)
+    bench_command.add_parser(commands)
     report_commands.add_parser(commands, percentage)
     return parser
 
@@ -81,6 +84,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     handlers["report"] = report_commands.run
     handlers["compat"] = compat_command.command
     handlers["mutate"] = mutate_command.command
+    handlers["bench"] = bench_command.command
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

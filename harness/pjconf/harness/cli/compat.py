@@ -75,7 +75,7 @@ def _usage(message: str) -> int:
     return USAGE_ERROR
 
 
-def _label(client: Client, spec: str, taken: set[str]) -> str | None:
+def member_label(client: Client, spec: str, taken: set[str]) -> str | None:
     """``<implementation>@<version>`` from hello (None: it did not answer), unique."""
     hello = client.call("hello", {})
     if hello.kind != "result":
@@ -122,7 +122,7 @@ def command(args: argparse.Namespace) -> int:
     try:
         for spec in args.impl:
             client = make_client(spec, args.timeout, DEFAULT_LIMITS)
-            label = _label(client, spec, {m.label for m in members})
+            label = member_label(client, spec, {m.label for m in members})
             if label is None:
                 client.close()
                 return _usage(f"{spec} did not answer hello")

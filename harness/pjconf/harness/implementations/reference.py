@@ -8,7 +8,9 @@ The harness meets the reference in three ways, all listed here:
 - as the peer in ``sessions`` cases, playing the role the implementation under test does not;
 - as the world of a driven session: the directory stand-in with its fault knobs
   (:class:`Mailbox`, :class:`Status`, :class:`WrongSize`, :class:`Corrupt`) and the two seeded
-  test wallets that make, answer for and sign the payment (:class:`Payment`).
+  test wallets that make, answer for and sign the payment (:class:`Payment`);
+- as the source of a whole session's inputs for ``pjconf bench`` (:func:`session_whole_args`:
+  the seeded payment as the ``session.whole`` op takes it).
 
 Everything else in the harness (running cases, judging answers, reports) sees implementations
 only through the adapter protocol.
@@ -16,9 +18,11 @@ only through the adapter protocol.
 
 from __future__ import annotations
 
+import hashlib
 from typing import BinaryIO, TextIO
 
 from pjconf.harness.implementations.client import InProcessClient
+from pjconf.protocol.wire import JsonObject
 from pjconf.reference.adapter import serve as _serve
 from pjconf.reference.adapter.crafted_proposal import Tamper, tampered_proposals
 from pjconf.reference.adapter.crafted_reply import edge_reply_bodies, reply_bodies, seal_reply
@@ -41,12 +45,15 @@ from pjconf.reference.adapter.payment import (
     receiver_contribution,
     sender_payment,
 )
+from pjconf.reference.adapter.session_whole import OP as SESSION_WHOLE
+from pjconf.reference.adapter.session_whole import payment_args
 from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status, WrongSize
 
 __all__ = [
     "IMPLEMENTATION",
     "MIXED_SENDER_INPUTS",
     "SENDER_INPUT_KINDS",
+    "SESSION_WHOLE",
     "UTXO_ACCEPTED_BODIES",
     "Corrupt",
     "CraftedBody",
@@ -68,6 +75,7 @@ __all__ = [
     "seal_reply",
     "sender_payment",
     "serve",
+    "session_whole_args",
     "tampered_proposals",
     "undecodable_bodies",
     "utxo_bodies",
@@ -82,3 +90,9 @@ def reference_client(seed: str | None = None) -> InProcessClient:
 def serve(seed: str | None, stdin: BinaryIO | TextIO, stdout: BinaryIO | TextIO) -> int:
     """``pjconf shim``: the reference's adapter on stdin/stdout, one JSON line each way."""
     return _serve.serve(reference_adapter(seed), stdin, stdout)
+
+
+def session_whole_args(seed: str) -> JsonObject:
+    """The ``session.whole`` arguments of the payment seeded by ``seed`` (its gateway IKM is
+    ``sha256(seed + "/gateway")``): the same bytes on every run, for any implementation."""
+    return payment_args(payment(seed), hashlib.sha256(f"{seed}/gateway".encode()).digest())
