@@ -83,12 +83,13 @@ def _implementations(matrix: Matrix) -> list[str]:
         expectations = (col.report.get("expectations") or {}).get("applied") or "none"
         state = "ok" if col.ok else ("partial" if col.partial else "FAILED")
         problems = "; ".join(str(p) for p in col.report.get("problems") or [])
+        hover = f' title="{_e(problems)}"' if problems else ""
         out.append(
             f"<tr><td>{index}</td><td>{_e(col.label)}</td><td><code>{_e(col.impl)}</code></td>"
             f"<td>{_e(expectations)}</td><td>{_e(verified.get('cases', 0))} of "
             f"{_e(verified.get('corpusRunnable', 0))} ({_e(verified.get('share', 0))}%)</td>"
             f"<td>{_e(totals or '-')}</td>"
-            f'<td class="{"ok" if col.ok else "bad"}" title="{_e(problems)}">{_e(state)}</td></tr>'
+            f'<td class="{"ok" if col.ok else "bad"}"{hover}>{_e(state)}</td></tr>'
         )
     out.append("</table>")
     return out
