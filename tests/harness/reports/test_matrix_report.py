@@ -457,3 +457,21 @@ def test_one_implementation_with_matrix_makes_a_one_column_matrix(
     assert document["format"] == "pjconf/matrix/v1"
     assert len(document["implementations"]) == 1
     assert document["summary"]["incomplete"] == document["summary"]["cases"] > 0
+
+
+def test_a_stopped_run_ends_the_matrix_there_partial_with_exit_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "m.json"
+    argv = ["run", *SELECTION, "--impl", "reference", "--impl", "cmd:never-started"]
+    status, stdout, err = _main(capsys, *argv, "--deadline", "0.000001", "--json", str(out))
+    assert status == 3
+    assert "pjconf: stopped; not run: cmd:never-started" in err
+    document = _load(out)
+    _schema_valid(document)
+    assert document["partial"] is True
+    assert document["ok"] is False
+    (column,) = document["implementations"]
+    assert column["impl"] == "reference"
+    assert column["interrupted"] == "--deadline 1e-06s"
+    assert stdout.rstrip().splitlines()[-1].startswith("pjconf run: matrix: FAILED ([1] partial)")

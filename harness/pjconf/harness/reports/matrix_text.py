@@ -103,7 +103,11 @@ def verdict_line(matrix: Matrix, prog: str) -> str:
         f"{len(matrix.rows)} cases: {matrix.count('agree')} agree, {matrix.count('disagree')} "
         f"disagree ({matrix.known} known failures), {matrix.count('incomplete')} incomplete"
     )
-    failed = [f"[{i}] FAILED" for i, c in enumerate(matrix.columns, 1) if not c.ok]
+    failed = [
+        f"[{i}] {'partial' if c.partial else 'FAILED'}"
+        for i, c in enumerate(matrix.columns, 1)
+        if not c.ok
+    ]
     state = "ok" if not failed else "FAILED (" + ", ".join(failed) + ")"
     return f"{prog} matrix: {state}; {counts}"
 
