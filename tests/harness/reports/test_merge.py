@@ -118,6 +118,11 @@ def test_min_verified_judges_the_merged_share(
     assert "below --min-verified 90%" in stdout
 
 
+def _other_implementation_other_profile(other: dict[str, Any], _: dict[str, Any]) -> None:
+    other["implementation"].update(version="2.0")
+    other["profile"] = "payjoin-1.0"
+
+
 def _overlap(other: dict[str, Any], first: dict[str, Any]) -> None:
     other["cases"] = [{**first["cases"][0], "verdict": "FAIL"}]
 
@@ -125,7 +130,9 @@ def _overlap(other: dict[str, Any], first: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda r, _: r["implementation"].update(version="2.0"), "different implementations"),
+        # Another implementation makes a matrix (tests/harness/reports/test_matrix_report.py), but
+        # only of reports judged by one profile.
+        (_other_implementation_other_profile, "different profiles"),
         (lambda r, _: r["corpus"].update(sha256="00" * 32), "different corpora"),
         (lambda r, _: r["expectations"].update(strict=True), "different strictness"),
         (_overlap, "these reports overlap"),

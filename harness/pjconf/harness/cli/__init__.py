@@ -33,12 +33,13 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf vectors lint             validate every vector file against its JSON Schema
   pjconf report summary --markdown REPORT.json    a JSON report as a CI job summary
   pjconf report merge A.json B.json --json OUT    join the shard reports of one run
+  pjconf run --impl A --impl B --html OUT         implementations side by side (a matrix)
   pjconf compat --impl A --impl B  sessions saved by one implementation, continued by another
   pjconf mutate                   how many one-place changes of the reference the corpus catches
   pjconf bench --impl A --impl B  time implementations side by side (only where they are right)
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
-status, expectations file and report formats in docs/runner.md.
+status, expectations file and report formats in docs/runner.md; the matrix in docs/matrix.md.
 """
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from pjconf.harness.cli import run_matrix
 from pjconf.harness.cli.options import at_least, percentage, positive, shard
 from pjconf.harness.cli.output import write_output
 from pjconf.harness.corpus.load import (
@@ -55,14 +56,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "KNOWN_FAILURE and UNEXPECTED_PASS. Exit status is 0 only when every selected family "
         "ran something and nothing failed or errored outside the expectations; 1 otherwise; "
         "2 when the run could not start (unreadable corpus or expectations, no hello); 3 when "
-        "it was stopped early (SIGINT, SIGTERM, --deadline: the reports are partial).",
+        "it was stopped early (SIGINT, SIGTERM, --deadline: the reports are partial). With "
+        "several --impl, each implementation runs in turn (its summary printed as for one) and "
+        "--json/--html hold one matrix putting them side by side (docs/matrix.md); the exit "
+        "status is 0 only when every implementation's run is, 1 when one failed, 2 when one "
+        "could not start, 3 when one was stopped.",
     )
     run_p.add_argument(
         "--impl",
-        default="reference",
+        action="append",
         help="'reference' (default, in-process), 'cmd:<command line>' for an adapter process, "
         "or 'docker:<image>' for an adapter image (run without network, read-only, no "
-        "capabilities, memory-limited)",
+        "capabilities, memory-limited); repeat it to compare implementations in a matrix",
     )
     run_p.add_argument(
         "--profile",
@@ -102,10 +107,19 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     run_p.add_argument(
         "--expectations",
-        type=Path,
-        metavar="FILE",
+        action="append",
+        metavar="[IMPL=]FILE",
         help="per-implementation known failures, disabled cases and excluded families "
-        "(JSON, format pjconf/expectations/v1; see docs/runner.md)",
+        "(JSON, format pjconf/expectations/v1; see docs/runner.md); with several --impl, "
+        "IMPL=FILE applies FILE to the --impl given exactly as IMPL, and one plain FILE to "
+        "every other",
+    )
+    run_p.add_argument(
+        "--reports-dir",
+        type=Path,
+        metavar="DIR",
+        help="with several --impl: also keep each implementation's own JSON, JUnit and HTML "
+        "report in DIR (N-<impl>.json, .xml, .html)",
     )
     run_p.add_argument(
         "--strict-expectations",
@@ -269,6 +283,25 @@ def _list_cases(cases: list[Case], args: argparse.Namespace, names: set[str] | N
 
 
 def command(args: argparse.Namespace) -> int:
+    """One implementation, or several in a matrix (:mod:`run_matrix`)."""
+    args.impl = args.impl or ["reference"]
+    try:
+        paired = run_matrix.pair_expectations(args.impl, args.expectations or [])
+    except run_matrix.UsageError as exc:
+        print(f"pjconf: {exc}", file=sys.stderr)
+        return 2
+    if len(args.impl) > 1:
+        return run_matrix.command(args, paired, run_one)
+    if args.reports_dir is not None:
+        print("pjconf: --reports-dir needs several --impl", file=sys.stderr)
+        return 2
+    args.impl, args.expectations = args.impl[0], paired[args.impl[0]]
+    return run_one(args)
+
+
+def run_one(args: argparse.Namespace) -> int:
+    """``pjconf run`` against one implementation (``args.impl`` a spec, ``args.expectations``
+    a path or None)."""
     root = args.vectors or vectors_dir()
     try:
         cases = [in_profile(c, args.profile) for c in load_corpus(root)]

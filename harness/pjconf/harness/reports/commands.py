@@ -14,9 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pjconf.harness.corpus.load import Case, CorpusError, load_corpus
-from pjconf.harness.corpus.paths import vectors_dir
-from pjconf.harness.reports import from_json, junit, markdown, merge
+from pjconf.harness.reports import from_json, junit, markdown, matrix_columns, matrix_report, merge
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import summary as report
 from pjconf.harness.reports.from_json import ReportError
@@ -54,12 +52,19 @@ def add_parser(commands: Any, percentage: Percentage) -> None:
     )
     merge_p = actions.add_parser(
         "merge",
-        help="join the JSON reports of the shards of one run",
-        description="Join 'pjconf run --shard i/n --json' reports of ONE implementation on ONE "
-        "corpus into one report: the union of their cases, with counts, family states, ok and "
-        "state-graph coverage computed again. Reports of different implementations, corpora or "
-        "expectations are refused (exit 2). The corpus the shards ran is needed to rebuild the "
-        "cases (--vectors, default: this pjconf's). Exit 0 when the merged run is ok, 1 when not.",
+        help="join the JSON reports of the shards of one run, or of several implementations "
+        "into a matrix",
+        description="Join 'pjconf run --json' reports. Reports naming the same implementation "
+        "(hello's name and version) and the same --impl are the shards of one run: they are "
+        "merged into one report, the union of their cases, with counts, family states, ok and "
+        "state-graph coverage computed again; they must share the corpus, expectations, profile "
+        "and strictness. When the reports name more than one implementation (or with --matrix), "
+        "each implementation's shards are merged so, and the implementations are put side by "
+        "side in a matrix (--json format pjconf/matrix/v1, --html page; see docs/matrix.md); "
+        "they must share the corpus and the profile. The corpus the reports ran is needed to "
+        "rebuild the cases (--vectors, default: this pjconf's). Exit 0 when the merged run (in a "
+        "matrix: every implementation's) is ok, 1 when not, 2 for reports that cannot be "
+        "joined or an output that cannot be written.",
     )
     merge_p.add_argument("reports", type=Path, nargs="+", metavar="REPORT.json")
     merge_p.add_argument("--json", type=Path, metavar="FILE", help="merged JSON ('-': stdout)")
@@ -67,6 +72,12 @@ def add_parser(commands: Any, percentage: Percentage) -> None:
     merge_p.add_argument("--html", type=Path, metavar="FILE", help="merged HTML report")
     merge_p.add_argument("--markdown", type=Path, metavar="FILE", help="merged Markdown summary")
     merge_p.add_argument("--vectors", type=Path, help="the corpus the shards ran (default: ours)")
+    merge_p.add_argument(
+        "--matrix",
+        action="store_true",
+        help="write a matrix even when every report is of one implementation (--json and "
+        "--html then hold the matrix; --junit and --markdown are refused)",
+    )
     merge_p.add_argument(
         "--min-verified",
         type=percentage,
@@ -99,16 +110,14 @@ def _merge(args: argparse.Namespace) -> int:
         return 2
     try:
         shards = [merge.Shard(str(p), from_json.read_report(p)) for p in args.reports]
-        combined = merge.combine(shards)
-        cases = _corpus(args.vectors, merge.digest(combined))
-        order = {name: index for index, name in enumerate(cases)}
-        combined["cases"].sort(key=lambda c: order.get(str(c.get("name")), len(order)))
-        result, info = from_json.rebuild(combined, cases, min_verified=args.min_verified)
+        if args.matrix or len(matrix_columns.group(shards)) > 1:
+            return matrix_report.merge_command(args, shards)
+        result, info, document = merge.rebuilt(
+            shards, lambda digest: from_json.corpus_for(args.vectors, digest), args.min_verified
+        )
     except (ReportError, merge.MergeError) as exc:
         print(f"pjconf: {exc}", file=sys.stderr)
         return 2
-    document = report.to_json(result, info.implementation, info)
-    document["variants"] = merge.variants(shards)
     document["merged"] = {"reports": [s.source for s in shards]}
     json_text = json.dumps(document, indent=1) + "\n"
     to_stdout = args.json is not None and str(args.json) == "-"
@@ -125,21 +134,6 @@ def _merge(args: argparse.Namespace) -> int:
     if not all(written):
         return 2
     return 0 if result.ok else 1
-
-
-def _corpus(root: Path | None, wanted: str) -> dict[str, Case]:
-    """The corpus's cases by name, when its bytes are the ones the reports ran."""
-    root = root or vectors_dir()
-    have = report.corpus_identity(root)["sha256"]
-    if have != wanted:
-        raise ReportError(
-            f"the reports ran corpus sha256 {wanted}, but {root} is {have}: give --vectors "
-            "the corpus they ran (or merge with the pjconf release that ran them)"
-        )
-    try:
-        return {case.name: case for case in load_corpus(root)}
-    except CorpusError as exc:
-        raise ReportError(str(exc)) from None
 
 
 def _print_summary(result: RunResult, shards: int, out: Any) -> None:

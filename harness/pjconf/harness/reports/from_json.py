@@ -14,8 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pjconf.harness.corpus.load import Case
-from pjconf.harness.reports.summary import RunInfo
+from pjconf.harness.corpus.load import Case, CorpusError, load_corpus
+from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.reports.summary import RunInfo, corpus_identity
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.runner import FamilyState, RunResult
 
@@ -34,6 +35,22 @@ def read_report(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict) or any(key not in document for key in needed):
         raise ReportError(f"{path} is not a pjconf run --json report")
     return document
+
+
+def corpus_for(root: Path | None, wanted: str) -> dict[str, Case]:
+    """The cases of the corpus at ``root`` (default: this pjconf's) by name, in corpus order,
+    when its bytes are the ones the reports ran (sha256 ``wanted``)."""
+    root = root or vectors_dir()
+    have = corpus_identity(root)["sha256"]
+    if have != wanted:
+        raise ReportError(
+            f"the reports ran corpus sha256 {wanted}, but {root} is {have}: give --vectors "
+            "the corpus they ran (or merge with the pjconf release that ran them)"
+        )
+    try:
+        return {case.name: case for case in load_corpus(root)}
+    except CorpusError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def rebuild(

@@ -12,8 +12,14 @@ Reports of different implementations are refused: comparing implementations is a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from pjconf.harness.corpus.load import Case
+from pjconf.harness.reports import from_json
+from pjconf.harness.reports.summary import RunInfo, to_json
+from pjconf.harness.run.runner import RunResult
 
 
 class MergeError(Exception):
@@ -82,6 +88,26 @@ def combine(shards: list[Shard]) -> dict[str, Any]:
         sum(float(s.report.get("elapsedSeconds", 0.0)) for s in shards), 3
     )
     return merged
+
+
+def rebuilt(
+    shards: list[Shard],
+    cases_of: Callable[[str], dict[str, Case]],
+    min_verified: float | None = None,
+) -> tuple[RunResult, RunInfo, dict[str, Any]]:
+    """The run the shards make together, its facts, and its JSON report as ``pjconf run`` would
+    write it (plus the shards' variants); ``cases_of`` gives the corpus of a digest, in order.
+
+    Raises :class:`MergeError` for shards that do not belong together and
+    :class:`from_json.ReportError` for a report the corpus cannot rebuild."""
+    combined = combine(shards)
+    cases = cases_of(digest(combined))
+    order = {name: index for index, name in enumerate(cases)}
+    combined["cases"].sort(key=lambda c: order.get(str(c.get("name")), len(order)))
+    result, info = from_json.rebuild(combined, cases, min_verified=min_verified)
+    document = to_json(result, info.implementation, info)
+    document["variants"] = variants(shards)
+    return result, info, document
 
 
 def variants(shards: list[Shard]) -> dict[str, Any] | None:
