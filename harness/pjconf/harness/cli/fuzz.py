@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -393,7 +394,7 @@ def _rerun(args: argparse.Namespace, seed: str, cases: int | None) -> str:
 
 
 def _quote(text: str) -> str:
-    return text if text and all(c.isalnum() or c in "-_./:@=" for c in text) else json.dumps(text)
+    return shlex.quote(text)
 
 
 def _print_summary(args: argparse.Namespace, outcome: Outcome, out: TextIO) -> None:

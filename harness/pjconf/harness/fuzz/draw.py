@@ -41,6 +41,11 @@ class Choices(Protocol):
         """A byte string of at most ``max_size`` bytes."""
         ...
 
+    def size(self, bound: int) -> int:
+        """An integer in ``[0, bound)`` for a length: drawn with a bias toward the edges (the
+        largest value, small values), recorded as a plain integer that shrinks smoothly."""
+        ...
+
 
 class RandomChoices:
     """Choices from a seeded PRNG: the same seed gives the same sequence, on every platform."""
@@ -60,6 +65,11 @@ class RandomChoices:
         self.recorded.append(value)
         return value
 
+    def size(self, bound: int) -> int:
+        value = _edge_biased(self._rng, bound) if bound > 1 else 0
+        self.recorded.append(value)
+        return value
+
 
 def _biased_size(rng: random.Random, max_size: int) -> int:
     """Mostly short strings, sometimes long ones, now and then the longest allowed."""
@@ -71,6 +81,18 @@ def _biased_size(rng: random.Random, max_size: int) -> int:
     if bucket < 7:
         return rng.randrange(min(max_size, 300) + 1)
     return rng.randrange(max_size + 1)
+
+
+def _edge_biased(rng: random.Random, bound: int) -> int:
+    """Often the largest value, sometimes 0 or a small one, else any."""
+    bucket = rng.randrange(8)
+    if bucket < 3:
+        return bound - 1
+    if bucket == 3:
+        return 0
+    if bucket < 6:
+        return rng.randrange(min(bound, 41))
+    return rng.randrange(bound)
 
 
 class ReplayChoices:
@@ -106,6 +128,9 @@ class ReplayChoices:
         self.recorded.append(value)
         return value
 
+    def size(self, bound: int) -> int:
+        return self.below(bound)
+
 
 class Draw:
     """The draws strategies make, all reduced to :meth:`Choices.below` and :meth:`Choices.blob`.
@@ -135,6 +160,10 @@ class Draw:
 
     def blob(self, max_size: int = MAX_BLOB) -> bytes:
         return self.choices.blob(max_size)
+
+    def size(self, largest: int) -> int:
+        """A length up to ``largest``, often ``largest`` itself or small."""
+        return self.choices.size(largest + 1)
 
     def exact(self, size: int) -> bytes:
         """Exactly ``size`` bytes (zero-padded when a replayed choice is shorter)."""

@@ -24,16 +24,13 @@ PADDED_B = 7088
 
 
 def _plaintext(draw: Draw, padded: int, prefix: bytes) -> bytes:
-    """Any length: a short raw one, the prefix and a body, or exactly padded."""
-    kind = draw.below(4)
-    if kind == 0:
+    """Any length: a short raw one, or the prefix, a body and zero padding whose length is
+    drawn (most often exactly to the padded length), so a shrunk plaintext is as short as the
+    difference allows."""
+    if draw.below(3) == 0:
         return draw.blob(64)
-    body = draw.blob(padded)
-    if kind == 1:
-        return prefix + body
-    if kind == 2:
-        return prefix + body + bytes(max(0, padded - len(prefix) - len(body)))
-    return draw.blob(padded + 64)
+    body = prefix + draw.blob(padded + 64)
+    return body + bytes(draw.size(max(0, padded - len(body))))
 
 
 def _secret(draw: Draw) -> str:
