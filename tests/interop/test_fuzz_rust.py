@@ -29,6 +29,7 @@ def test_rust_1_0_0_findings_16_and_3_are_rediscovered(
     rust_payjoin_image: str, tmp_path: Path
 ) -> None:
     stateless_share = Budget.parse(DEFAULT_BUDGET).split(0.5).seconds
+    assert stateless_share is not None
     report = tmp_path / "fuzz.json"
     started = time.monotonic()
     status = main(

@@ -3,12 +3,13 @@ not reported again, and a seed gives the same run twice."""
 
 from __future__ import annotations
 
-from fuzz_support import LONG_ENOUGH, long_plaintext_mutant
+from harness.fuzz.fuzz_support import LONG_ENOUGH, long_plaintext_mutant
 
 from pjconf.harness.fuzz.model import Budget
 from pjconf.harness.fuzz.stateless import explore
 from pjconf.harness.fuzz.strategies import Target, all_targets
 from pjconf.harness.implementations.reference import reference_client
+from pjconf.protocol.wire import JsonObject
 
 
 def _only(op: str) -> list[Target]:
@@ -64,7 +65,7 @@ def test_a_known_key_is_counted_not_reported() -> None:
 
 
 def test_the_same_seed_gives_the_same_run() -> None:
-    def once() -> object:
+    def once() -> tuple[list[tuple[str, JsonObject]], dict[str, int], int]:
         result = explore(
             long_plaintext_mutant(),
             reference_client(seed="oracle"),

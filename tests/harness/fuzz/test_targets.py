@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fuzz_support import long_plaintext_mutant
+from harness.fuzz.fuzz_support import long_plaintext_mutant
 
 from pjconf.harness.fuzz import targets
 from pjconf.harness.fuzz.export import DICTIONARY_FILE, dictionary, export_seeds
@@ -58,9 +58,14 @@ def test_a_difference_raises(monkeypatch: pytest.MonkeyPatch, seeds: Path) -> No
         for p in sorted((seeds / "messages").glob("*.json"))
         if b"bip77.msg_b.open" in p.read_bytes()
     ]
-    with pytest.raises(targets.FuzzFinding, match="bip77.msg_b.open: result -> result"):
-        for data in opened:
+    found = []
+    for data in opened:
+        try:
             targets.test_one_input("messages", data)
+        except targets.FuzzFinding as exc:
+            found.append(str(exc))
+    assert found
+    assert all(text.startswith("bip77.msg_b.open: result -> result") for text in found)
 
 
 def test_main_runs_files_and_refuses_an_unknown_group(seeds: Path) -> None:
@@ -73,7 +78,7 @@ def test_the_dictionary_is_well_formed_and_committed(seeds: Path) -> None:
     lines = dictionary().splitlines()
     assert len(lines) > 100
     assert all(DICT_LINE.match(line) for line in lines), [
-        l for l in lines if not DICT_LINE.match(l)
+        line for line in lines if not DICT_LINE.match(line)
     ]
     assert (seeds / DICTIONARY_FILE).read_text() == dictionary()
     assert (CFL / DICTIONARY_FILE).read_text() == dictionary()
