@@ -25,7 +25,7 @@ from pjconf.harness.fuzz import stateful
 from pjconf.harness.fuzz.export import export_seeds
 from pjconf.harness.fuzz.known import KnownError, load_known
 from pjconf.harness.fuzz.model import Budget, BudgetError, Finding, Stats
-from pjconf.harness.fuzz.save import SaveError, save_findings
+from pjconf.harness.fuzz.save import UNSAVED_FAMILIES, SaveError, save_findings
 from pjconf.harness.fuzz.stateless import explore
 from pjconf.harness.fuzz.strategies import Tools, all_targets
 from pjconf.harness.implementations.client import Client
@@ -423,7 +423,13 @@ def _print_summary(args: argparse.Namespace, outcome: Outcome, out: TextIO) -> N
         for line in finding.detail.splitlines():
             print(f"  {line}", file=out)
         saved = outcome.saved.get(finding.key)
-        if saved is not None:
+        if finding.family in UNSAVED_FAMILIES:
+            print(
+                "  not saved: the oracle itself broke, so there is no answer to pin; the input:",
+                file=out,
+            )
+            print(f"  {json.dumps(finding.case.get('args'), ensure_ascii=False)[:2000]}", file=out)
+        elif saved is not None:
             print(
                 f"  saved as {saved}; replay: pjconf run --impl {_quote(args.impl)} "
                 f"--vectors {_quote(str(args.save))} --case {saved}",

@@ -36,6 +36,16 @@ class Difference:
     detail: str
     case: JsonObject
     """The corpus case (no ``tcId``) whose expectation is the oracle's answer."""
+    oracle_broke: bool = False
+    """The oracle itself crashed (a malfunction or an ``InternalError``): a bug of the oracle,
+    reported, but with no answer to pin in a vector."""
+
+
+def broken(reply: Reply) -> bool:
+    """An answer that reports a broken adapter, never a refusal."""
+    return reply.kind == "malfunction" or (
+        reply.kind == "error" and reply.value.get("kind") == "InternalError"
+    )
 
 
 def outcome_class(reply: Reply) -> str:
@@ -75,16 +85,24 @@ def compare(
 ) -> Difference | None:
     """The difference between the two answers, or None when they agree under ``profile``
     (or the oracle has no answer, or the implementation does not implement the op)."""
+    named = f"{op} [{aspect}]" if aspect else op
+    said, got = outcome_class(oracle), outcome_class(iut)
+    if broken(oracle):
+        return Difference(
+            key=f"{named}: the oracle broke ({said})",
+            summary=f"{named}: the oracle itself broke ({said}); the implementation says {got}",
+            detail=f"oracle: {_show(oracle)}\nimplementation: {_show(iut)}",
+            case={"result": "invalid", "op": op, "args": args, "error": {"kind": "InternalError"}},
+            oracle_broke=True,
+        )
     raw = expectation(op, args, oracle)
     if raw is None or iut.kind == "unimplemented":
         return None
     outcome = judge(as_case(raw, "fuzz", profile), iut)
     if outcome.verdict in (Verdict.PASS, Verdict.ACCEPTABLE, Verdict.SKIP):
         return None
-    said, got = outcome_class(oracle), outcome_class(iut)
     fields = _differing(oracle, iut)
     where = f" ({fields})" if fields else ""
-    named = f"{op} [{aspect}]" if aspect else op
     return Difference(
         key=f"{named}: {said} -> {got}{where}",
         summary=f"{named}: the oracle answers {said}, the implementation {got}{where}",

@@ -37,6 +37,10 @@ FLAGS: dict[str, JsonObject] = {
 }
 
 
+UNSAVED_FAMILIES = frozenset({"fuzz_oracle_broke"})
+"""Findings where the oracle crashed: there is no expectation to write down."""
+
+
 class SaveError(Exception):
     """The save folder cannot be written, or holds a file that is not a fuzz vector file."""
 
@@ -49,6 +53,8 @@ def save_findings(findings: Iterable[Finding], folder: Path) -> list[Path]:
     """Append each new finding to its family's file in ``folder``; the files written."""
     by_family: dict[str, list[Finding]] = {}
     for finding in findings:
+        if finding.family in UNSAVED_FAMILIES:
+            continue
         by_family.setdefault(finding.family, []).append(finding)
     written = []
     try:

@@ -32,6 +32,9 @@ from pjconf.protocol.wire import JsonObject
 
 PROGRESS_EVERY = 50
 """Cases between two progress callbacks."""
+ORACLE_FAMILY = "fuzz_oracle_broke"
+"""The family of a finding where the oracle itself crashed: reported, never saved as a vector
+(the oracle gave no answer to pin)."""
 SHRINK_SECONDS = 5.0
 """Wall-clock bound of one finding's shrinking under a time budget."""
 GIVE_UP_AFTER = 20
@@ -229,7 +232,7 @@ def _finding(
         target=target.op,
         key=key,
         summary=difference.summary,
-        family=f"fuzz_{target.group}",
+        family=ORACLE_FAMILY if difference.oracle_broke else f"fuzz_{target.group}",
         group={"type": target.op},
         case={"comment": comment, "flags": ["FuzzStateless"], **difference.case},
         detail=difference.detail,

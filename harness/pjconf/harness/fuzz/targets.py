@@ -27,9 +27,9 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE
-from pjconf.harness.fuzz.differ import compare
+from pjconf.harness.fuzz.differ import broken, compare
 from pjconf.harness.fuzz.strategies import Target, all_targets
-from pjconf.harness.implementations.client import Client, Reply
+from pjconf.harness.implementations.client import Client
 from pjconf.harness.implementations.reference import reference_client
 from pjconf.protocol.limits import DEFAULT_LIMITS
 
@@ -59,12 +59,6 @@ def _clients() -> tuple[Client, Client]:
     return client_for(impl, 10.0, DEFAULT_LIMITS), reference_client(seed="pjconf/fuzz/oracle")
 
 
-def _broken(reply: Reply) -> bool:
-    return reply.kind == "malfunction" or (
-        reply.kind == "error" and reply.value.get("kind") == "InternalError"
-    )
-
-
 def test_one_input(group: str, data: bytes) -> None:
     """Run one input of ``group``; raise :class:`FuzzFinding` on a difference or a crash."""
     targets = groups()[group]
@@ -81,7 +75,7 @@ def test_one_input(group: str, data: bytes) -> None:
     args = request["args"]
     said, got = oracle.call(target.op, args), iut.call(target.op, args)
     for side, reply in (("oracle", said), ("implementation", got)):
-        if _broken(reply):
+        if broken(reply):
             raise FuzzFinding(f"{target.op}: the {side} broke: {reply.kind} {reply.value}")
     difference = compare(target.op, target.aspect(args), args, said, got, profile=DEFAULT_PROFILE)
     if difference is not None:
