@@ -9,8 +9,6 @@ same run.
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,8 +16,8 @@ from harness.run.mutants import SESSION_MUTANTS, Mutation, mutant
 
 from pjconf.harness.corpus.lint import lint
 from pjconf.harness.corpus.load import load_corpus
-from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.fuzz.model import Budget, Finding, Stats
+from pjconf.harness.fuzz.save import save_findings
 from pjconf.harness.fuzz.session_steps import Action, BadPath, decode_path, encode_path
 from pjconf.harness.fuzz.stateful import explore_sessions
 from pjconf.harness.implementations.client import Client, InProcessClient
@@ -27,8 +25,6 @@ from pjconf.harness.implementations.reference import reference_client
 from pjconf.harness.run.checker import Verdict
 from pjconf.harness.run.runner import run
 from pjconf.harness.sessions.drive import drive
-from pjconf.harness.vectorgen import envelope
-from pjconf.harness.vectorgen.sessions import NOTES
 from pjconf.protocol.wire import JsonObject
 from pjconf.reference.adapter.dispatch import InProcessAdapter
 from pjconf.reference.adapter.ops import reference_adapter
@@ -64,13 +60,8 @@ def explore(
 
 
 def save(findings: list[Finding], root: Path) -> Path:
-    """The findings as a corpus, as ``pjconf fuzz --save`` writes them (one family file)."""
-    (root / "session").mkdir(parents=True)
-    shutil.copytree(vectors_dir() / "schemas", root / "schemas")
-    tests = [{"tcId": i, **f.case} for i, f in enumerate(findings, 1)]
-    groups = [{**findings[0].group, "tests": tests}]
-    document = envelope("sessions", module=__name__, sources=[], notes=NOTES, groups=groups)
-    (root / "session" / "sessions.json").write_text(json.dumps(document, indent=1))
+    """The findings saved as ``pjconf fuzz --save`` saves them."""
+    save_findings(findings, root)
     return root
 
 
@@ -131,7 +122,7 @@ def test_each_session_mutant_is_caught_and_saved_as_a_failing_case(
     assert len({f.key for f in findings}) == len(findings)
     for finding in findings:
         assert finding.engine == "stateful"
-        assert finding.family == "sessions"
+        assert finding.family == "fuzz_sessions"
         assert finding.case["args"]["path"].startswith("fuzz/")
         assert finding.case["result"] == "valid"  # the reference drives these actions alike
     root = save(findings, tmp_path / "saved")

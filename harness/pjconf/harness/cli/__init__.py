@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pjconf.harness import version
 from pjconf.harness.cli import bench as bench_command
 from pjconf.harness.cli import compat as compat_command
+from pjconf.harness.cli import fuzz as fuzz_command
 from pjconf.harness.cli import mutate as mutate_command
 from pjconf.harness.cli import run as run_command
 from pjconf.harness.cli import vectors as vectors_command
@@ -37,6 +38,8 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf compat --impl A --impl B  sessions saved by one implementation, continued by another
   pjconf mutate                   how many one-place changes of the reference the corpus catches
   pjconf bench --impl A --impl B  time implementations side by side (only where they are right)
+  pjconf fuzz --impl X            differential fuzzing against the reference; findings shrunk
+                                  and saved as vectors (--save DIR), see docs/fuzz.md
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md; the matrix in docs/matrix.md.
@@ -61,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     compat_command.add_parser(commands)
     mutate_command.add_parser(commands)
     bench_command.add_parser(commands)
+    fuzz_command.add_parser(commands)
     report_commands.add_parser(commands, percentage)
     return parser
 
@@ -86,6 +90,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     handlers["compat"] = compat_command.command
     handlers["mutate"] = mutate_command.command
     handlers["bench"] = bench_command.command
+    handlers["fuzz"] = fuzz_command.command
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -101,4 +101,6 @@ class Stats:
     elapsed: float = 0.0
 
     def rate(self) -> float:
-        return self.cases / self.elapsed if self.elapsed > 0 else 0.0
+        """Per second of the engine's own unit: session steps where there are any, else cases."""
+        done = self.steps or self.cases
+        return done / self.elapsed if self.elapsed > 0 else 0.0

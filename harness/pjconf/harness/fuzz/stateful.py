@@ -57,7 +57,7 @@ MAX_STEPS: Final = 40
 CRASH_CHANCE: Final = 0.3
 """With ``crash``: how often a persistence point of the implementation is a crash."""
 
-FAMILY: Final = "sessions"
+FAMILY: Final = "fuzz_sessions"
 GROUP: Final[JsonObject] = {"type": "Session"}
 
 
@@ -152,7 +152,7 @@ class _Explorer:
                 "error": {"kind": "SessionFailure"},
                 "varies": [],
             }
-        case["basis"] = case_basis(FAMILY, str(GROUP["type"]), case["flags"])
+        case["basis"] = case_basis("sessions", str(GROUP["type"]), case["flags"])
         detail = "\n".join(
             [
                 "actions: " + ", ".join(a.name for a in shrunk),

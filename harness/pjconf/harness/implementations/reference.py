@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 from typing import BinaryIO, TextIO
 
-from pjconf.harness.implementations.client import InProcessClient
-from pjconf.protocol.wire import JsonObject
+from pjconf.harness.implementations.client import Client, Handles, InProcessClient, Reply, classify
+from pjconf.protocol.wire import JsonObject, Request
 from pjconf.reference.adapter import serve as _serve
 from pjconf.reference.adapter.crafted_proposal import Tamper, tampered_proposals
 from pjconf.reference.adapter.crafted_reply import edge_reply_bodies, reply_bodies, seal_reply
@@ -70,6 +70,7 @@ __all__ = [
     "edge_reply_bodies",
     "payment",
     "receiver_contribution",
+    "reference_builder",
     "reference_client",
     "reply_bodies",
     "seal_reply",
@@ -85,6 +86,26 @@ __all__ = [
 def reference_client(seed: str | None = None) -> InProcessClient:
     """The reference's adapter in this process; with ``seed``, every random draw reproducible."""
     return InProcessClient(reference_adapter(seed))
+
+
+def reference_builder(seed: str) -> Client:
+    """The reference's adapter called directly, without the JSON round trip of
+    :func:`reference_client`: for building inputs (``pjconf fuzz`` strategies seal, encode and
+    sign through it), never for judging, where the wire form is the point."""
+    return _DirectClient(reference_adapter(seed))
+
+
+class _DirectClient:
+    def __init__(self, adapter: Handles) -> None:
+        self._adapter = adapter
+        self._next_id = 0
+
+    def call(self, op: str, args: JsonObject) -> Reply:
+        self._next_id += 1
+        return classify(self._adapter.handle(Request(self._next_id, op, args)), self._next_id)
+
+    def close(self) -> None:
+        return None
 
 
 def serve(seed: str | None, stdin: BinaryIO | TextIO, stdout: BinaryIO | TextIO) -> int:
