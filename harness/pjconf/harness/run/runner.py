@@ -305,6 +305,8 @@ def run(
         stop=stop or (lambda: False),
     )
     witnesses.judge = pool.judge_on_first
+    if todo:
+        commit.begin(todo[0])  # the family the run waits on is announced, as in a serial run
     for index, answered in pool.results():
         case = todo[index]
         with pool.lock:
@@ -312,6 +314,8 @@ def run(
                 commit.not_sent(case)
             else:
                 commit.answered(case, answered.outcome, time.monotonic() - answered.seconds)
+            if index + 1 < len(todo):
+                commit.begin(todo[index + 1])
     return result
 
 
