@@ -6,13 +6,16 @@
 #
 # Versions default to every adapters/rust-payjoin/versions/*, profiles to both (bip77 and
 # payjoin-1.0). Reports go to ${PJCONF_REPORTS:-pjconf-reports/rust-payjoin}/<version>-<profile>.{json,log};
-# docs/compatibility.md's corpus rows are read from those JSON reports. Two runs go at a time:
-# most of a run is spent starting containers (the crash-resume sessions), not computing.
+# docs/compatibility.md's corpus rows are read from those JSON reports. Two runs go at a time,
+# each with -j 2 (two containers): most of a run is spent starting containers (the crash-resume
+# sessions), which waits on the Docker daemon rather than computing.
+# PJCONF_JOBS sets the runs at a time, PJCONF_RUN_JOBS each run's -j.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PJCONF=${PJCONF:-.venv/bin/pjconf}
 OUT=${PJCONF_REPORTS:-pjconf-reports/rust-payjoin}
 JOBS=${PJCONF_JOBS:-2}
+RUN_JOBS=${PJCONF_RUN_JOBS:-2}
 
 profiles=()
 versions=()
@@ -35,6 +38,7 @@ run_one() {  # run_one VERSION PROFILE: one strict run; its console output goes 
   # the default profile. The second profile's run judges the committed cases only.
   [ "$profile" = bip77 ] || variants=(--no-variants)
   "$PJCONF" run --impl "docker:pjconf/rust-payjoin:$version" --profile "$profile" "${variants[@]}" \
+    -j "$RUN_JOBS" \
     --expectations "ci/expectations/rust-payjoin-$version.json" --strict-expectations \
     --json "$OUT/$version-$profile.json" >"$OUT/$version-$profile.log" 2>&1 || status=$?
   echo "rust-payjoin $version, --profile $profile: exit $status in $((SECONDS - start))s" \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -177,6 +178,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             metavar=metavar,
             help=f"{what} (default {default})",
         )
+    run_p.add_argument(
+        "-j",
+        "--jobs",
+        type=at_least(0),
+        default=1,
+        metavar="N",
+        help="send the cases to N adapter processes or containers at once (0: one per CPU); "
+        "verdicts and reports are those of a serial run. Default 1. The in-process reference "
+        "always runs serially (see docs/runner.md)",
+    )
     run_p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
@@ -244,6 +255,17 @@ def _aborter(client: Client) -> Callable[[str], None]:
     if isinstance(client, Abortable):
         return client.abort
     return lambda reason: None
+
+
+def _aborter_all(clients: list[Client]) -> Callable[[str], None]:
+    """What stops every one of ``clients`` at once."""
+    aborters = [_aborter(client) for client in clients]
+
+    def abort(reason: str) -> None:
+        for aborter in aborters:
+            aborter(reason)
+
+    return abort
 
 
 def _implementation(hello: Reply, impl: str) -> dict[str, object]:
@@ -332,12 +354,36 @@ def run_one(args: argparse.Namespace) -> int:
     with signals_stop(stop):
         try:
             client = client_for(args.impl, args.timeout, limits)
+            helpers = [client_for(args.impl, args.timeout, limits) for _ in range(_jobs(args) - 1)]
         except CannotStart as exc:
             print(f"pjconf: {exc}", file=sys.stderr)
             return 2
-        return _run_with(
-            client, args, cases=cases, names=names, root=root, stop=stop, started=started
+        try:
+            return _run_with(
+                client,
+                args,
+                cases=cases,
+                names=names,
+                root=root,
+                stop=stop,
+                started=started,
+                helpers=helpers,
+            )
+        finally:
+            for helper in helpers:
+                helper.close()
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """How many adapters ``-j`` asks for: one per CPU for 0; one for the in-process reference
+    (its threads would share one interpreter lock, so more would only add overhead)."""
+    jobs: int = args.jobs or os.cpu_count() or 1
+    if args.impl == "reference" and jobs > 1:
+        print(
+            "pjconf: -j is ignored for the in-process reference (one interpreter)", file=sys.stderr
         )
+        return 1
+    return jobs
 
 
 def _run_with(
@@ -349,8 +395,10 @@ def _run_with(
     root: Path,
     stop: Stop,
     started: float,
+    helpers: list[Client] | None = None,
 ) -> int:
-    """Hello, the run, the reports: everything after the implementation is started."""
+    """Hello, the run, the reports: everything after the implementation is started
+    (``helpers``: more adapters of it for ``-j``, closed by the caller)."""
     started_at = args.clock.now()
     hello = _hello(client, stop)
     if hello is None:
@@ -404,9 +452,10 @@ def _run_with(
                 result=result,
                 variants=variants,
                 corpus=select(cases, exclude=excluded),
+                helpers=helpers or (),
             ),
             stop,
-            abort=_aborter(client),
+            abort=_aborter_all([client, *(helpers or ())]),
             tick=log.tick,
         )
     finally:

@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +53,16 @@ class _DockerChannel:
     """One container: its attached stdin/stdout, with Docker's stream frames undone."""
 
     def __init__(
-        self, engine: Any, image: str, limits: ContainerLimits, session: str, lines: Limits
+        self,
+        engine: Any,
+        image: str,
+        limits: ContainerLimits,
+        session: str,
+        lines: Limits,
+        *,
+        reaper: ThreadPoolExecutor | None = None,
     ) -> None:
+        self._reaper = reaper
         api = engine.api  # the low-level API: the high-level one cannot set StdinOnce
         host_config = api.create_host_config(
             network_mode="none",
@@ -130,13 +139,24 @@ class _DockerChannel:
         self._socket.sendall(line)
 
     def kill(self) -> None:
+        """Cut the adapter off now; the container is removed here, or by the reaper (which
+        its client waits for when it closes) so that a crash-resume case does not wait."""
         self.lines.close()
         try:
             self._socket.close()
         finally:
-            with contextlib.suppress(docker.errors.APIError):  # already gone, or going
-                self._container.remove(force=True)
-            self._wait_until_removed()
+            if self._reaper is None:
+                self._remove()
+            else:
+                try:
+                    self._reaper.submit(self._remove)
+                except RuntimeError:  # the reaper is shut down: remove it here
+                    self._remove()
+
+    def _remove(self) -> None:
+        with contextlib.suppress(docker.errors.APIError):  # already gone, or going
+            self._container.remove(force=True)
+        self._wait_until_removed()
 
     def _wait_until_removed(self, timeout: float = 10.0) -> None:
         """auto_remove may still be deleting the container: wait (boundedly) until it has."""
@@ -197,12 +217,43 @@ class DockerClient(LineClient):
         chosen = limits or ContainerLimits()
         self.session = uuid.uuid4().hex
         self._watchdog = Watchdog()
+        self._reaper = ThreadPoolExecutor(2, thread_name_prefix="pjconf-docker-remove")
+        self._starter = ThreadPoolExecutor(1, thread_name_prefix="pjconf-docker-spare")
+        self._spare: Future[_DockerChannel] | None = None
+        self._spare_lock = threading.Lock()
         super().__init__(lambda: self._start(chosen, lines), timeout=timeout, limits=lines)
 
+    def _new_channel(self, limits: ContainerLimits, lines: Limits) -> _DockerChannel:
+        return _DockerChannel(
+            self._engine, self.image, limits, self.session, lines, reaper=self._reaper
+        )
+
     def _start(self, limits: ContainerLimits, lines: Limits) -> _DockerChannel:
+        """A started container: the warm spare if there is one, else a new one. From the first
+        restart on (a crash-resume case restarts the adapter at every persistence point), the
+        next container is started in the background while this one serves: a ``docker run``
+        costs a quarter of a second, far more than the requests between two crashes."""
         self._watchdog.guard_label(f"{SESSION_LABEL}={self.session}")
-        return _DockerChannel(self._engine, self.image, limits, self.session, lines)
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        channel = None
+        if spare is not None:
+            with contextlib.suppress(Exception):  # a spare that failed: start one here
+                channel = spare.result()
+        if channel is None:
+            channel = self._new_channel(limits, lines)
+        if self.restarts:
+            with self._spare_lock, contextlib.suppress(RuntimeError):  # shut down: no spare
+                self._spare = self._starter.submit(self._new_channel, limits, lines)
+        return channel
 
     def close(self) -> None:
         super().close()
+        with self._spare_lock:
+            spare, self._spare = self._spare, None
+        self._starter.shutdown(wait=True)
+        if spare is not None:
+            with contextlib.suppress(Exception):
+                spare.result().kill()
+        self._reaper.shutdown(wait=True)
         self._watchdog.close()

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.excerpt import bounded, excerpt
@@ -15,10 +16,12 @@ from pjconf.harness.run.breaker import Breaker
 from pjconf.harness.run.capabilities import missing_capability
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
+from pjconf.harness.run.parallel import OrderedPool
 from pjconf.harness.run.scenario import execute
 from pjconf.harness.run.variants import Variants
 from pjconf.harness.run.witness import WitnessRule
 from pjconf.harness.sessions.drive import DRIVE_NEEDS, DRIVE_OP
+from pjconf.protocol.wire import JsonObject
 
 Progress = Callable[[int, int, Outcome], None]
 """Called after each case with (cases done, cases to do, outcome)."""
@@ -233,6 +236,7 @@ def run(
     on_family: FamilyStart | None = None,
     result: RunResult | None = None,
     clock: bool = True,
+    helpers: Sequence[Client] = (),
 ) -> RunResult:
     """Run ``cases`` and judge them.
 
@@ -247,6 +251,8 @@ def run(
     case it cut short is not judged. ``result`` is filled as the run goes (another thread may
     read a stopped run's partial result). ``clock`` is whether the implementation honours an
     injected ``now`` (its hello's ``clock``): without it, cases that need one are SKIPped.
+    ``helpers`` are more adapters of the same implementation: with any, the cases are sent to
+    all of them at once (:mod:`~pjconf.harness.run.parallel`) and judged as a serial run would.
     """
     expect = expectations or Expectations()
     breaker = breaker or Breaker()
@@ -273,39 +279,107 @@ def run(
         judge,
     )
     result.planned = dict(Counter(c.family for c in todo))
-    family = ""
-    for case in todo:
-        assert case.op is not None
-        if stop is not None and stop():
-            break
-        if case.family != family:
-            family = case.family
-            if on_family is not None:
-                on_family(family, result.planned[family])
-        reason = expect.disabled_reason(case)
-        refused = breaker.refuses(case.family)
-        lacking = missing_capability(case, clock)
+    commit = _Commit(
+        result, todo, expect, breaker, witnesses, clock, progress=progress, on_family=on_family
+    )
+    if not helpers:
+        for case in todo:
+            if stop is not None and stop():
+                break
+            commit.begin(case)
+            if commit.sends(case):
+                began = time.monotonic()
+                judged = judge(case)
+                if stop is not None and stop():
+                    break
+                commit.answered(case, judged, began)
+            else:
+                commit.not_sent(case)
+        return result
+    judges = [judge] + [partial(_with_variant, other, variants=variants) for other in helpers]
+    pool = OrderedPool(
+        todo,
+        judges,
+        skip=lambda case: not commit.sends(case),
+        careful=lambda: breaker.failures > 0,
+        stop=stop or (lambda: False),
+    )
+    witnesses.judge = pool.judge_on_first
+    if todo:
+        commit.begin(todo[0])  # the family the run waits on is announced, as in a serial run
+    for index, answered in pool.results():
+        case = todo[index]
+        with pool.lock:
+            if answered is None or not commit.sends(case):
+                commit.not_sent(case)
+            else:
+                commit.answered(case, answered.outcome, time.monotonic() - answered.seconds)
+            if index + 1 < len(todo):
+                commit.begin(todo[index + 1])
+    return result
+
+
+@dataclass
+class _Commit:
+    """The serial bookkeeping of a run: whether a case is sent, and what its verdict is once
+    judged, in corpus order (whoever answered it)."""
+
+    result: RunResult
+    todo: list[Case]
+    expect: Expectations
+    breaker: Breaker
+    witnesses: WitnessRule
+    clock: bool
+    progress: Progress | None
+    on_family: FamilyStart | None
+    family: str = ""
+
+    def sends(self, case: Case) -> bool:
+        """Whether a serial run would send ``case`` now (never again, once it says no)."""
+        return (
+            self.expect.disabled_reason(case) is None
+            and missing_capability(case, self.clock) is None
+            and not self.breaker.refuses(case.family)
+        )
+
+    def not_sent(self, case: Case) -> None:
+        """``case`` was not sent: disabled, beyond a capability, or refused by the breaker."""
+        self.begin(case)
+        reason = self.expect.disabled_reason(case)
+        lacking = missing_capability(case, self.clock)
         if reason is not None:
             outcome = Outcome(case, Verdict.SKIP, DISABLED + reason, reason=reason)
         elif lacking is not None:
             outcome = Outcome(case, Verdict.SKIP, lacking)
-        elif refused:
-            outcome = expect.apply(Outcome(case, Verdict.ERROR, refused))
         else:
-            began = time.monotonic()
-            judged = judge(case)
-            if stop is not None and stop():
-                break
-            breaker.record(case.family, judged.verdict is Verdict.ERROR)
-            witnesses.record(judged)
-            outcome = expect.apply(bounded_outcome(witnesses.check(judged)))
-            outcome = replace(outcome, seconds=time.monotonic() - began)
-        result.outcomes.append(outcome)
-        result.unresponsive = dict(breaker.cut)
-        result.given_up = breaker.given_up
-        if progress is not None:
-            progress(len(result.outcomes), len(todo), outcome)
-    return result
+            outcome = self.expect.apply(
+                Outcome(case, Verdict.ERROR, self.breaker.refuses(case.family))
+            )
+        self._append(outcome)
+
+    def answered(self, case: Case, judged: Outcome, began: float) -> None:
+        """``case`` was sent and ``judged``: the breaker, the witness rule, the expectations."""
+        self.begin(case)
+        self.breaker.record(case.family, judged.verdict is Verdict.ERROR)
+        self.witnesses.record(judged)
+        checked = self.witnesses.check(judged)
+        checked = replace(checked, got=_handle_hidden(checked.got))
+        outcome = self.expect.apply(bounded_outcome(checked))
+        self._append(replace(outcome, seconds=time.monotonic() - began))
+
+    def begin(self, case: Case) -> None:
+        """Announce ``case``'s family if it is the first of its family."""
+        if case.family != self.family:
+            self.family = case.family
+            if self.on_family is not None:
+                self.on_family(case.family, self.result.planned[case.family])
+
+    def _append(self, outcome: Outcome) -> None:
+        self.result.outcomes.append(outcome)
+        self.result.unresponsive = dict(self.breaker.cut)
+        self.result.given_up = self.breaker.given_up
+        if self.progress is not None:
+            self.progress(len(self.result.outcomes), len(self.todo), outcome)
 
 
 def _with_variant(client: Client, case: Case, variants: Variants | None) -> Outcome:
@@ -331,6 +405,19 @@ def bounded_outcome(outcome: Outcome) -> Outcome:
     detail that may quote it), so a run's memory and reports stay small whatever it sent."""
     got = None if outcome.got is None else bounded(outcome.got)
     return replace(outcome, detail=excerpt(outcome.detail), got=got)
+
+
+ISSUED_HANDLE = "<issued by the adapter>"
+"""What a report shows for the ``handle`` an answer issued."""
+
+
+def _handle_hidden(got: JsonObject | None) -> JsonObject | None:
+    """``got`` with the session handle it issued (``session.new_*``, ``session.resume``)
+    replaced: the adapter names handles from what else its process served (a counter, say), so
+    the name would make the report depend on which adapter of a ``-j`` run answered."""
+    if got is None or not isinstance(got.get("handle"), str | int):
+        return got
+    return {**got, "handle": ISSUED_HANDLE}
 
 
 def _unsupported(runnable: list[Case], supported: set[str]) -> dict[str, str]:

@@ -30,7 +30,8 @@ class WitnessRule:
 
     def __init__(self, corpus: Sequence[Case], judge: Callable[[Case], Outcome]) -> None:
         self._corpus = [c for c in corpus if c.op is not None]
-        self._judge = judge
+        self.judge = judge
+        """Runs a witness the run has not judged (the run may point it at another adapter)."""
         self._verdicts: dict[str, Outcome] = {}
         self._witnesses: dict[tuple[str, int, str], list[Case]] = {}
 
@@ -51,7 +52,7 @@ class WitnessRule:
         if any(o.verdict in _EARNS for o in judged):
             return outcome
         for witness in [w for w in witnesses if w.name not in self._verdicts][:MAX_WITNESS_RUNS]:
-            self._verdicts[witness.name] = self._judge(witness)
+            self._verdicts[witness.name] = self.judge(witness)
             judged.append(self._verdicts[witness.name])
             if judged[-1].verdict in _EARNS:
                 return outcome
