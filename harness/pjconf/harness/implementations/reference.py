@@ -73,6 +73,7 @@ __all__ = [
     "Payment",
     "PjconfError",
     "SealedRequest",
+    "SeededRandom",
     "ServerConfig",
     "Status",
     "Tamper",

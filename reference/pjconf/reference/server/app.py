@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -112,7 +113,7 @@ class Directory:
 
     async def _dispatch(self, request: web.BaseRequest, fields: Fields) -> web.StreamResponse:
         method, path = request.method, request.raw_path
-        if request.message.url.is_absolute():  # proxy form: we are the client's HTTP proxy
+        if not path.startswith("/"):  # absolute form: we are the client's HTTP proxy
             fields["route"] = "proxy"
             return await self._proxy_get(request)
         if path[:9].lower().startswith(("/http://", "/https://")):
@@ -197,9 +198,9 @@ class Directory:
         )
 
     async def _proxy_get(self, request: web.BaseRequest) -> web.StreamResponse:
-        url = request.message.url
-        target = origin_of(str(url))
-        if target is None or request.method != "GET" or url.path != RFC9540_GATEWAY_PATH:
+        url = request.raw_path
+        target = origin_of(url)
+        if target is None or request.method != "GET" or urlsplit(url).path != RFC9540_GATEWAY_PATH:
             return web.Response(status=403, text="this proxy fetches gateway keys only")
         if not self.allows(target):
             return web.Response(status=403, text="this relay forwards to one gateway only")

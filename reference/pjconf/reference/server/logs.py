@@ -27,8 +27,8 @@ class Logger:
         self._format, self._clock = format, clock
         self._stream = stream
 
-    def event(self, event: str, level: str = "info", **fields: LogValue) -> None:
-        record: dict[str, LogValue] = {"ts": round(self._clock(), 3), "level": level}
+    def event(self, event: str, level: LogValue = "info", **fields: LogValue) -> None:
+        record: dict[str, LogValue] = {"ts": round(self._clock(), 3), "level": str(level)}
         record["event"] = event
         record.update(fields)
         if self._format == "json":

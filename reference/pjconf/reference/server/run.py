@@ -86,6 +86,7 @@ async def run_server(
         max_line_size=8190,
         max_field_size=8190,
         handler_cancellation=False,
+        lingering_time=0,  # a refused body is never drained: the connection just closes
     )
     runner = web.ServerRunner(server, shutdown_timeout=config.shutdown_grace)
     await runner.setup()
