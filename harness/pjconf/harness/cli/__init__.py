@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pjconf.harness import version
 from pjconf.harness.cli import bench as bench_command
 from pjconf.harness.cli import compat as compat_command
+from pjconf.harness.cli import directory as directory_command
 from pjconf.harness.cli import fuzz as fuzz_command
 from pjconf.harness.cli import mutate as mutate_command
 from pjconf.harness.cli import run as run_command
@@ -40,6 +41,8 @@ Conformance and test-vector harness for Payjoin v2 (BIP 77).
   pjconf bench --impl A --impl B  time implementations side by side (only where they are right)
   pjconf fuzz --impl X            differential fuzzing against the reference; findings shrunk
                                   and saved as vectors (--save DIR), see docs/fuzz.md
+  pjconf directory serve          a real BIP 77 directory and OHTTP relay over HTTP
+  pjconf directory bench URL      its throughput, long polls and hostile clients, any directory
 
 The adapter protocol is documented in docs/adapter-protocol.md; the runner's statuses, exit
 status, expectations file and report formats in docs/runner.md; the matrix in docs/matrix.md.
@@ -65,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     mutate_command.add_parser(commands)
     bench_command.add_parser(commands)
     fuzz_command.add_parser(commands)
+    directory_command.add_parser(commands)
     report_commands.add_parser(commands, percentage)
     return parser
 
@@ -91,6 +95,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     handlers["mutate"] = mutate_command.command
     handlers["bench"] = bench_command.command
     handlers["fuzz"] = fuzz_command.command
+    handlers["directory"] = directory_command.command
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -10,7 +10,10 @@ The harness meets the reference in three ways, all listed here:
   (:class:`Mailbox`, :class:`Status`, :class:`WrongSize`, :class:`Corrupt`) and the two seeded
   test wallets that make, answer for and sign the payment (:class:`Payment`);
 - as the source of a whole session's inputs for ``pjconf bench`` (:func:`session_whole_args`:
-  the seeded payment as the ``session.whole`` op takes it).
+  the seeded payment as the ``session.whole`` op takes it);
+- as a real directory server: ``pjconf directory serve`` runs the reference's server
+  (:func:`serve_directory`, :class:`ServerConfig`), and the benchmark and tests seal mailbox
+  requests to any directory with the reference's client side (:func:`seal_mailbox_request`).
 
 Everything else in the harness (running cases, judging answers, reports) sees implementations
 only through the adapter protocol.
@@ -48,6 +51,11 @@ from pjconf.reference.adapter.payment import (
 from pjconf.reference.adapter.session_whole import OP as SESSION_WHOLE
 from pjconf.reference.adapter.session_whole import payment_args
 from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status, WrongSize
+from pjconf.reference.bip77.short_id import short_id
+from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource, SeededRandom
+from pjconf.reference.errors import PjconfError
+from pjconf.reference.server.client import SealedRequest, seal_mailbox_request
+from pjconf.reference.server.config import LogFormat, ServerConfig
 
 __all__ = [
     "IMPLEMENTATION",
@@ -58,25 +66,35 @@ __all__ = [
     "Corrupt",
     "CraftedBody",
     "CraftedSender",
+    "DirectoryExtraMissing",
     "Exchange",
+    "LogFormat",
     "Mailbox",
     "Payment",
+    "PjconfError",
+    "SealedRequest",
+    "SeededRandom",
+    "ServerConfig",
     "Status",
     "Tamper",
     "WalletRefusal",
     "WrongSize",
     "accepted_bodies",
     "crafted_bodies",
+    "directory_rng",
     "edge_reply_bodies",
     "payment",
     "receiver_contribution",
     "reference_builder",
     "reference_client",
     "reply_bodies",
+    "seal_mailbox_request",
     "seal_reply",
     "sender_payment",
     "serve",
+    "serve_directory",
     "session_whole_args",
+    "short_id",
     "tampered_proposals",
     "undecodable_bodies",
     "utxo_bodies",
@@ -117,3 +135,23 @@ def session_whole_args(seed: str) -> JsonObject:
     """The ``session.whole`` arguments of the payment seeded by ``seed`` (its gateway IKM is
     ``sha256(seed + "/gateway")``): the same bytes on every run, for any implementation."""
     return payment_args(payment(seed), hashlib.sha256(f"{seed}/gateway".encode()).digest())
+
+
+class DirectoryExtraMissing(Exception):
+    """``pjconf directory serve`` without aiohttp (the ``directory`` extra)."""
+
+
+def directory_rng(seed: str | None) -> RandomSource:
+    """Seeded randomness for a directory's answers (``--seed``), else the system's."""
+    return SYSTEM_RANDOM if seed is None else SeededRandom(f"{seed}/directory")
+
+
+def serve_directory(config: ServerConfig, *, seed: str | None = None) -> int:
+    """``pjconf directory serve``: the reference's directory server until a signal; exit status.
+
+    The server is imported here, not above, so that the rest of pjconf runs without aiohttp."""
+    try:
+        from pjconf.reference.server.run import serve  # noqa: PLC0415
+    except ImportError as e:
+        raise DirectoryExtraMissing(str(e)) from None
+    return serve(config, rng=directory_rng(seed))

@@ -3,8 +3,9 @@
 A :class:`SessionDriver` holds one receiver session on one client and one sender session on
 another (or the same) client, and moves them with the adapter protocol's live-session ops only
 (``session.new_*``, ``session.request``/``session.response``, ``session.call``,
-``session.events``). Every request an implementation makes goes to the :class:`Mailbox`, whose
-answer is handed back. Which implementation plays which role is just which client is passed.
+``session.events``). Every request an implementation makes goes to the :class:`Mailbox` (or,
+with a ``transport``, to a real directory over HTTP through its relay), whose answer is handed
+back. Which implementation plays which role is just which client is passed.
 
 Each step is checked twice:
 
@@ -23,10 +24,10 @@ paths of a BIP 77 session are driven by :mod:`pjconf.harness.sessions.paths`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 from pjconf.harness.clock import Clock
@@ -246,6 +247,33 @@ def relay_url(relay: str, directory: str) -> str:
     )
 
 
+# -- the directory a session talks through -------------------------------------------------------
+
+
+class Directory(Protocol):
+    """Where a driven session's OHTTP requests go: the in-process :class:`Mailbox` (with its
+    fault knobs) or a real directory over HTTP (``pjconf.harness.directory.transport``)."""
+
+    @property
+    def directory(self) -> str:
+        """The directory URL the receiver's pj URI names."""
+        ...
+
+    @property
+    def ohttp_keys(self) -> bytes:
+        """The gateway's key configuration the receiver is given."""
+        ...
+
+    @property
+    def exchanges(self) -> Sequence[Exchange]:
+        """Every request so far and what it was answered, in order."""
+        ...
+
+    def handle(self, request: bytes, *, label: str = "") -> bytes:
+        """Send one 8192-byte OHTTP request; the body of the answer."""
+        ...
+
+
 # -- the driver --------------------------------------------------------------------------------
 
 
@@ -290,6 +318,14 @@ class SessionDriver:
     """How many times each role was crashed and resumed from its log."""
     proposal_psbt: str | None = None
     payjoin_tx: str | None = None
+    transport: Directory | None = None
+    """When given, every request goes to this directory (a real server over HTTP) instead of
+    :attr:`mailbox`, which then only serves paths that inject faults."""
+
+    @property
+    def directory(self) -> Directory:
+        """Where requests go: the transport if there is one, else the mailbox stand-in."""
+        return self.mailbox if self.transport is None else self.transport
 
     def client(self, role: Role) -> Client:
         return self.receiver if role == "receiver" else self.sender
@@ -409,8 +445,8 @@ class SessionDriver:
         payment = self.config.payment
         args: JsonObject = {
             "address": payment.receiver_address,
-            "directory": self.mailbox.directory,
-            "ohttp_keys": self.mailbox.ohttp_keys.hex(),
+            "directory": self.directory.directory,
+            "ohttp_keys": self.directory.ohttp_keys.hex(),
             "expiration": self.config.expiration,
             "amount": payment.amount,
             "seed": f"{self.config.seed}/receiver",
@@ -474,16 +510,16 @@ class SessionDriver:
             role, step, "session.request", {"handle": handle, "relay": self.config.relay}
         )
         body = self._request_body(step, request)
-        answer = self.mailbox.handle(body, label=step)
+        answer = self.directory.handle(body, label=step)
         args = {"context": _need(step, request, "context", (str, int)), "body": answer.hex()}
         summary = {k: v for k, v in request.items() if k != "body"}
-        index = len(self.mailbox.exchanges) - 1
+        index = len(self.directory.exchanges) - 1
         return self._checked(
             role, step, "session.response", args, expect, exchange=index, request=summary
         )
 
     def _request_body(self, step: str, request: JsonObject) -> bytes:
-        expected_url = relay_url(self.config.relay, self.mailbox.directory)
+        expected_url = relay_url(self.config.relay, self.directory.directory)
         problems = []
         # Hosts are case-insensitive, and payjoin keeps the case of the pj URI, which the
         # receiver writes upper-case (BIP 21's QR-friendly form): the sender's requests name
@@ -547,7 +583,7 @@ class SessionDriver:
             original_psbt=self.config.payment.original.to_base64(),
             steps=tuple(self.steps),
             logs=dict(logs),
-            exchanges=tuple(self.mailbox.exchanges),
+            exchanges=tuple(self.directory.exchanges),
             replays=dict(replays),
             proposal_psbt=self.proposal_psbt,
             payjoin_tx=self.payjoin_tx,

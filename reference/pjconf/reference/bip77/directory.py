@@ -158,12 +158,106 @@ class _Served:
     outer: bool = False
 
 
-class _Refused(Exception):
-    """A plain (not encapsulated) error answer of the gateway."""
+class Refused(Exception):
+    """A plain (not encapsulated) error answer of the gateway: ``status`` with ``body``."""
 
     def __init__(self, status: int, body: bytes = b"") -> None:
         super().__init__(status)
         self.status, self.body = status, body
+
+
+# -- the gateway, without the mailboxes ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A decapsulated request: what the gateway read, and the context its answer is sealed with."""
+
+    context: ohttp.ServerResponseContext
+    inner: BhttpRequest
+
+    @property
+    def method(self) -> str:
+        return self.inner.method.decode("utf-8", "replace")
+
+    @property
+    def path(self) -> str:
+        return self.inner.path.decode("utf-8", "replace")
+
+    @property
+    def target(self) -> str:
+        """``scheme://authority/path`` of the decapsulated request."""
+        scheme, authority = (
+            x.decode("utf-8", "replace") for x in (self.inner.scheme, self.inner.authority)
+        )
+        return f"{scheme}://{authority}{self.path}"
+
+
+@dataclass(frozen=True)
+class MailboxOp:
+    """A request the mailboxes serve: ``GET``, ``POST`` or ``PUT`` of one ShortId."""
+
+    method: str
+    short_id: bytes
+    body: bytes
+
+    @property
+    def mailbox(self) -> str:
+        return format_short_id(self.short_id)
+
+
+class Gateway:
+    """The OHTTP gateway of a directory: its key, opening requests, routing, sealing answers.
+
+    Shared by the sans-IO :class:`Mailbox` and the real server (``pjconf.reference.server``), so
+    both refuse and route alike; where the mailboxes live (a dict, SQLite) is theirs.
+    """
+
+    def __init__(self, ikm: bytes, key_id: int = GATEWAY_KEY_ID) -> None:
+        self.ikm = ikm
+        self.secret, public = hpke.SECP256K1_CHACHA.derive_key_pair(ikm)
+        self.key_config = OhttpKeyConfig(key_id, KEM_SECP256K1, public, (BIP77_SUITE,))
+        self.ohttp_keys = self.key_config.encode()
+
+    def open(self, request: bytes) -> Opened:
+        """Decapsulate and parse; :class:`Refused` as payjoin-mailroom refuses (400 with the
+        ``ohttp-key`` problem JSON, or a plain 400 for a message that is not BHTTP)."""
+        try:
+            padded, context = ohttp.open_request(self.secret, self.key_config, request)
+        except PjconfError:
+            raise Refused(400, OHTTP_KEY_PROBLEM) from None
+        try:
+            return Opened(context, bhttp.decode_request(padded))
+        except PjconfError:
+            raise Refused(400) from None
+
+    def seal(self, opened: Opened, status: int, body: bytes, rng: RandomSource) -> bytes:
+        """The 8192-byte answer: a known-length BHTTP response, zero-padded, sealed."""
+        message = bhttp.encode_response(BhttpResponse(status, body=body))
+        return ohttp.seal_response(opened.context, message, rng=rng)
+
+
+def route(opened: Opened) -> MailboxOp | None:
+    """The mailbox operation of a decapsulated request; None for anything else (inner 404).
+
+    A path segment that is not a ShortId is :class:`Refused` 400 (the mailroom's
+    ``ShortId::from_str(id)?``); :func:`check_body` then refuses an oversized body.
+    """
+    method, segments = opened.method, opened.path.split("/")
+    if len(segments) != 2 or segments[0] or method not in ("POST", "GET", "PUT"):
+        return None
+    try:
+        short = parse_short_id(segments[1])
+    except PjconfError:
+        raise Refused(400) from None
+    return MailboxOp(method, short, opened.inner.body)
+
+
+def check_body(op: MailboxOp) -> None:
+    """A POST or PUT body over :data:`MAX_BODY_BYTES` is :class:`Refused` 413, as the mailroom
+    does after reading it."""
+    if op.method != "GET" and len(op.body) > MAX_BODY_BYTES:
+        raise Refused(413)
 
 
 # -- the mailbox -------------------------------------------------------------------------------
@@ -177,10 +271,11 @@ class Mailbox:
     ) -> None:
         self.directory = directory
         self._rng = rng
-        self.gateway_ikm = rng.random_bytes(32)
+        self.gateway = Gateway(rng.random_bytes(32), key_id)
+        self.gateway_ikm = self.gateway.ikm
         """DeriveKeyPair's seed of the gateway key (payjoin-mailroom: ``KeyConfig::derive``)."""
-        self.gateway_secret, public = hpke.SECP256K1_CHACHA.derive_key_pair(self.gateway_ikm)
-        self.key_config = OhttpKeyConfig(key_id, KEM_SECP256K1, public, (BIP77_SUITE,))
+        self.gateway_secret = self.gateway.secret
+        self.key_config = self.gateway.key_config
         self.boxes: dict[bytes, bytes] = {}
         """ShortId bytes -> the last body POSTed there."""
         self.v1_replies: dict[bytes, bytes] = {}
@@ -218,42 +313,27 @@ class Mailbox:
         fault = self._faults.popleft() if self._faults else None
         record = _Draft(None if fault is None else fault_name(fault))
         try:
-            padded, context = ohttp.open_request(self.gateway_secret, self.key_config, request)
-        except PjconfError:
-            return self._record(label, request, _Served(400, OHTTP_KEY_PROBLEM, outer=True), record)
-        try:
-            inner = bhttp.decode_request(padded)
-            served = self._route(inner, record, fault)
-        except _Refused as refused:
+            opened = self.gateway.open(request)
+            record.method, record.target = opened.method, opened.target
+            record.body = opened.inner.body
+            served = self._serve(opened, record, fault)
+        except Refused as refused:
             return self._record(label, request, _Served(refused.status, refused.body, True), record)
-        except PjconfError:  # not a BHTTP request
-            return self._record(label, request, _Served(400, outer=True), record)
-        message = bhttp.encode_response(BhttpResponse(served.status, body=served.body))
-        sealed = ohttp.seal_response(context, message, rng=self._rng)
+        sealed = self.gateway.seal(opened, served.status, served.body, self._rng)
         return self._record(label, request, served, record, _damage(sealed, fault))
 
-    def _route(self, inner: BhttpRequest, record: _Draft, fault: Fault | None) -> _Served:
-        method = inner.method.decode("utf-8", "replace")
-        path = inner.path.decode("utf-8", "replace")
-        scheme, authority = (x.decode("utf-8", "replace") for x in (inner.scheme, inner.authority))
-        record.method, record.target = method, f"{scheme}://{authority}{path}"
-        record.body = inner.body
+    def _serve(self, opened: Opened, record: _Draft, fault: Fault | None) -> _Served:
         if isinstance(fault, Status):
             return _Served(fault.code)
-        segments = path.split("/")
-        if len(segments) != 2 or segments[0] or method not in ("POST", "GET", "PUT"):
+        op = route(opened)
+        if op is None:
             return _Served(404)
-        try:
-            short = parse_short_id(segments[1])
-        except PjconfError:
-            raise _Refused(400) from None  # the mailroom's `ShortId::from_str(id)?`
-        record.mailbox = format_short_id(short)
-        if method == "GET":
-            stored = self.boxes.get(short)
+        record.mailbox = op.mailbox
+        check_body(op)
+        if op.method == "GET":
+            stored = self.boxes.get(op.short_id)
             return _Served(202) if stored is None else _Served(200, stored)
-        if len(inner.body) > MAX_BODY_BYTES:
-            raise _Refused(413)
-        (self.boxes if method == "POST" else self.v1_replies)[short] = inner.body
+        (self.boxes if op.method == "POST" else self.v1_replies)[op.short_id] = op.body
         return _Served(200)
 
     def _record(
