@@ -15,7 +15,9 @@ from pjconf.harness.directory.bench import BenchConfig, run_bench
 
 def test_the_bench_measures_the_server_and_finds_it_sound(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    with thread_server(long_poll=30.0, idle_timeout=1.0, body_timeout=1.0) as served:
+    # Timeouts short enough for a quick test, long enough that an honest body read by a server
+    # thread sharing this process (and a loaded CI machine) is not cut off as a slow one.
+    with thread_server(long_poll=30.0, idle_timeout=2.0, body_timeout=3.0) as served:
         status = main(
             [
                 "directory", "bench", served.url, "--round-trips", "30", "--concurrency", "4",
