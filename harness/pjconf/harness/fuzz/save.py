@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.fuzz.model import Finding
+from pjconf.harness.fuzz.open_choices import NOTES as OPEN_NOTES
 from pjconf.harness.version import package_version
 from pjconf.protocol.wire import JsonObject
 
@@ -112,7 +113,8 @@ def _append(document: JsonObject, findings: list[Finding]) -> bool:
         case["flags"] = sorted({*case.get("flags", []), flag})
         next_id += 1
         for name in case["flags"]:
-            document["notes"].setdefault(name, FLAGS.get(name) or _note(name, finding.engine))
+            note = FLAGS.get(name) or OPEN_NOTES.get(name) or _note(name, finding.engine)
+            document["notes"].setdefault(name, note)
         group = next((g for g in groups if _same_group(g, finding.group)), None)
         if group is None:
             group = {**finding.group, "tests": []}
