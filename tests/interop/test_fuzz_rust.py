@@ -21,7 +21,6 @@ from interop.conftest import rust_payjoin_image_of
 
 from pjconf.harness.cli import main
 from pjconf.harness.cli.fuzz import DEFAULT_BUDGET, DEFAULT_SEED
-from pjconf.harness.fuzz.known import load_known
 from pjconf.harness.fuzz.model import Budget
 
 pytestmark = [pytest.mark.docker, pytest.mark.rust]
@@ -44,21 +43,13 @@ def fuzz(image: str, report: Path, *extra: str) -> int:
     return main(["fuzz", *common, *extra])
 
 
-def test_the_known_files_list_each_key_once_with_a_classified_reason() -> None:
-    for version in ("1.0.0", "1.1.0", "1.2.0"):
-        entries = json.loads(known_file(version).read_text())["known"]
-        keys = [e["key"] for e in entries]
-        assert len(keys) == len(set(keys)) == len(load_known(known_file(version)))
-        assert all(e["reason"].split(":")[0] in ("finding", "adapter") for e in entries)
-    assert load_known(known_file("1.0.0")) >= REDISCOVERED
-
-
 def test_rust_1_0_0_findings_16_and_3_are_rediscovered_and_nothing_unknown(
     rust_payjoin_image: str, tmp_path: Path
 ) -> None:
     stateless_share = Budget.parse(DEFAULT_BUDGET).split(0.5).seconds
     assert stateless_share is not None
     document = json.loads(known_file("1.0.0").read_text())
+    assert {entry["key"] for entry in document["known"]} >= REDISCOVERED
     others = [e for e in document["known"] if e["key"] not in REDISCOVERED]
     (tmp_path / "known.json").write_text(json.dumps({**document, "known": others}))
     report = tmp_path / "fuzz.json"
