@@ -64,14 +64,19 @@ RUST_IMAGE = "pjconf/rust-payjoin:1.0.0"
 ROOT = HERE.parents[1]
 
 
+def rust_payjoin_image_of(docker_engine: Any, version: str) -> str:
+    """rust-payjoin ``version``'s adapter image, built from the committed lock file if missing."""
+    image = f"pjconf/rust-payjoin:{version}"
+    if not image_present(docker_engine, image):
+        assert shutil.which("cargo"), "cargo is required to build the rust-payjoin adapter"
+        subprocess.run(["bash", str(ROOT / "ci" / "build-rust-payjoin.sh"), version], check=True)
+    return image
+
+
 @pytest.fixture(scope="session")
 def rust_payjoin_image(docker_engine: Any) -> str:
     """rust-payjoin 1.0's adapter image, built here from the committed lock file if missing."""
-    if not image_present(docker_engine, RUST_IMAGE):
-        assert shutil.which("cargo"), "cargo is required to build the rust-payjoin adapter"
-        version = RUST_IMAGE.rsplit(":", 1)[1]
-        subprocess.run(["bash", str(ROOT / "ci" / "build-rust-payjoin.sh"), version], check=True)
-    return RUST_IMAGE
+    return rust_payjoin_image_of(docker_engine, RUST_IMAGE.rsplit(":", 1)[1])
 
 
 @pytest.fixture(scope="session")

@@ -55,6 +55,11 @@ def test_arg_bytes_decodes_lowercase_hex_of_allowed_lengths() -> None:
         ({"k": "0g"}, "not valid hex"),
         ({"k": "00FF"}, "lowercase"),
         ({"k": "00"}, "2 or 3 bytes"),
+        ({"k": " 00ff"}, "not valid hex"),  # bytes.fromhex would take the space
+        ({"k": "00 ff"}, "not valid hex"),
+        ({"k": "00ff\n"}, "not valid hex"),
+        ({"k": "00ff0"}, "odd number of hex digits"),
+        ({"k": "0x00ff"}, "not valid hex"),
     ],
 )
 def test_arg_bytes_names_the_bad_field(args: dict[str, object], message: str) -> None:

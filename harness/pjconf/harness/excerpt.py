@@ -21,6 +21,17 @@ def printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def utf8_json(value: Any, *, indent: int | None = None) -> str:
+    """``value`` as JSON text that UTF-8 can carry: non-ASCII characters as they are, unless a
+    string holds a lone surrogate (a drawn input may), then everything ``\\u``-escaped."""
+    text = json.dumps(value, indent=indent, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, indent=indent)
+    return text
+
+
 def excerpt(text: str, limit: int = TEXT_EXCERPT) -> str:
     """``text`` cut to at most about ``limit`` characters, saying how long it was."""
     if len(text) <= limit:

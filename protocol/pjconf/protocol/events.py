@@ -10,9 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+MALFORMED_OUTCOME = "<malformed>"
+"""The outcome named for a ``Closed`` whose payload is neither a string nor an object with a
+key (``{"Closed": 5}``): such a text is no event, but naming it must not fail."""
+
 
 def variant_name(text: str) -> str:
-    """``Closed`` → ``Closed/Success``: the variant, and a ``Closed``'s outcome."""
+    """``Closed`` → ``Closed/Success``: the variant, and a ``Closed``'s outcome. Total: any text
+    gets a name (``<not JSON>``, ``<not an event>``, ``Closed/<malformed>``), never an
+    exception, since the texts named are often hostile."""
     try:
         value: Any = json.loads(text)
     except ValueError:
@@ -23,6 +29,13 @@ def variant_name(text: str) -> str:
         return "<not an event>"
     ((name, payload),) = value.items()
     if name == "Closed":
-        outcome = payload if isinstance(payload, str) else next(iter(payload), "?")
-        return f"Closed/{outcome}"
+        return f"Closed/{_outcome(payload)}"
     return str(name)
+
+
+def _outcome(payload: Any) -> str:
+    if isinstance(payload, str):
+        return payload
+    if isinstance(payload, dict) and payload:
+        return str(next(iter(payload)))
+    return MALFORMED_OUTCOME

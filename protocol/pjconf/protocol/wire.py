@@ -8,6 +8,7 @@ implementation) agree on every byte without sharing anything else.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,16 +88,27 @@ def unimplemented(request_id: int, message: str) -> JsonObject:
 # ArgumentError naming the field, never a KeyError or a ValueError from deep inside.
 
 
+_LOWER_HEX = re.compile("(?:[0-9a-f]{2})*")
+"""Bytes on the wire: pairs of lowercase hex digits and nothing else (``bytes.fromhex`` alone
+would also take whitespace between and around them, and upper case)."""
+
+
+def _hex_fault(value: str) -> str:
+    """Why ``value`` is not lowercase hex, for the error message."""
+    if re.fullmatch("[0-9a-fA-F]*", value) is None:
+        return "is not valid hex (only the digits 0-9a-f, no whitespace)"
+    if value != value.lower():
+        return "must be lowercase hex"
+    return f"has an odd number of hex digits ({len(value)})"
+
+
 def arg_bytes(args: JsonObject, name: str, *, length: int | tuple[int, ...] | None = None) -> bytes:
     value = args.get(name)
     if not isinstance(value, str):
         raise ArgumentError(f"`{name}` must be a hex string")
-    try:
-        data = bytes.fromhex(value)
-    except ValueError:
-        raise ArgumentError(f"`{name}` is not valid hex") from None
-    if value != value.lower():
-        raise ArgumentError(f"`{name}` must be lowercase hex")
+    if _LOWER_HEX.fullmatch(value) is None:
+        raise ArgumentError(f"`{name}` {_hex_fault(value)}")
+    data = bytes.fromhex(value)
     allowed = (length,) if isinstance(length, int) else length
     if allowed is not None and len(data) not in allowed:
         want = " or ".join(str(n) for n in allowed)

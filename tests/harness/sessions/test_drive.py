@@ -152,6 +152,10 @@ def test_the_runner_judges_drive_cases_against_the_vector() -> None:
         ('{"PostedOriginalPsbt":[]}', "PostedOriginalPsbt"),
         ("{", "<not JSON>"),
         ("[1]", "<not an event>"),
+        ('{"Closed":5}', "Closed/<malformed>"),  # once a TypeError, found by pjconf fuzz
+        ('{"Closed":[]}', "Closed/<malformed>"),
+        ('{"Closed":{}}', "Closed/<malformed>"),
+        ('{"Closed":null}', "Closed/<malformed>"),
     ],
 )
 def test_variant_names(text: str, name: str) -> None:

@@ -177,6 +177,9 @@ def test_request_args_round_trip() -> None:
         {"method": "GET"},
         {"method": 1, "scheme": "https", "authority": "", "path": "/", "body": ""},
         {"method": "GET", "scheme": "https", "authority": "", "path": "/", "body": "zz"},
+        {"method": "GET", "scheme": "https", "authority": "", "path": "/", "body": " 00"},
+        {"method": "GET", "scheme": "https", "authority": "", "path": "/", "body": "0A"},
+        {"method": "GET", "scheme": "https", "authority": "", "path": "/", "body": 5},
         {"method": "GET", "scheme": "h", "authority": "", "path": "/", "headers": [["a"]]},
     ],
 )

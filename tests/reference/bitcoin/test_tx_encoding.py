@@ -6,7 +6,7 @@ import pytest
 
 from pjconf.reference.bitcoin import address, base58, bech32m
 from pjconf.reference.bitcoin.address import Network
-from pjconf.reference.bitcoin.encoding import Reader, compact_size
+from pjconf.reference.bitcoin.encoding import Reader, compact_size, parse_hex
 from pjconf.reference.bitcoin.script import ScriptType, classify
 from pjconf.reference.bitcoin.tx import OutPoint, Transaction
 from pjconf.reference.errors import ParseError
@@ -174,3 +174,13 @@ def test_no_address_for_op_return() -> None:
     with pytest.raises(ParseError) as e:
         address.encode(bytes.fromhex("6a00"), Network.BITCOIN)
     assert e.value.reason == "NoAddress"
+
+
+def test_hex_in_event_json_takes_either_case_but_no_whitespace() -> None:
+    """rust-bitcoin's ``FromHex`` reads both cases and nothing else; ``bytes.fromhex`` alone
+    would also skip whitespace around and between the digit pairs."""
+    assert parse_hex("00Ff") == b"\x00\xff"
+    for text in (" 00ff", "00 ff", "00ff ", "\t00", "00f"):
+        with pytest.raises(ParseError) as info:
+            parse_hex(text)
+        assert info.value.reason == "InvalidHex"

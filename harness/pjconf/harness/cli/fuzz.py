@@ -21,6 +21,7 @@ from pjconf.harness.cli.options import at_least, positive
 from pjconf.harness.cli.output import write_output
 from pjconf.harness.cli.run import DEFAULT_TIMEOUT, INTERRUPTED, CannotStart, client_for
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE, PROFILES
+from pjconf.harness.excerpt import printable, utf8_json
 from pjconf.harness.fuzz import stateful
 from pjconf.harness.fuzz.export import export_seeds
 from pjconf.harness.fuzz.known import KnownError, load_known
@@ -311,7 +312,7 @@ def _fuzz(
         outcome.saved = _saved_names(args.save, outcome.findings)
     json_to_stdout = args.json is not None and str(args.json) == "-"
     _print_summary(args, outcome, sys.stderr if json_to_stdout else sys.stdout)
-    report = json.dumps(_report(args, outcome), indent=1, ensure_ascii=False) + "\n"
+    report = utf8_json(_report(args, outcome), indent=1) + "\n"
     if json_to_stdout:
         sys.stdout.write(report)
     elif args.json is not None and not write_output(args.json, report, "pjconf fuzz"):
@@ -399,7 +400,22 @@ def _quote(text: str) -> str:
     return shlex.quote(text)
 
 
-def _print_summary(args: argparse.Namespace, outcome: Outcome, out: TextIO) -> None:
+class _Printable:
+    """A text stream that writes lone surrogates (a drawn input may hold one) as ``\\udXXX``:
+    printing a finding must not fail on the input that showed it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _print_summary(args: argparse.Namespace, outcome: Outcome, stream: TextIO) -> None:
+    out = _Printable(stream)
     print(
         f"pjconf fuzz: {args.impl} against {args.against}, profile {args.profile}, "
         f"seed {outcome.seed}",

@@ -20,6 +20,7 @@ from typing import Any
 
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.excerpt import excerpt
+from pjconf.harness.fuzz.open_choices import Ask, open_choice
 from pjconf.harness.implementations.client import Reply
 from pjconf.harness.run.checker import Verdict, judge
 from pjconf.protocol.wire import JsonObject
@@ -65,26 +66,39 @@ def expectation(op: str, args: JsonObject, oracle: Reply) -> JsonObject | None:
 
 
 def as_case(raw: JsonObject, family: str, profile: str) -> Case:
+    flags = tuple(str(f) for f in raw.get("flags", ()))
     return Case(
         family=family,
         tc_id=0,
         group_type=str(raw["op"]),
         comment="",
-        flags=(),
+        flags=flags,
         result=str(raw["result"]),
         op=str(raw["op"]),
         args=raw["args"],
         expected=raw.get("expected"),
         error=raw.get("error"),
         profile=profile,
+        open_flags=flags if raw.get("result") == "acceptable" else (),
     )
 
 
 def compare(
-    op: str, aspect: str, args: JsonObject, oracle: Reply, iut: Reply, *, profile: str
+    op: str,
+    aspect: str,
+    args: JsonObject,
+    oracle: Reply,
+    iut: Reply,
+    *,
+    profile: str,
+    ask: Ask | None = None,
 ) -> Difference | None:
     """The difference between the two answers, or None when they agree under ``profile``
-    (or the oracle has no answer, or the implementation does not implement the op)."""
+    (or the oracle has no answer, or the implementation does not implement the op).
+
+    With ``ask`` (the oracle, to be asked again), an input that shows a choice the
+    specifications leave open under ``profile`` is judged as the corpus judges such a case
+    (:mod:`.open_choices`); without it every input is judged strictly."""
     named = f"{op} [{aspect}]" if aspect else op
     said, got = outcome_class(oracle), outcome_class(iut)
     if broken(oracle):
@@ -98,6 +112,12 @@ def compare(
     raw = expectation(op, args, oracle)
     if raw is None or iut.kind == "unimplemented":
         return None
+    choice = None if ask is None else open_choice(op, args, oracle, ask, profile)
+    if choice is not None and choice.case is None:
+        if iut.kind == "error" and not broken(iut):
+            return None  # the input is wrong either way: any refusal is right
+    elif choice is not None and choice.case is not None:
+        raw = choice.case
     outcome = judge(as_case(raw, "fuzz", profile), iut)
     if outcome.verdict in (Verdict.PASS, Verdict.ACCEPTABLE, Verdict.SKIP):
         return None

@@ -16,7 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from pjconf.harness.corpus.paths import vectors_dir
+from pjconf.harness.excerpt import utf8_json
 from pjconf.harness.fuzz.model import Finding
+from pjconf.harness.fuzz.open_choices import NOTES as OPEN_NOTES
 from pjconf.harness.version import package_version
 from pjconf.protocol.wire import JsonObject
 
@@ -64,7 +66,7 @@ def save_findings(findings: Iterable[Finding], folder: Path) -> list[Path]:
             path = folder / f"{family}.json"
             document = _load(path, family)
             if _append(document, found):
-                path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", "utf-8")
+                path.write_text(utf8_json(document, indent=1) + "\n", "utf-8")
                 written.append(path)
     except OSError as exc:
         raise SaveError(f"cannot save findings in {folder}: {exc}") from None
@@ -112,7 +114,8 @@ def _append(document: JsonObject, findings: list[Finding]) -> bool:
         case["flags"] = sorted({*case.get("flags", []), flag})
         next_id += 1
         for name in case["flags"]:
-            document["notes"].setdefault(name, FLAGS.get(name) or _note(name, finding.engine))
+            note = FLAGS.get(name) or OPEN_NOTES.get(name) or _note(name, finding.engine)
+            document["notes"].setdefault(name, note)
         group = next((g for g in groups if _same_group(g, finding.group)), None)
         if group is None:
             group = {**finding.group, "tests": []}

@@ -21,7 +21,8 @@ or a number of steps, with progress after each session, which Hypothesis' exampl
 deadlines do not express; a run keeps exploring after a finding (and past known ones) to
 report several distinct findings, where Hypothesis stops at the first failure; and the same
 seed string gives the same sessions without Hypothesis' example database. Its cost per step is
-small either way: what bounds throughput is the ops per step (see ``docs/fuzz-stateful.md``).
+small either way: what bounds throughput is the ops per step (see ``docs/fuzz.md``, "The
+stateful engine").
 """
 
 from __future__ import annotations

@@ -90,7 +90,15 @@ class Engine:
             return None
         oracle = self.oracle.call(target.op, args)
         iut = self.iut.call(target.op, args)
-        found = compare(target.op, target.aspect(args), args, oracle, iut, profile=self.profile)
+        found = compare(
+            target.op,
+            target.aspect(args),
+            args,
+            oracle,
+            iut,
+            profile=self.profile,
+            ask=self.oracle.call,
+        )
         return Tried(args, oracle, iut, found)
 
     def shrunk(

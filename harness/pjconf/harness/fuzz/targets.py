@@ -77,7 +77,9 @@ def test_one_input(group: str, data: bytes) -> None:
     for side, reply in (("oracle", said), ("implementation", got)):
         if broken(reply):
             raise FuzzFinding(f"{target.op}: the {side} broke: {reply.kind} {reply.value}")
-    difference = compare(target.op, target.aspect(args), args, said, got, profile=DEFAULT_PROFILE)
+    difference = compare(
+        target.op, target.aspect(args), args, said, got, profile=DEFAULT_PROFILE, ask=oracle.call
+    )
     if difference is not None:
         raise FuzzFinding(f"{difference.key}\n{difference.detail}")
 

@@ -125,6 +125,7 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ClosedFromAnyState": (CHOICE,),
         "IgnoredAfterClosed": (CHOICE,),
         "PayjoinText": (CHOICE,),
+        "InputMapCount": ("BIP174", CHOICE),
     },
     "transitions": {
         "ResumedDiffersFromLive": (CHOICE,),

@@ -76,6 +76,14 @@ NOTES: dict[str, Json] = {
         "last one wins).",
         "effect": "An implementation with a fixed log limit, or quadratic replay, fails here.",
     },
+    "InputMapCount": {
+        "description": "The Original PSBT inside an event with one input map more, or one "
+        "fewer, than its transaction has inputs: a PSBT the binary form cannot carry but the "
+        "JSON of a session event can.",
+        "effect": "Must never crash the replay. payjoin 1.0 reads it and pairs maps with inputs "
+        "as rust-bitcoin's extract_tx does (surplus maps ignored, an input without a map kept "
+        "as unsigned); refusing it is as good (BIP 174: one input map per input).",
+    },
     "ClosedFromAnyState": {
         "description": "payjoin 1.0 quirk: another Closed after Closed is accepted and the last "
         "one wins (session-log P6); the live path never writes two.",
@@ -111,6 +119,32 @@ def _context_of(role: str, created: Any) -> Any:
 
 _AFTER_CLOSED_QUIRK = ("Duplicated", "AfterClosed", "LongLog")
 """The groups whose accepted logs go on after Closed, which only payjoin 1.0's leniency allows."""
+
+
+def _original_psbt(role: str, event: Any) -> Any | None:
+    """The Original PSBT (JSON) an event of ``role`` carries, or None."""
+    if role == "sender" and "Created" in event:
+        return event["Created"]["psbt_ctx"]["original_psbt"]
+    if role == "receiver" and "RetrievedOriginalPayload" in event:
+        return event["RetrievedOriginalPayload"]["original"]["psbt"]
+    return None
+
+
+def _resized_input_maps(role: str, events: list[str], more: bool) -> list[str]:
+    """``events`` with one input map added to (a copy of the first) or dropped from the
+    Original PSBT."""
+
+    def resize(value: Any) -> None:
+        psbt = _original_psbt(role, value)
+        if psbt is not None:
+            if more:
+                psbt["inputs"].append(psbt["inputs"][0])
+            else:
+                psbt["inputs"].pop()
+
+    return [
+        _edit(e, resize) if _original_psbt(role, json.loads(e)) is not None else e for e in events
+    ]
 
 
 def _after_closed_quirk(last: str) -> str:
@@ -200,5 +234,10 @@ def generate() -> Json:
 
                 add("HugeNumber", role, f"{field} 2^64", [_edit(events[0], too_big)])
         add("LongLog", role, "1,001 Closed events", [*events, *[last] * 1000])
+    for role in ROLES:  # after every older group, so that their tcIds stay
+        events = list(full[role].events)
+        for more, label in ((True, "one input map more than"), (False, "one input map fewer than")):
+            comment = f"the Original PSBT has {label} its transaction has inputs"
+            add("InputMapCount", role, comment, _resized_input_maps(role, events, more))
     ordered = [{"type": flag, "tests": tests} for flag, tests in groups.items()]
     return envelope(FAMILY, module=__name__, sources=SOURCES, notes=NOTES, groups=ordered)

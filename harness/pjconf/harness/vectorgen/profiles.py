@@ -159,6 +159,11 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             pin="accepts",
         ),
         "IgnoredAfterClosed": Open("output", "refuse GotReplyableError after Closed, or ignore it"),
+        "InputMapCount": Open(
+            "refuse",
+            "replay it as payjoin 1.0 does (rust-bitcoin pairs input maps with inputs by zip) or "
+            "refuse it (BIP 174: a PSBT has one input map per input)",
+        ),
     },
     "sessions": {
         "ReceiverRefusesRequest": Open(

@@ -23,6 +23,7 @@ protocol text, or text with a lone surrogate to bytes), or a URL reason of
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -385,13 +386,20 @@ def _arg_fields(value: Any, what: str) -> Fields:
     return _fields((n, v) for n, v in value)
 
 
+_LOWER_HEX = re.compile("(?:[0-9a-f]{2})*")
+"""The protocol's bytes: lowercase hex digit pairs (``bytes.fromhex`` would skip whitespace)."""
+
+
 def request_from_args(args: Mapping[str, Any]) -> BhttpRequest:
     """The inverse of :func:`request_args`."""
     try:
         text = {k: args[k] for k in ("method", "scheme", "authority", "path")}
-        body = bytes.fromhex(args.get("body", ""))
-    except (KeyError, TypeError, ValueError) as exc:
+        body_hex = args.get("body", "")
+    except (KeyError, TypeError) as exc:
         raise InvalidArgument(f"bad bhttp request arguments: {exc}") from None
+    if not isinstance(body_hex, str) or _LOWER_HEX.fullmatch(body_hex) is None:
+        raise InvalidArgument("body must be lowercase hex (pairs of digits 0-9a-f, no spaces)")
+    body = bytes.fromhex(body_hex)
     if not all(isinstance(v, str) for v in text.values()):
         raise InvalidArgument("method, scheme, authority and path must be strings")
     return BhttpRequest.build(

@@ -8,6 +8,7 @@ The :class:`Reader` turns every short read or malformed length into a typed
 from __future__ import annotations
 
 import hashlib
+import re
 
 from pjconf.reference.errors import ParseError
 
@@ -77,14 +78,16 @@ def from_display_hex(text: str) -> bytes:
     return parse_hex(text)[::-1]
 
 
+_HEX_DIGITS = re.compile("[0-9a-fA-F]*")
+
+
 def parse_hex(text: str) -> bytes:
     """Hex in either case (rust-bitcoin's ``FromHex`` accepts both); typed errors, no ValueError."""
+    if _HEX_DIGITS.fullmatch(text) is None:  # bytes.fromhex alone also skips whitespace
+        raise ParseError("InvalidHex", "not a hex string")
     if len(text) % 2:
         raise ParseError("InvalidHex", f"odd-length hex string ({len(text)} characters)")
-    try:
-        return bytes.fromhex(text)
-    except ValueError:
-        raise ParseError("InvalidHex", "not a hex string") from None
+    return bytes.fromhex(text)
 
 
 class Reader:

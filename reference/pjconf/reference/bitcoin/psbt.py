@@ -190,7 +190,12 @@ class Psbt:
         """The unsigned tx with each input's final scriptSig and witness filled in.
 
         rust-bitcoin's ``extract_tx_unchecked_fee_rate``: a missing final field becomes empty.
+        A PSBT read from JSON (a session event) may hold more or fewer input maps than its
+        transaction has inputs, which the binary form cannot; the crate pairs them with a
+        plain ``zip``, so surplus maps are ignored and an input without a map is kept as the
+        unsigned transaction has it. Found by ``pjconf fuzz`` (the ``replay`` of such a log).
         """
+        txins = self.unsigned_tx.inputs
         filled = tuple(
             TxIn(
                 txin.previous_output,
@@ -198,9 +203,9 @@ class Psbt:
                 txin.sequence,
                 inp.final_script_witness or (),
             )
-            for txin, inp in zip(self.unsigned_tx.inputs, self.inputs, strict=True)
+            for txin, inp in zip(txins, self.inputs, strict=False)
         )
-        return replace(self.unsigned_tx, inputs=filled)
+        return replace(self.unsigned_tx, inputs=filled + txins[len(filled) :])
 
     # -- amounts --------------------------------------------------------------------------------
 

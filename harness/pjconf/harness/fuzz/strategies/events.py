@@ -23,22 +23,13 @@ OP = "event.roundtrip"
 JSON_TOKENS = ('"', "{", "}", "[", "]", ",", ":", "\\", "\\u0000", "null", "1e999", "-0", " ")
 
 
-def variant(text: str) -> str:
-    """The event's variant name; ``variant_name`` raises on a ``Closed`` with a payload that is
-    neither a string nor an object, which mutated events have."""
-    try:
-        return variant_name(text)
-    except TypeError:
-        return "Closed/<malformed>"
-
-
 @cache
 def _by_variant(root: Path | None) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = {}
     for args in seeds(OP, root):
         role, text = str(args.get("role")), str(args.get("event"))
         if role in ("receiver", "sender"):
-            found.setdefault(f"{role} {variant(text)}", []).append((role, text))
+            found.setdefault(f"{role} {variant_name(text)}", []).append((role, text))
     return found
 
 
@@ -89,7 +80,7 @@ def event_args(draw: Draw, tools: Tools) -> JsonObject:
 
 
 def aspect(args: JsonObject) -> str:
-    return f"{args.get('role')} {variant(str(args.get('event', '')))}"
+    return f"{args.get('role')} {variant_name(str(args.get('event', '')))}"
 
 
 TARGETS = [Target(OP, "events", event_args, aspect)]

@@ -207,5 +207,12 @@ def _edit(draw: Draw, kind: int, node: Any) -> Any:
 
 
 def compact(value: Any) -> str:
-    """JSON as serde_json writes it: no spaces, non-ASCII characters as they are."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """JSON as serde_json writes it: no spaces, non-ASCII characters as they are. A lone
+    surrogate (read from a corpus event's ``\\ud800`` escape) stays escaped: written raw it
+    would make a text no UTF-8 store can hold, which never reaches a library as an event."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join(f"\\u{ord(c):04x}" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
