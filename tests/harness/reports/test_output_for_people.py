@@ -128,4 +128,7 @@ def test_vectors_list_has_a_header_and_explains_its_total() -> None:
     assert lines[0].split() == ["family", "file", "cases", "runnable", "reference-only"]
     total = next(line for line in lines if line.startswith("total")).split()
     assert int(total[1]) == int(total[2]) + int(total[3])
-    assert f"sends the {total[2]} runnable cases" in done.stdout
+    directory = next(line for line in lines if line.startswith("directory ")).split()
+    to_adapters = int(total[2]) - int(directory[3])
+    assert f"sends the {to_adapters} runnable cases to an implementation" in done.stdout
+    assert f"with --directory URL, the {directory[3]} directory cases" in done.stdout

@@ -16,12 +16,19 @@ from pjconf.harness.cli import run_matrix
 from pjconf.harness.cli.options import at_least, percentage, positive, shard
 from pjconf.harness.cli.output import write_output
 from pjconf.harness.corpus.load import (
+    DIRECTORY_FAMILY,
     Case,
     CorpusError,
     load_corpus,
 )
 from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE, PROFILES, in_profile
+from pjconf.harness.directory.conformance import (
+    DEFAULT_LONG_POLL_MAX,
+    DirectoryClient,
+    DirectoryTarget,
+    DirectoryUnavailable,
+)
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
 from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
@@ -69,6 +76,28 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="'reference' (default, in-process), 'cmd:<command line>' for an adapter process, "
         "or 'docker:<image>' for an adapter image (run without network, read-only, no "
         "capabilities, memory-limited); repeat it to compare implementations in a matrix",
+    )
+    run_p.add_argument(
+        "--directory",
+        metavar="URL",
+        help="run the 'directory' family against the BIP 77 directory at URL over HTTP "
+        "(instead of an adapter; see docs/directory.md, 'Conformance'); without it that "
+        "family is not run",
+    )
+    run_p.add_argument(
+        "--relay",
+        metavar="URL",
+        help="with --directory: the OHTTP relay in front of it (default: the directory "
+        "itself, which is its own relay for pjconf directory serve and payjoin-mailroom)",
+    )
+    run_p.add_argument(
+        "--long-poll-max",
+        type=positive(float),
+        default=DEFAULT_LONG_POLL_MAX,
+        metavar="SECONDS",
+        help="with --directory: how long a GET on an empty mailbox is waited for before "
+        "the case takes it as held (default %(default)g; keep it below the directory's "
+        "long poll, 30 s for payjoin-mailroom)",
     )
     run_p.add_argument(
         "--profile",
@@ -305,7 +334,16 @@ def _list_cases(cases: list[Case], args: argparse.Namespace, names: set[str] | N
 
 
 def command(args: argparse.Namespace) -> int:
-    """One implementation, or several in a matrix (:mod:`run_matrix`)."""
+    """One implementation, or several in a matrix (:mod:`run_matrix`); or, with
+    ``--directory``, a directory by its URL."""
+    if args.directory is None and args.relay is not None:
+        print("pjconf: --relay needs --directory URL", file=sys.stderr)
+        return 2
+    if args.directory is not None:
+        if args.impl:
+            print("pjconf: --directory runs against a URL, not an --impl", file=sys.stderr)
+            return 2
+        args.impl = [f"directory:{args.directory}"]
     args.impl = args.impl or ["reference"]
     try:
         paired = run_matrix.pair_expectations(args.impl, args.expectations or [])
@@ -330,6 +368,17 @@ def run_one(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         print(f"pjconf: {exc}", file=sys.stderr)
         return 2
+    against_url = args.directory is not None
+    named = set(args.family or ()) | {name.split("/", 1)[0] for name in args.case or ()}
+    if DIRECTORY_FAMILY in named and not against_url:
+        print(
+            f"pjconf: the {DIRECTORY_FAMILY} family runs against a directory's URL: "
+            f"pjconf run --directory URL",
+            file=sys.stderr,
+        )
+        return 2
+    # The directory family is run against a URL and only then; every other family, never then.
+    cases = [c for c in cases if (c.family == DIRECTORY_FAMILY) == against_url]
     unknown = sorted(set(args.case or ()) - {c.name for c in cases})
     if unknown:
         print(f"pjconf: no case named {', '.join(unknown)} in {root}", file=sys.stderr)
@@ -353,8 +402,14 @@ def run_one(args: argparse.Namespace) -> int:
         return 2
     with signals_stop(stop):
         try:
-            client = client_for(args.impl, args.timeout, limits)
-            helpers = [client_for(args.impl, args.timeout, limits) for _ in range(_jobs(args) - 1)]
+            if against_url:
+                client = _directory_client(args)
+                helpers = []
+            else:
+                client = client_for(args.impl, args.timeout, limits)
+                helpers = [
+                    client_for(args.impl, args.timeout, limits) for _ in range(_jobs(args) - 1)
+                ]
         except CannotStart as exc:
             print(f"pjconf: {exc}", file=sys.stderr)
             return 2
@@ -372,6 +427,20 @@ def run_one(args: argparse.Namespace) -> int:
         finally:
             for helper in helpers:
                 helper.close()
+
+
+def _directory_client(args: argparse.Namespace) -> Client:
+    """The directory at ``--directory`` as the run's implementation; :class:`CannotStart` when
+    its key configuration cannot be fetched. ``-j`` is ignored: one case at a time."""
+    if args.jobs != 1:
+        print("pjconf: -j is ignored with --directory (one case at a time)", file=sys.stderr)
+    target = DirectoryTarget(args.directory, args.relay, args.long_poll_max, args.timeout)
+    try:
+        # Never seeded: a repeated --seed would name the same mailboxes again, and a directory
+        # that keeps its mailboxes would answer from the last run's.
+        return DirectoryClient(target, reference.directory_rng(None))
+    except DirectoryUnavailable as exc:
+        raise CannotStart(str(exc)) from None
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -518,7 +587,14 @@ def _settle(
 
 def _rerun_options(args: argparse.Namespace) -> tuple[str, ...]:
     """The options a reproduce line needs to set the run up as this one was."""
-    options = ["--impl", args.impl]
+    if args.directory is not None:
+        options = ["--directory", args.directory]
+        if args.relay is not None:
+            options += ["--relay", args.relay]
+        if args.long_poll_max != DEFAULT_LONG_POLL_MAX:
+            options += ["--long-poll-max", f"{args.long_poll_max:g}"]
+    else:
+        options = ["--impl", args.impl]
     if args.profile != DEFAULT_PROFILE:
         options += ["--profile", args.profile]
     if args.vectors is not None:

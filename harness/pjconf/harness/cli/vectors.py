@@ -9,6 +9,7 @@ from pathlib import Path
 from pjconf.harness import vectorgen
 from pjconf.harness.corpus.lint import lint
 from pjconf.harness.corpus.load import (
+    DIRECTORY_FAMILY,
     cases_of,
     family_files,
     load_file,
@@ -62,6 +63,7 @@ def _list_families(root: Path) -> int:
     sends (they have an op) and the reference-only ones the test suite checks."""
     print(f"{'family':<16} {'file':<28} {'cases':>6} {'runnable':>9} {'reference-only':>15}")
     totals = [0, 0]
+    against_url = 0
     for family in vectorgen.FAMILY_MODULES:
         path = root / vectorgen.family_module(family).PATH
         if not path.exists():
@@ -71,11 +73,15 @@ def _list_families(root: Path) -> int:
         runnable = sum(1 for c in cases if c.op is not None)
         totals[0] += runnable
         totals[1] += len(cases) - runnable
+        if family == DIRECTORY_FAMILY:
+            against_url = runnable
         shown = str(path.relative_to(root))
         print(f"{family:<16} {shown:<28} {len(cases):>6} {runnable:>9} {len(cases) - runnable:>15}")
     print(f"{'total':<16} {'':<28} {sum(totals):>6} {totals[0]:>9} {totals[1]:>15}")
     print(
-        f"pjconf run sends the {totals[0]} runnable cases to an implementation; the "
+        f"pjconf run sends the {totals[0] - against_url} runnable cases to an implementation "
+        f"(and, with --directory URL, the {against_url} {DIRECTORY_FAMILY} cases to a "
+        f"directory); the "
         f"{totals[1]} reference-only cases have no protocol op (they pin the reference's "
         "intermediate values) and are checked by regenerating the corpus (tests/test_corpus.py)."
     )

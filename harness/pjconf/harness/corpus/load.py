@@ -10,6 +10,10 @@ from typing import Any
 
 from pjconf.protocol.wire import JsonObject
 
+DIRECTORY_FAMILY = "directory"
+"""The family run against a directory's URL (``pjconf run --directory``), never through an
+adapter: runs of implementations leave it out."""
+
 
 class CorpusError(Exception):
     """A vector file that cannot be read or does not have the corpus shape."""

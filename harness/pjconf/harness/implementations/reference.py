@@ -13,7 +13,9 @@ The harness meets the reference in three ways, all listed here:
   the seeded payment as the ``session.whole`` op takes it);
 - as a real directory server: ``pjconf directory serve`` runs the reference's server
   (:func:`serve_directory`, :class:`ServerConfig`), and the benchmark and tests seal mailbox
-  requests to any directory with the reference's client side (:func:`seal_mailbox_request`).
+  requests to any directory with the reference's client side (:func:`seal_mailbox_request`);
+  the ``directory`` conformance family seals its requests and reads key configurations the
+  same way (:func:`seal_target_request`, :func:`usable_key_config`).
 
 Everything else in the harness (running cases, judging answers, reports) sees implementations
 only through the adapter protocol.
@@ -51,10 +53,15 @@ from pjconf.reference.adapter.payment import (
 from pjconf.reference.adapter.session_whole import OP as SESSION_WHOLE
 from pjconf.reference.adapter.session_whole import payment_args
 from pjconf.reference.bip77.directory import Corrupt, Exchange, Mailbox, Status, WrongSize
-from pjconf.reference.bip77.short_id import short_id
+from pjconf.reference.bip77.short_id import format_short_id, short_id
 from pjconf.reference.entropy import SYSTEM_RANDOM, RandomSource, SeededRandom
 from pjconf.reference.errors import PjconfError
-from pjconf.reference.server.client import SealedRequest, seal_mailbox_request
+from pjconf.reference.server.client import (
+    SealedRequest,
+    seal_mailbox_request,
+    seal_target_request,
+    usable_key_config,
+)
 from pjconf.reference.server.config import LogFormat, ServerConfig
 
 __all__ = [
@@ -72,6 +79,7 @@ __all__ = [
     "Mailbox",
     "Payment",
     "PjconfError",
+    "RandomSource",
     "SealedRequest",
     "SeededRandom",
     "ServerConfig",
@@ -83,6 +91,7 @@ __all__ = [
     "crafted_bodies",
     "directory_rng",
     "edge_reply_bodies",
+    "format_short_id",
     "payment",
     "receiver_contribution",
     "reference_builder",
@@ -90,6 +99,7 @@ __all__ = [
     "reply_bodies",
     "seal_mailbox_request",
     "seal_reply",
+    "seal_target_request",
     "sender_payment",
     "serve",
     "serve_directory",
@@ -97,6 +107,7 @@ __all__ = [
     "short_id",
     "tampered_proposals",
     "undecodable_bodies",
+    "usable_key_config",
     "utxo_bodies",
 ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from pjconf.harness.corpus.load import Case, load_corpus
+from pjconf.harness.corpus.load import DIRECTORY_FAMILY, Case, load_corpus
 from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.corpus.profiles import in_profile
 from pjconf.harness.implementations.reference import reference_client
@@ -26,7 +26,11 @@ usually caught before they are reached."""
 
 def cases(profile: str, names: Sequence[str] | None) -> tuple[list[Case], list[Case]]:
     """(the chosen cases, slow families last; the whole corpus) under ``profile``."""
-    corpus = [in_profile(c, profile) for c in load_corpus(vectors_dir())]
+    corpus = [
+        in_profile(c, profile)
+        for c in load_corpus(vectors_dir())
+        if c.family != DIRECTORY_FAMILY  # run against a URL, not the reference's adapter
+    ]
     wanted = None if names is None else set(names)
     chosen = [c for c in corpus if wanted is None or c.name in wanted]
     chosen.sort(key=lambda c: c.family in SLOW_FAMILIES)

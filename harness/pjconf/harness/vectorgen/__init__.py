@@ -34,6 +34,7 @@ FAMILY_MODULES: tuple[str, ...] = (
     "transitions",
     "sessions",
     "hostile",
+    "directory",
 )
 """Every family module, in the order ``pjconf vectors generate`` writes them."""
 

@@ -55,6 +55,11 @@ GROUP_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "OriginalInputs": ("BIP78",),
     },
     "sessions": {"*": ("BIP77", "BIP78", "payjoin-log")},
+    "directory": {
+        "*": ("BIP77", "RFC9458"),
+        "KeyConfig": ("BIP77", "RFC9458", "RFC9540"),
+        "InnerRequest": ("BIP77", "RFC9292", "RFC9458"),
+    },
 }
 """family -> group type (``*``: any other) -> the basis every case of the group has."""
 
@@ -146,6 +151,16 @@ FLAG_BASIS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AcceptedPost": (CHOICE,),
         "SenderCheckLeftOpen": (CHOICE,),
         "ZeroFeeContribution": (CHOICE,),
+    },
+    "directory": {
+        "GatewayAnswer": ("BIP77", "RFC9458", CHOICE),
+        "LongPollWake": ("BIP77", CHOICE),
+        "LongPollHold": ("BIP77", CHOICE),
+        "PayloadSize": ("BIP77", CHOICE),
+        "ContentTypeUnchecked": ("RFC9458", CHOICE),
+        "ShortIdCase": ("BIP77", CHOICE),
+        "RelayContentType": ("RFC9458", CHOICE),
+        "StatusPinned": (CHOICE,),
     },
 }
 """family -> flag -> what the flag adds to its case's basis (a flag not listed adds nothing)."""

@@ -220,6 +220,37 @@ OPEN: Mapping[str, Mapping[str, Open]] = {
             "payjoin 1.0 appends after a resume (rebuilt as defaults)",
         ),
     },
+    "directory": {
+        # The generator writes these cases' payjoin-1.0 pins itself (pin=None leaves them).
+        "LongPollWake": Open(
+            "output",
+            "hold the GET until a POST wakes it (BIP 77: GETs on an empty mailbox should "
+            "block) or answer 202 at once",
+        ),
+        "LongPollHold": Open(
+            "output",
+            "hold the GET up to the long-poll timeout (BIP 77: should, 30 s) or answer 202 sooner",
+        ),
+        "PayloadSize": Open(
+            "refuse",
+            "store it (BIP 77 fixes the size of its messages, not what a mailbox holds; "
+            "payjoin-mailroom takes up to 65536 bytes) or refuse it",
+        ),
+        "ContentTypeUnchecked": Open(
+            "refuse",
+            "decapsulate it anyway (RFC 9458 section 4.4 names the media type a client "
+            "sends, not what a gateway does with another) or refuse it",
+        ),
+        "ShortIdCase": Open(
+            "refuse",
+            "read it as the same ShortId (bech32 is case-insensitive) or refuse it (BIP 77 "
+            "writes ShortIds in upper case; payjoin-mailroom refuses lower case)",
+        ),
+        "RelayContentType": Open(
+            "refuse",
+            "forward it (the gateway then decides) or refuse it (payjoin-mailroom's relay: 415)",
+        ),
+    },
 }
 """family -> flag -> the choice it marks. A flag absent here is pinned in every profile."""
 
