@@ -18,10 +18,11 @@ bitcoin:BCRT1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KYGT080?amount=0.01&pj=HTTP://PJCON
 """
 
 SENDER_OUTPUT = """\
-[Sender   2] Session established
-[Sender   2] Posted Original PSBT...
-[Sender   2] No response yet.
-[Sender   2] Session interrupted. Call `payjoin-cli resume --session-id 2` again to resume
+WARN payjoin_cli::app::config: Only one OHTTP relay is configured.
+[Sender   01a2541b-2666-74a4-abbd-8418dd79cd00] Session established
+[Sender   01a2541b-2666-74a4-abbd-8418dd79cd00] Posted Original PSBT...
+[Sender   01a2541b-2666-74a4-abbd-8418dd79cd00] No response yet.
+[Sender   01a2541b-2666-74a4-abbd-8418dd79cd00] Session interrupted.
 """
 
 
@@ -37,7 +38,7 @@ def test_no_uri_is_a_typed_error_carrying_the_output() -> None:
 
 
 def test_the_session_id_is_read_from_the_first_session_line() -> None:
-    assert session_id(SENDER_OUTPUT) == "2"
+    assert session_id(SENDER_OUTPUT) == "01a2541b-2666-74a4-abbd-8418dd79cd00"
     assert session_id(RECEIVER_OUTPUT) == "1"
 
 

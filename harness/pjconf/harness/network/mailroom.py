@@ -50,6 +50,9 @@ class PayjoinNetwork:
 
     image: str = MAILROOM_IMAGE
     health_timeout: float = 30.0
+    long_poll_seconds: int | None = None
+    """How long the directory holds a poll of an empty mailbox before answering 202 (the
+    mailroom's ``timeout``, 30 s by default); a test waiting for "no answer yet" sets it low."""
     lockdown: Lockdown = MAILROOM_LOCKDOWN
     private: PrivateNetwork | None = None
 
@@ -75,13 +78,16 @@ class PayjoinNetwork:
         network = self.private.open()
         try:
             inside, host = {}, {}
+            environment = {"RUST_LOG": "info", "NO_COLOR": "1"}
+            if self.long_poll_seconds is not None:
+                environment["PJ_TIMEOUT"] = str(self.long_poll_seconds)
             for role in ("directory", "relay"):
                 volume = network.volume(f"mailroom-{role}")
                 container = network.start(
                     self.image,
                     f"mailroom-{role}",
                     volumes={volume: "/data"},
-                    environment={"RUST_LOG": "info"},
+                    environment=environment,
                     lockdown=self.lockdown,
                 )
                 self._containers[role] = container

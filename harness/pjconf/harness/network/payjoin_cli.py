@@ -28,7 +28,7 @@ from pjconf.harness.network.private import Lockdown, NetworkError
 PAYJOIN_CLI_IMAGE = "pjconf/payjoin-cli:1.0.0"
 CLI_LOCKDOWN = Lockdown(memory="128m", pids=64)
 _KEYS_MOUNT = "/keys"
-_SESSION_LINE = re.compile(r"^\[(?:Sender|Receiver)\s+(?P<id>[0-9A-Za-z]+)\]", re.MULTILINE)
+_SESSION_LINE = re.compile(r"^\[(?:Sender|Receiver)\s+(?P<id>[0-9A-Za-z-]+)\]", re.MULTILINE)
 
 
 class PayjoinCliError(NetworkError):
@@ -150,7 +150,7 @@ class PayjoinCli:
             name=self.network.network.container_name(f"payjoin-cli-{self.role}-{self._runs}"),
             volumes={self._volume: "/data"},
             read_only_binds=binds,
-            environment={"HOME": "/data", "RUST_LOG": "info"},
+            environment={"HOME": "/data", "RUST_LOG": "info", "NO_COLOR": "1"},
             lockdown=self.lockdown,
         )
         return CliRun(container, list(command), self.network)
