@@ -9,7 +9,8 @@ So the first adapter a client starts also starts this sidecar, ``python -m
 pjconf.harness.implementations.watchdog``, in a session of its own (a signal to the harness's
 process group does not reach it). The harness tells it, one line each on the sidecar's stdin,
 what to clean up: ``group <pgid>`` (an adapter's process group), ``ungroup <pgid>`` (already
-killed), ``label <key>=<value>`` (containers carrying that Docker label). The sidecar only reads;
+killed), ``label <key>=<value>`` (containers carrying that Docker label, then the networks and
+volumes carrying it, which only a removed container no longer holds). The sidecar only reads;
 when its stdin reaches end of file, which the kernel makes happen the moment the harness dies,
 however it dies, it SIGKILLs every group still listed, removes every container carrying a listed
 label, and exits. Detecting the death by the pipe, not by polling a pid, cannot be fooled by pid
@@ -44,7 +45,8 @@ class Watchdog:
         self._tell(f"ungroup {pgid}", start=False)
 
     def guard_label(self, label: str) -> None:
-        """Remove the containers labelled ``key=value`` if the harness dies."""
+        """Remove the containers, then networks and volumes, labelled ``key=value`` if the
+        harness dies."""
         self._tell(f"label {label}")
 
     def close(self) -> None:
@@ -114,6 +116,7 @@ def _kill_groups(groups: set[int]) -> None:
 
 
 def _remove_containers(labels: set[str]) -> None:
+    """Remove the labelled containers first: a network or volume in use cannot be removed."""
     if not labels:
         return
     try:
@@ -125,7 +128,14 @@ def _remove_containers(labels: set[str]) -> None:
         for label in labels:
             for container in engine.containers.list(all=True, filters={"label": label}):
                 with contextlib.suppress(docker.errors.APIError):
-                    container.remove(force=True)
+                    container.remove(force=True, v=True)
+        for label in labels:
+            for network in engine.networks.list(filters={"label": label}):
+                with contextlib.suppress(docker.errors.APIError):
+                    network.remove()
+            for volume in engine.volumes.list(filters={"label": label}):
+                with contextlib.suppress(docker.errors.APIError):
+                    volume.remove(force=True)
     except Exception:  # no engine, no package: nothing this sidecar can still do
         return
 

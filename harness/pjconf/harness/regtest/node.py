@@ -337,6 +337,10 @@ class Regtest:
         self.rpc_timeout = rpc_timeout
         self.datadir: Path | None = None
         self.rpc_port = 0
+        # The RPC credentials of the running node, for clients it hands out (payjoin-cli in a
+        # container); random per start.
+        self.rpc_user = ""
+        self.rpc_password = ""
         self._proc: subprocess.Popen[bytes] | None = None
         self._rpc: RPCClient | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -377,6 +381,7 @@ class Regtest:
         self.datadir = datadir
         self.rpc_port = free_port()
         user, password = "pjconf", secrets.token_hex(16)
+        self.rpc_user, self.rpc_password = user, password
         args = [
             str(self.bitcoind),
             "-regtest",
