@@ -28,7 +28,12 @@ from pjconf.harness.network.payjoin_cli import (
 )
 from pjconf.harness.regtest.node import Regtest, Wallet
 
-pytestmark = [pytest.mark.docker, pytest.mark.rust, pytest.mark.payjoin_programs, pytest.mark.regtest]
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.rust,
+    pytest.mark.payjoin_programs,
+    pytest.mark.regtest,
+]
 
 AMOUNT_SATS = 1_000_000
 FEE_RATE = "2"  # sat/vB
