@@ -40,6 +40,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="idle connections held during --hostile (2000)",
     )
+    b.add_argument(
+        "--open-every",
+        type=at_least(1),
+        default=1,
+        metavar="N",
+        help="decapsulate and check the answers of every Nth round trip; the others are checked "
+        "for HTTP 200 and 8192 bytes (1: every answer)",
+    )
+    b.add_argument(
+        "--clients",
+        type=at_least(1),
+        default=1,
+        metavar="P",
+        help="client processes sending the timed round trips (1)",
+    )
     b.add_argument("--pid", type=at_least(1), help="the server's local pid, to read its RSS")
     b.add_argument("--timeout", type=positive(float), default=60.0, metavar="SECONDS")
     b.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
@@ -66,6 +81,8 @@ def command(args: argparse.Namespace) -> int:
         idle_connections=args.idle_connections,
         pid=args.pid,
         timeout=args.timeout,
+        open_every=args.open_every,
+        clients=args.clients,
     )
     try:
         report = run_bench(config, lambda line: print(f"bench: {line}", file=sys.stderr))
@@ -93,7 +110,11 @@ def _phase(name: str, phase: dict[str, Any]) -> str:
 
 def summary(report: dict[str, Any]) -> str:
     """The report as plain lines for a CI log."""
-    lines = [f"directory {report['url']} (requests pre-encapsulated, every answer checked)"]
+    opened = "every answer" if report["opened"] == "all" else f"answers of {report['opened']}"
+    lines = [
+        f"directory {report['url']} (requests pre-encapsulated, {opened} opened and checked, "
+        f"{report['client_processes']} client process(es))"
+    ]
     lines.append(_phase("round trips", report["round_trips"]))
     polls = report.get("long_polls")
     if polls:
