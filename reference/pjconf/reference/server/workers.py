@@ -41,6 +41,7 @@ from pjconf.reference.server.config import ServerConfig
 from pjconf.reference.server.logs import Logger
 from pjconf.reference.server.relay import Origin
 from pjconf.reference.server.run import EXIT_OK, EXIT_START_FAILED, _socket, run_server
+from pjconf.reference.server.store import MailboxStore, StoreError
 
 EXIT_WORKER_DIED = 1
 
@@ -52,6 +53,11 @@ def serve_workers(
     log = Logger(config.log_format, time.time)
     if config.store is None:
         log.event("start_failed", level="error", error="several workers need a --store file")
+        return EXIT_START_FAILED
+    try:  # created (schema, WAL mode) once here: workers doing it at once would lock each other
+        MailboxStore(config.store, clock, config.mailbox_ttl).close()
+    except StoreError as e:
+        log.event("start_failed", level="error", error=str(e))
         return EXIT_START_FAILED
     try:
         reservation = _socket(replace(config, reuse_port=True), listen=False)
