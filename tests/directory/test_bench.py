@@ -29,6 +29,8 @@ def test_the_bench_measures_the_server_and_finds_it_sound(tmp_path: Path) -> Non
     assert status == 0, report["verdict"]
     assert report["round_trips"]["ok"] == 30
     assert report["round_trips"]["round_trips_per_second"] > 0
+    assert report["round_trips"]["client_cpu_ms_per_round_trip"] > 0
+    assert report["round_trips"]["server_cpu_ms_per_round_trip"] > 0  # --pid: this process
     assert report["long_polls"]["delivered_after_post"] == 20
     assert report["long_polls"]["answered_before_post"] == 0
     hostile = report["hostile"]
@@ -64,3 +66,5 @@ def test_round_trips_from_two_client_processes_opening_a_sample_all_count() -> N
     assert len(report["round_trips"]["failures"]) == 0
     assert report["round_trips"]["round_trips_per_second"] > 0
     assert (report["client_processes"], report["opened"]) == (2, "1 in 3")
+    assert report["round_trips"]["client_cpu_ms_per_round_trip"] > 0  # the processes' own CPU
+    assert report["round_trips"]["server_cpu_ms_per_round_trip"] is None  # no --pid

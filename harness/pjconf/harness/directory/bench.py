@@ -21,6 +21,7 @@ trips from P client processes (:mod:`.clients`), so that the client is not one c
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -84,6 +85,10 @@ class Phase:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    client_cpu: float = 0.0
+    """CPU seconds the client process(es) spent in the phase."""
+    server_cpu: float | None = None
+    """CPU seconds the server (``--pid`` and its workers) spent in the phase, if local."""
 
     @property
     def rate(self) -> float:
@@ -99,6 +104,8 @@ class Phase:
             "seconds": round(self.seconds, 3),
             "round_trips_per_second": round(self.rate, 1),
             "latency_ms": percentiles(self.latencies),
+            "client_cpu_ms_per_round_trip": _per(self.client_cpu, self.ok),
+            "server_cpu_ms_per_round_trip": _per(self.server_cpu, self.ok),
         }
 
 
@@ -122,12 +129,37 @@ def rss_kib(pid: int | None) -> int | None:
     own = _own_rss_kib(pid)
     if own is None:
         return None
+    return own + sum(_own_rss_kib(kid) or 0 for kid in _children(pid))
+
+
+def _per(seconds: float | None, count: int) -> float | None:
+    """Milliseconds per item, for the report."""
+    return None if seconds is None or count == 0 else round(seconds * 1000 / count, 3)
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User and system CPU seconds of a local process and its live children (``/proc``)."""
+    if pid is None:
+        return None
+    total = 0.0
+    for process in [pid, *_children(pid)]:
+        try:
+            with open(f"/proc/{process}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            if process == pid:
+                return None
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
-            kids = [int(child) for child in children.read().split()]
+            return [int(child) for child in children.read().split()]
     except (OSError, ValueError):
-        kids = []
-    return own + sum(_own_rss_kib(kid) or 0 for kid in kids)
+        return []
 
 
 def _own_rss_kib(pid: int) -> int | None:
@@ -207,9 +239,10 @@ class Bench:
                 phase.ok += 1
                 phase.latencies.append((time.perf_counter() - started) * 1000)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         phase.seconds = time.perf_counter() - started
+        phase.client_cpu = time.process_time() - cpu
         return phase
 
     # -- phases --------------------------------------------------------------------------------
@@ -284,12 +317,16 @@ class Bench:
                 f"round trips: {config.round_trips}, {config.concurrency} at a time, from "
                 f"{config.clients} client process(es)"
             )
+            server_cpu = cpu_seconds(config.pid)
             if config.clients > 1:
                 from pjconf.harness.directory.clients import run_in_processes  # noqa: PLC0415
 
                 main = await asyncio.to_thread(run_in_processes, config, pairs)
             else:
                 main = await self.run_round_trips(session, pairs, "round trips", config.concurrency)
+            after = cpu_seconds(config.pid)
+            if server_cpu is not None and after is not None:
+                main.server_cpu = after - server_cpu
             self.rss["after_round_trips"] = rss_kib(config.pid)
             report: dict[str, Any] = {
                 "url": config.url,

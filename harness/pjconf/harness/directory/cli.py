@@ -101,11 +101,17 @@ def command(args: argparse.Namespace) -> int:
 
 def _phase(name: str, phase: dict[str, Any]) -> str:
     lat = phase["latency_ms"]
-    return (
+    line = (
         f"{name}: {phase['ok']}/{phase['attempted']} ok, "
         f"{phase['round_trips_per_second']:.0f} round trips/s, latency ms p50 {lat['p50']} "
         f"p90 {lat['p90']} p99 {lat['p99']} max {lat['max']}"
     )
+    cpu = [
+        f"{who} {phase[f'{who}_cpu_ms_per_round_trip']} ms"
+        for who in ("client", "server")
+        if phase.get(f"{who}_cpu_ms_per_round_trip") is not None
+    ]
+    return line + (f"; CPU per round trip: {', '.join(cpu)}" if cpu else "")
 
 
 def summary(report: dict[str, Any]) -> str:

@@ -75,6 +75,7 @@ def _merge(shares: list[ShareResult], attempted: int) -> Phase:
         phase.ok += share.phase.ok
         phase.failures.extend(share.phase.failures)
         phase.latencies.extend(share.phase.latencies)
+        phase.client_cpu += share.phase.client_cpu
     phase.seconds = max(s.ended for s in shares) - min(s.started for s in shares)
     return phase
 
