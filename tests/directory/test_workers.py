@@ -1,5 +1,6 @@
 """``pjconf directory serve --workers 2``: long polls woken across worker processes, a clean stop
-of every worker on SIGTERM, no orphan when the parent is killed, and --workers needing --store."""
+of every worker on SIGTERM, no orphan and no lost POST when the parent is killed with kill -9,
+and --workers needing --store."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def test_a_long_poll_held_by_one_worker_is_woken_by_a_post_to_the_other(tmp_path
         assert running.stop() == 0
 
 
-def test_sigterm_stops_every_worker_cleanly_and_killing_the_parent_leaves_no_orphan(
+def test_sigterm_stops_every_worker_cleanly_and_killing_the_parent_loses_nothing(
     tmp_path: Path,
 ) -> None:
     store = str(tmp_path / "m.sqlite")
@@ -79,12 +80,20 @@ def test_sigterm_stops_every_worker_cleanly_and_killing_the_parent_leaves_no_orp
 
     second = start_process("--store", store, "--workers", "2", "--long-poll", "0")
     workers = _workers(second)
+    posted = second.served.seal("POST", mailbox(200), PAYLOAD)
+    assert _send(second.served, posted)[:2] == (200, b"")
     second.proc.kill()  # kill -9 of the parent
     second.proc.wait(5)
     deadline = time.monotonic() + 10
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers), "a worker outlived its parent"
+    third = start_process("--store", store, "--workers", "2", "--long-poll", "0")
+    try:
+        got = _send(third.served, third.served.seal("GET", mailbox(200)))
+        assert got[:2] == (200, PAYLOAD)
+    finally:
+        assert third.stop() == 0
 
 
 def _alive(pid: int) -> bool:
