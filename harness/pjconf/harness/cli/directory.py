@@ -48,7 +48,8 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "/http://GATEWAY/) that forwards to one gateway only. Prints 'listening URL' on "
         "stdout once it accepts connections; logs one line per request on stderr. Exit status "
         "0 after a clean stop on SIGTERM or SIGINT; 2 on bad usage, a store or port that "
-        "cannot be opened, or a missing 'directory' extra.",
+        "cannot be opened, or a missing 'directory' extra; with --workers, 1 when a worker "
+        "ended other than by a clean stop.",
     )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     s.add_argument(

@@ -55,7 +55,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="P",
         help="client processes sending the timed round trips (1)",
     )
-    b.add_argument("--pid", type=at_least(1), help="the server's local pid, to read its RSS")
+    b.add_argument(
+        "--pid", type=at_least(1), help="the server's local pid: its RSS and CPU, workers included"
+    )
     b.add_argument("--timeout", type=positive(float), default=60.0, metavar="SECONDS")
     b.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
 
