@@ -29,6 +29,8 @@ def test_the_bench_measures_the_server_and_finds_it_sound(tmp_path: Path) -> Non
     assert status == 0, report["verdict"]
     assert report["round_trips"]["ok"] == 30
     assert report["round_trips"]["round_trips_per_second"] > 0
+    assert report["round_trips"]["client_cpu_ms_per_round_trip"] > 0
+    assert report["round_trips"]["server_cpu_ms_per_round_trip"] > 0  # --pid: this process
     assert report["long_polls"]["delivered_after_post"] == 20
     assert report["long_polls"]["answered_before_post"] == 0
     hostile = report["hostile"]
@@ -49,3 +51,20 @@ def test_a_directory_whose_long_polls_answer_at_once_is_reported() -> None:
 
 def test_an_unreachable_directory_exits_2() -> None:
     assert main(["directory", "bench", "http://127.0.0.1:1", "--round-trips", "1"]) == 2
+
+
+def test_round_trips_from_two_client_processes_opening_a_sample_all_count() -> None:
+    with thread_server() as served:
+        report = run_bench(
+            BenchConfig(
+                served.url, round_trips=12, concurrency=4, long_pollers=0, clients=2, open_every=3
+            ),
+            lambda _: None,
+        )
+    assert report["verdict"]["ok"], report["verdict"]
+    assert report["round_trips"]["ok"] == 12
+    assert len(report["round_trips"]["failures"]) == 0
+    assert report["round_trips"]["round_trips_per_second"] > 0
+    assert (report["client_processes"], report["opened"]) == (2, "1 in 3")
+    assert report["round_trips"]["client_cpu_ms_per_round_trip"] > 0  # the processes' own CPU
+    assert report["round_trips"]["server_cpu_ms_per_round_trip"] is None  # no --pid

@@ -39,3 +39,33 @@ def test_a_file_store_keeps_its_mailboxes_across_a_reopen(tmp_path: Path) -> Non
     store.post(BOX, b"body")
     store.close()
     assert MailboxStore(path, FixedClock(1000), ttl=60).get(BOX) == b"body"
+
+
+def test_a_second_connection_to_the_file_sees_each_new_mailbox_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "m.sqlite")
+    writer = MailboxStore(path, FixedClock(1000), ttl=60)
+    watcher = MailboxStore(path, FixedClock(1000), ttl=60)  # another worker's connection
+    writer.post(b"\x00" * 8, b"before")
+    mark = watcher.last_row()
+    assert watcher.posted_since(mark) == ([], mark)
+    writer.post(BOX, b"one")
+    writer.post(BOX, b"one again")  # no new row: the mailbox keeps its first body
+    writer.post(b"\x02" * 8, b"two")
+    posted, mark = watcher.posted_since(mark)
+    assert posted == [BOX, b"\x02" * 8]
+    assert watcher.posted_since(mark) == ([], mark)
+
+
+def test_the_mark_falls_back_when_pruning_removed_the_newest_rows(tmp_path: Path) -> None:
+    path = str(tmp_path / "m.sqlite")
+    clock = FixedClock(1000)
+    writer = MailboxStore(path, clock, ttl=60)
+    watcher = MailboxStore(path, clock, ttl=60)
+    writer.post(BOX, b"old")
+    posted, mark = watcher.posted_since(0)
+    assert posted == [BOX]
+    clock.advance(61)
+    assert writer.prune() == 1
+    assert watcher.posted_since(mark) == ([], 0)  # the row number may now be used again
+    writer.post(b"\x03" * 8, b"new")
+    assert watcher.posted_since(0)[0] == [b"\x03" * 8]

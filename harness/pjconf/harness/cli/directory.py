@@ -48,7 +48,8 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "/http://GATEWAY/) that forwards to one gateway only. Prints 'listening URL' on "
         "stdout once it accepts connections; logs one line per request on stderr. Exit status "
         "0 after a clean stop on SIGTERM or SIGINT; 2 on bad usage, a store or port that "
-        "cannot be opened, or a missing 'directory' extra.",
+        "cannot be opened, or a missing 'directory' extra; with --workers, 1 when a worker "
+        "ended other than by a clean stop.",
     )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     s.add_argument(
@@ -101,7 +102,15 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--max-waiters",
         type=at_least(1),
         default=10_000,
-        help="long polls held at once; more are answered 503 (10000)",
+        help="long polls held at once, per worker; more are answered 503 (10000)",
+    )
+    s.add_argument(
+        "--workers",
+        type=at_least(1),
+        default=1,
+        metavar="N",
+        help="server processes sharing the port and the --store file (1); more than 1 needs "
+        "--store",
     )
 
 
@@ -155,6 +164,12 @@ def command(args: argparse.Namespace) -> int:
     ):
         print("pjconf directory serve: --relay-only-to needs an http(s):// URL", file=sys.stderr)
         return USAGE_ERROR
+    if args.workers > 1 and args.store is None:
+        print(
+            "pjconf directory serve: --workers above 1 needs --store (the workers share it)",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
     config = ServerConfig(
         gateway_ikm=ikm,
         host=args.host,
@@ -167,6 +182,7 @@ def command(args: argparse.Namespace) -> int:
         idle_timeout=args.idle_timeout,
         body_timeout=args.body_timeout,
         max_waiters=args.max_waiters,
+        workers=args.workers,
     )
     try:
         return serve_directory(config, seed=args.seed)

@@ -2,7 +2,10 @@
 
 Any directory with an RFC 9540 gateway: pjconf's own (``pjconf directory serve``) or
 payjoin-mailroom. Requests are encapsulated before the clock starts (the client's HPKE work
-is not the server's), each with its own ephemeral key, and every answer is opened and checked.
+is not the server's), each with its own ephemeral key. Every answer is opened and checked, or
+with ``--open-every N`` those of every Nth round trip (the rest: HTTP 200, 8192 bytes), which
+leaves the client's CPU to the server on a shared machine. ``--clients P`` runs the timed round
+trips from P client processes (:mod:`.clients`), so that the client is not one core's worth.
 
 - **round trips**: ``N`` times, POST a 7168-byte payload to a fresh mailbox, then GET it back,
   ``C`` at a time, through ``POST {URL}/.well-known/ohttp-gateway``; round trips per second and
@@ -18,6 +21,7 @@ is not the server's), each with its own ephemeral key, and every answer is opene
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +38,8 @@ from pjconf.harness.implementations.reference import (
 
 PAYLOAD_BYTES = 7168
 """BIP 77's message size inside the 8192-byte OHTTP body."""
+ANSWER_BYTES = 8192
+"""Every BIP 77 gateway answer (an OHTTP response)."""
 GATEWAY_PATH = "/.well-known/ohttp-gateway"
 OHTTP_REQUEST = {"Content-Type": "message/ohttp-req"}
 
@@ -51,6 +57,10 @@ class BenchConfig:
     pid: int | None = None
     seed: str = "pjconf/directory-bench"
     timeout: float = 60.0
+    open_every: int = 1
+    """Decapsulate and check the answers of every Nth round trip (1: all)."""
+    clients: int = 1
+    """Client processes for the timed round trips."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class Pair:
     payload: bytes
     post: SealedRequest
     get: SealedRequest
+    number: int = 0
+    """Its place in its phase, which decides whether its answers are opened (``open_every``)."""
 
 
 @dataclass
@@ -73,6 +85,10 @@ class Phase:
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    client_cpu: float = 0.0
+    """CPU seconds the client process(es) spent in the phase."""
+    server_cpu: float | None = None
+    """CPU seconds the server (``--pid`` and its workers) spent in the phase, if local."""
 
     @property
     def rate(self) -> float:
@@ -88,6 +104,8 @@ class Phase:
             "seconds": round(self.seconds, 3),
             "round_trips_per_second": round(self.rate, 1),
             "latency_ms": percentiles(self.latencies),
+            "client_cpu_ms_per_round_trip": _per(self.client_cpu, self.ok),
+            "server_cpu_ms_per_round_trip": _per(self.server_cpu, self.ok),
         }
 
 
@@ -104,9 +122,47 @@ def percentiles(values: Sequence[float]) -> dict[str, float | None]:
 
 
 def rss_kib(pid: int | None) -> int | None:
-    """Resident set size of a local process in KiB (``/proc``), None when not measurable."""
+    """Resident set size of a local process and its children (``--workers``) in KiB
+    (``/proc``), None when not measurable."""
     if pid is None:
         return None
+    own = _own_rss_kib(pid)
+    if own is None:
+        return None
+    return own + sum(_own_rss_kib(kid) or 0 for kid in _children(pid))
+
+
+def _per(seconds: float | None, count: int) -> float | None:
+    """Milliseconds per item, for the report."""
+    return None if seconds is None or count == 0 else round(seconds * 1000 / count, 3)
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User and system CPU seconds of a local process and its live children (``/proc``)."""
+    if pid is None:
+        return None
+    total = 0.0
+    for process in [pid, *_children(pid)]:
+        try:
+            with open(f"/proc/{process}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            if process == pid:
+                return None
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            return [int(child) for child in children.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _own_rss_kib(pid: int) -> int | None:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
@@ -130,35 +186,41 @@ class Bench:
         """``count`` fresh mailboxes, their requests sealed now, before any clock runs."""
         made = []
         rng = self.rng.child(label)
-        for _ in range(count):
+        for number in range(count):
             short, payload = rng.random_bytes(8), rng.random_bytes(PAYLOAD_BYTES)
             post = seal_mailbox_request(keys, self.base, "POST", short, payload, rng=rng)
             get = seal_mailbox_request(keys, self.base, "GET", short, rng=rng)
-            made.append(Pair(short, payload, post, get))
+            made.append(Pair(short, payload, post, get, number))
         return made
 
     async def send(
-        self, session: aiohttp.ClientSession, sealed: SealedRequest
-    ) -> tuple[int, bytes]:
-        """POST one sealed request to the gateway; the inner status and body."""
+        self, session: aiohttp.ClientSession, sealed: SealedRequest, *, open_it: bool = True
+    ) -> tuple[int, bytes] | None:
+        """POST one sealed request to the gateway; the inner status and body (None when not
+        ``open_it``: then only the HTTP status and the size are checked)."""
         async with session.post(
             self.base + GATEWAY_PATH, data=sealed.body, headers=OHTTP_REQUEST
         ) as r:
             answer = await r.read()
             if r.status != 200:
                 raise BenchFailure(f"gateway answered HTTP {r.status}")
+        if not open_it:
+            if len(answer) != ANSWER_BYTES:
+                raise BenchFailure(f"an answer of {len(answer)} bytes, not {ANSWER_BYTES}")
+            return None
         try:
             return sealed.open(answer)
         except PjconfError as e:
             raise BenchFailure(f"unreadable answer: {e}") from None
 
     async def round_trip(self, session: aiohttp.ClientSession, pair: Pair) -> None:
-        status, _ = await self.send(session, pair.post)
-        if status != 200:
-            raise BenchFailure(f"POST answered {status}")
-        status, body = await self.send(session, pair.get)
-        if status != 200 or body != pair.payload:
-            raise BenchFailure(f"GET answered {status} with {len(body)} bytes, not the payload")
+        open_it = pair.number % self.config.open_every == 0
+        posted = await self.send(session, pair.post, open_it=open_it)
+        if posted is not None and posted[0] != 200:
+            raise BenchFailure(f"POST answered {posted[0]}")
+        got = await self.send(session, pair.get, open_it=open_it)
+        if got is not None and got != (200, pair.payload):
+            raise BenchFailure(f"GET answered {got[0]} with {len(got[1])} bytes, not the payload")
 
     async def run_round_trips(
         self, session: aiohttp.ClientSession, pairs: list[Pair], name: str, concurrency: int
@@ -177,9 +239,10 @@ class Bench:
                 phase.ok += 1
                 phase.latencies.append((time.perf_counter() - started) * 1000)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         phase.seconds = time.perf_counter() - started
+        phase.client_cpu = time.process_time() - cpu
         return phase
 
     # -- phases --------------------------------------------------------------------------------
@@ -250,8 +313,20 @@ class Bench:
             pairs = self.pairs(keys, config.round_trips, "round-trips")
             warm = self.pairs(keys, min(100, config.round_trips), "warm-up")
             await self.run_round_trips(session, warm, "warm-up", config.concurrency)
-            self.progress(f"round trips: {config.round_trips}, {config.concurrency} at a time")
-            main = await self.run_round_trips(session, pairs, "round trips", config.concurrency)
+            self.progress(
+                f"round trips: {config.round_trips}, {config.concurrency} at a time, from "
+                f"{config.clients} client process(es)"
+            )
+            server_cpu = cpu_seconds(config.pid)
+            if config.clients > 1:
+                from pjconf.harness.directory.clients import run_in_processes  # noqa: PLC0415
+
+                main = await asyncio.to_thread(run_in_processes, config, pairs)
+            else:
+                main = await self.run_round_trips(session, pairs, "round trips", config.concurrency)
+            after = cpu_seconds(config.pid)
+            if server_cpu is not None and after is not None:
+                main.server_cpu = after - server_cpu
             self.rss["after_round_trips"] = rss_kib(config.pid)
             report: dict[str, Any] = {
                 "url": config.url,
@@ -259,6 +334,8 @@ class Bench:
                 "payload_bytes": PAYLOAD_BYTES,
                 "concurrency": config.concurrency,
                 "pre_encapsulated": True,
+                "opened": "all" if config.open_every == 1 else f"1 in {config.open_every}",
+                "client_processes": config.clients,
                 "round_trips": main.to_json(),
             }
             if config.long_pollers:

@@ -40,7 +40,24 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="N",
         help="idle connections held during --hostile (2000)",
     )
-    b.add_argument("--pid", type=at_least(1), help="the server's local pid, to read its RSS")
+    b.add_argument(
+        "--open-every",
+        type=at_least(1),
+        default=1,
+        metavar="N",
+        help="decapsulate and check the answers of every Nth round trip; the others are checked "
+        "for HTTP 200 and 8192 bytes (1: every answer)",
+    )
+    b.add_argument(
+        "--clients",
+        type=at_least(1),
+        default=1,
+        metavar="P",
+        help="client processes sending the timed round trips (1)",
+    )
+    b.add_argument(
+        "--pid", type=at_least(1), help="the server's local pid: its RSS and CPU, workers included"
+    )
     b.add_argument("--timeout", type=positive(float), default=60.0, metavar="SECONDS")
     b.add_argument("--json", type=Path, metavar="FILE", help="write the report as JSON")
 
@@ -66,6 +83,8 @@ def command(args: argparse.Namespace) -> int:
         idle_connections=args.idle_connections,
         pid=args.pid,
         timeout=args.timeout,
+        open_every=args.open_every,
+        clients=args.clients,
     )
     try:
         report = run_bench(config, lambda line: print(f"bench: {line}", file=sys.stderr))
@@ -84,16 +103,26 @@ def command(args: argparse.Namespace) -> int:
 
 def _phase(name: str, phase: dict[str, Any]) -> str:
     lat = phase["latency_ms"]
-    return (
+    line = (
         f"{name}: {phase['ok']}/{phase['attempted']} ok, "
         f"{phase['round_trips_per_second']:.0f} round trips/s, latency ms p50 {lat['p50']} "
         f"p90 {lat['p90']} p99 {lat['p99']} max {lat['max']}"
     )
+    cpu = [
+        f"{who} {phase[f'{who}_cpu_ms_per_round_trip']} ms"
+        for who in ("client", "server")
+        if phase.get(f"{who}_cpu_ms_per_round_trip") is not None
+    ]
+    return line + (f"; CPU per round trip: {', '.join(cpu)}" if cpu else "")
 
 
 def summary(report: dict[str, Any]) -> str:
     """The report as plain lines for a CI log."""
-    lines = [f"directory {report['url']} (requests pre-encapsulated, every answer checked)"]
+    opened = "every answer" if report["opened"] == "all" else f"answers of {report['opened']}"
+    lines = [
+        f"directory {report['url']} (requests pre-encapsulated, {opened} opened and checked, "
+        f"{report['client_processes']} client process(es))"
+    ]
     lines.append(_phase("round trips", report["round_trips"]))
     polls = report.get("long_polls")
     if polls:

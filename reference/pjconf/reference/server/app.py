@@ -236,6 +236,24 @@ class Directory:
             if removed:
                 self.log.event("pruned", mailboxes=removed)
 
+    async def wake_from_store_forever(self, interval: float) -> None:
+        """With several workers: wake the long polls this worker holds on mailboxes another
+        worker was POSTed to, looking at the shared store's new rows every ``interval`` s.
+
+        No POST is missed: a GET registers its waiter right after finding the mailbox empty,
+        with no await in between, so a POST committed later has a row past the mark.
+        """
+        mark = self.store.last_row()
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                posted, mark = self.store.posted_since(mark)
+            except StoreError as e:
+                self.log.event("store_poll_failed", level="error", error=str(e))
+                continue
+            for short_id in posted:
+                self.waiters.notify(short_id)
+
     async def close(self) -> None:
         if self.client is not None:
             await self.client.close()

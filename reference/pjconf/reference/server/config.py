@@ -23,6 +23,10 @@ DEFAULT_MAX_WAITERS = 10_000
 """Long polls held at once before more are answered 503 (a choice; the mailroom bounds its
 mailboxes, ~2e6, not its waiters)."""
 
+DEFAULT_WAKE_INTERVAL = 0.02
+"""A choice: a long poll held by one worker answers at most this much later than the POST taken
+by another; each look is one indexed query per worker, 50 a second."""
+
 
 @dataclass(frozen=True)
 class ServerConfig:
@@ -46,3 +50,8 @@ class ServerConfig:
     """Seconds in-flight requests get to finish after SIGTERM/SIGINT."""
     reuse_port: bool = False
     """Bind with SO_REUSEPORT so several worker processes can share the port."""
+    workers: int = 1
+    """Server processes sharing the port (SO_REUSEPORT) and the store file (:mod:`.workers`)."""
+    wake_interval: float = DEFAULT_WAKE_INTERVAL
+    """With several workers: seconds between a worker's looks at the store for mailboxes
+    another worker was POSTed to, whose long polls it holds."""

@@ -47,16 +47,22 @@ def serve(
     def announce(url: str) -> None:
         print(f"listening {url}", file=out, flush=True)
 
+    if config.workers > 1:
+        from pjconf.reference.server.workers import serve_workers  # noqa: PLC0415
+
+        return serve_workers(config, rng, clock or SystemClock(), announce)
     return asyncio.run(run_server(config, rng, clock or SystemClock(), announce))
 
 
-def _socket(config: ServerConfig) -> socket.socket:
+def _socket(config: ServerConfig, *, listen: bool = True) -> socket.socket:
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if config.reuse_port:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((config.host, config.port))
+    if not listen:
+        return sock
     sock.listen(4096)
     sock.setblocking(False)
     return sock
@@ -70,9 +76,11 @@ async def run_server(
     *,
     stop: asyncio.Event | None = None,
     log_stream: TextIO | None = None,
+    parent_fd: int | None = None,
 ) -> int:
     """Serve until ``stop`` is set (None: until SIGTERM/SIGINT); the exit status. ``announce``
-    is called with the URL once connections are accepted."""
+    is called with the URL once connections are accepted. A worker is given ``parent_fd``, a
+    pipe its parent holds open: end of file there (the parent died, even by kill -9) stops it."""
     log = Logger(config.log_format, time.time, log_stream)
     try:
         store = MailboxStore(config.store, clock, config.mailbox_ttl)
@@ -110,15 +118,17 @@ async def run_server(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-    pruner = asyncio.create_task(directory.prune_forever())
+    if parent_fd is not None:
+        asyncio.get_running_loop().add_reader(parent_fd, stop.set)
+    background = _background_tasks(directory)
     await stop.wait()
+    if parent_fd is not None:
+        asyncio.get_running_loop().remove_reader(parent_fd)
 
     log.event("stopping", in_flight=len(server.connections), long_polls=directory.waiters.held)
     await site.stop()
     directory.waiters.release_all()
-    pruner.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await pruner
+    await _cancel(background)
     await runner.cleanup()
     await directory.close()
     status = EXIT_OK
@@ -129,3 +139,19 @@ async def run_server(
         status = EXIT_START_FAILED
     log.event("stopped")
     return status
+
+
+def _background_tasks(directory: Directory) -> list[asyncio.Task[None]]:
+    """Pruning, and with several workers the wake-ups of long polls from the shared store."""
+    tasks = [asyncio.create_task(directory.prune_forever())]
+    if directory.config.workers > 1:
+        interval = directory.config.wake_interval
+        tasks.append(asyncio.create_task(directory.wake_from_store_forever(interval)))
+    return tasks
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

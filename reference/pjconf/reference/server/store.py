@@ -85,6 +85,33 @@ class MailboxStore:
             raise StoreError(f"cannot read a mailbox: {e}") from None
         return None if row is None else bytes(row[0])
 
+    def posted_since(self, mark: int) -> tuple[list[bytes], int]:
+        """The mailboxes written after row ``mark`` (by any process sharing the file), and the
+        new mark. How a worker learns of POSTs another worker took (see :mod:`.workers`).
+
+        Rows only grow past the mark, except when pruning removed the newest ones: then the mark
+        falls back to the highest row left, so a later row reusing their number is still seen.
+        """
+        try:
+            rows = self._db.execute(
+                "SELECT rowid, id FROM mailboxes WHERE rowid > ? ORDER BY rowid", (mark,)
+            ).fetchall()
+            if not rows:
+                return [], min(mark, self.last_row())
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot read the mailboxes: {e}") from None
+        return [bytes(short_id) for _, short_id in rows], int(rows[-1][0])
+
+    def last_row(self) -> int:
+        """The highest mailbox row number now (0 when empty): a starting mark for
+        :meth:`posted_since`."""
+        try:
+            return int(
+                self._db.execute("SELECT coalesce(max(rowid), 0) FROM mailboxes").fetchone()[0]
+            )
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot read the mailboxes: {e}") from None
+
     def put_v1(self, short_id: bytes, body: bytes) -> None:
         """Keep a v2 receiver's answer to a v1 sender (the last one wins)."""
         try:
