@@ -24,7 +24,13 @@ from pjconf.harness.corpus.paths import vectors_dir
 from pjconf.harness.corpus.profiles import DEFAULT_PROFILE, PROFILES, in_profile
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
-from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
+from pjconf.harness.implementations.client import (
+    Abortable,
+    Client,
+    LineClient,
+    ProcessClient,
+    Reply,
+)
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
@@ -404,6 +410,10 @@ def _run_with(
     if hello is None:
         return 2
     implementation = _implementation(hello, args.impl)
+    if hello.kind == "result":
+        for helper in helpers or ():
+            if isinstance(helper, LineClient):
+                helper.adopt_hello(hello.value)  # the same implementation: respawn or not
     name = str(implementation.get("implementation", args.impl))
     expect = Expectations()
     if args.expectations and not stop():
