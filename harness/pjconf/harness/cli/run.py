@@ -524,6 +524,9 @@ def _run_with(
     finally:
         line.clear()
         log.finish("stopped" if stop() else "done")
+        for worker in [client, *(helpers or ())]:
+            if isinstance(worker, WorkerProcess):
+                worker.begin_close()  # the workers close their adapters side by side
         client.close()
     if stop():
         # A runner still busy after the grace period keeps its own lists; report a snapshot.

@@ -17,7 +17,7 @@ from pjconf.harness.run.breaker import Breaker
 from pjconf.harness.run.capabilities import missing_capability
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
-from pjconf.harness.run.parallel import OrderedPool
+from pjconf.harness.run.parallel import RESPAWN_COST, RESTART_COST, OrderedPool
 from pjconf.harness.run.scenario import execute
 from pjconf.harness.run.variants import Variants, finish
 from pjconf.harness.run.witness import WitnessRule
@@ -297,12 +297,14 @@ def run(
                 commit.not_sent(case)
         return result
     judges = [judge] + [_judge_for(other, variants) for other in helpers]
+    respawning = all(getattr(c, "respawn", False) is True for c in (client, *helpers))
     pool = OrderedPool(
         todo,
         judges,
         skip=lambda case: not commit.sends(case),
         careful=lambda: breaker.failures > 0,
         stop=stop or (lambda: False),
+        crash_cost=RESPAWN_COST if respawning else RESTART_COST,
     )
     witnesses.judge = pool.judge_on_first
     if todo:

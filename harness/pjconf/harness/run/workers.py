@@ -48,6 +48,8 @@ PRELOAD = [
 
 CLOSE_GRACE = 20.0
 """Seconds a worker has to close its adapter (a container's removal) before it is killed."""
+BUSY_GRACE = 2.0
+"""Seconds :meth:`WorkerProcess.begin_close` waits for a request in flight to end."""
 PARENT_POLL = 1.0
 """How often a worker checks that the harness that started it still lives (seconds)."""
 
@@ -85,6 +87,9 @@ class WorkerProcess:
         self._lock = threading.Lock()
         self._started: str | None = None  # "" once ready, else why it could not start
         self._stopped = ""
+        self._closing = False
+        self.respawn = False
+        """Whether the worker's adapter respawns on a crash (its hello said so)."""
 
     def ready(self) -> None:
         """Wait until the worker has its client; :class:`WorkerCannotStart` says why not."""
@@ -124,12 +129,15 @@ class WorkerProcess:
         if answer[0] != "reply":
             return Reply("malfunction", {"message": str(answer[1])})
         reply: Reply = answer[1]
+        if op == "hello" and reply.kind == "result":
+            self.respawn = reply.value.get("respawn") is True
         return reply
 
     def adopt_hello(self, hello: JsonObject) -> None:
         """Tell the worker's client what the run's hello announced (see
         :meth:`~pjconf.harness.implementations.client.LineClient.adopt_hello`)."""
         self._ask(("adopt", hello))
+        self.respawn = hello.get("respawn") is True
 
     def judge_case(self, case: Case, twin: Case | None, unfinished: bool, seed: str) -> Outcome:
         if self._stopped:
@@ -147,11 +155,23 @@ class WorkerProcess:
             if self._process.pid is not None and self._process.exitcode is None:
                 os.kill(self._process.pid, signal.SIGTERM)
 
-    def close(self) -> None:
-        """Close the worker's adapter (``shutdown``, then the kill) and end the worker."""
-        if self._process.exitcode is None:
+    def begin_close(self) -> None:
+        """Ask the worker to close its adapter and end, without waiting (:meth:`close` waits):
+        closing several workers this way overlaps their adapters' removal."""
+        if not self._lock.acquire(timeout=BUSY_GRACE):
+            return  # still judging after an abort: close() ends the process instead
+        try:
+            if self._closing or self._process.exitcode is not None:
+                return
+            self._closing = True
             with contextlib.suppress(OSError, ValueError):
                 self._conn.send(("close",))
+        finally:
+            self._lock.release()
+
+    def close(self) -> None:
+        """Close the worker's adapter (``shutdown``, then the kill) and end the worker."""
+        self.begin_close()
         self._process.join(CLOSE_GRACE)
         if self._process.exitcode is None:
             self._process.kill()  # its client's watchdog removes what it leaves
