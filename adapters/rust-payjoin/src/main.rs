@@ -3,6 +3,9 @@
 //! Speaks pjconf's adapter protocol (docs/adapter-protocol.md): one JSON request per stdin line,
 //! one JSON answer per stdout line, in order. Every op runs under `catch_unwind`, so a panic inside
 //! rust-payjoin (or its crypto crates) is reported as an `InternalError` and the process goes on.
+//!
+//! `--supervise` (the image's entrypoint) runs the same binary as a child under a supervisor that
+//! answers `pjconf.respawn` by SIGKILLing the child and starting a fresh one (supervise.rs).
 
 mod args;
 mod bench;
@@ -12,6 +15,7 @@ mod live;
 mod ohttp_ops;
 mod psbt_ops;
 mod session_bench;
+mod supervise;
 mod uri_ops;
 
 use std::io::{BufRead, Write};
@@ -83,6 +87,8 @@ pub const OPS: &[&str] = &[
 pub struct State {
     pub ohttp: ohttp_ops::Contexts,
     pub sessions: live::Sessions,
+    /// Started by `--supervise` as its child: `hello` announces `respawn`.
+    pub supervised: bool,
 }
 
 /// An op that keeps no state between calls: what `dispatch` serves first and `bench` may time.
@@ -116,18 +122,27 @@ pub fn stateless(op: &str) -> Option<StatelessOp> {
     Some(run)
 }
 
+fn hello(supervised: bool) -> Value {
+    let mut hello = json!({
+        "protocol": 1,
+        "implementation": IMPLEMENTATION,
+        "version": VERSION,
+        "ops": OPS,
+        "deterministic": false,
+    });
+    if supervised {
+        // Our parent answers pjconf.respawn (supervise.rs); an unsupervised process cannot.
+        hello["respawn"] = Value::Bool(true);
+    }
+    hello
+}
+
 fn dispatch(state: &mut State, op: &str, args: &Map<String, Value>) -> Answer {
     if let Some(run) = stateless(op) {
         return run(args);
     }
     match op {
-        "hello" => Answer::Result(json!({
-            "protocol": 1,
-            "implementation": IMPLEMENTATION,
-            "version": VERSION,
-            "ops": OPS,
-            "deterministic": false,
-        })),
+        "hello" => Answer::Result(hello(state.supervised)),
         "ohttp.request.seal" => ohttp_ops::request_seal(&mut state.ohttp, args),
         "ohttp.request.open" => ohttp_ops::request_open(&mut state.ohttp, args),
         "ohttp.response.seal" => ohttp_ops::response_seal(&mut state.ohttp, args),
@@ -214,6 +229,10 @@ fn handle_line(state: &mut State, line: &str) -> (Value, bool) {
 }
 
 fn main() {
+    let flag = std::env::args().nth(1);
+    if flag.as_deref() == Some("--supervise") {
+        supervise::run();
+    }
     // Keep panics inside rust-payjoin visible on stderr (free for logs) but short.
     std::panic::set_hook(Box::new(|info| {
         eprintln!("pjconf-adapter-rust-payjoin: caught panic: {info}");
@@ -221,7 +240,10 @@ fn main() {
 
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    let mut state = State::default();
+    let mut state = State {
+        supervised: flag.as_deref() == Some(supervise::CHILD_FLAG),
+        ..State::default()
+    };
     let mut input = stdin.lock();
     let mut buf = Vec::new();
     loop {

@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Exits 0 on 'shutdown' or end of input. Malformed lines get an error answer.",
     )
     shim_p.add_argument("--seed", help="make every random draw deterministic")
+    shim_p.add_argument(
+        "--supervise",
+        action="store_true",
+        help="serve from a child process that the 'pjconf.respawn' request SIGKILLs and replaces "
+        '(hello then says "respawn": true; docs/adapter-protocol.md, Respawn)',
+    )
     vectors_command.add_parser(commands)
     compat_command.add_parser(commands)
     mutate_command.add_parser(commands)
@@ -74,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_shim(args: argparse.Namespace) -> int:
+    if args.supervise:
+        return reference.serve_supervised(args.seed, sys.stdin, sys.stdout)
     return reference.serve(args.seed, sys.stdin, sys.stdout)
 
 

@@ -8,7 +8,9 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -31,7 +33,13 @@ from pjconf.harness.directory.conformance import (
 )
 from pjconf.harness.excerpt import bounded, excerpt
 from pjconf.harness.implementations import reference
-from pjconf.harness.implementations.client import Abortable, Client, ProcessClient, Reply
+from pjconf.harness.implementations.client import (
+    Abortable,
+    Client,
+    LineClient,
+    ProcessClient,
+    Reply,
+)
 from pjconf.harness.reports import html as html_report
 from pjconf.harness.reports import junit
 from pjconf.harness.reports import summary as report
@@ -43,7 +51,8 @@ from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
 from pjconf.harness.run.runner import RunResult, families_in_scope, run, select
 from pjconf.harness.run.supervise import Stop, signals_stop, supervise
-from pjconf.harness.run.variants import fresh_variants, new_seed
+from pjconf.harness.run.variants import fresh_variants, new_seed, regenerate
+from pjconf.harness.run.workers import WorkerCannotStart, WorkerProcess
 from pjconf.protocol.limits import DEFAULT_LIMITS, Limits
 
 INTERRUPTED = 3
@@ -400,19 +409,18 @@ def run_one(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    seed = args.seed or new_seed()
     with signals_stop(stop):
-        try:
+        helpers: list[Client]
+        try:  # the adapters first: -j's worker processes fork best before any thread starts
             if against_url:
-                client = _directory_client(args)
-                helpers = []
+                client, helpers = _directory_client(args), []
             else:
-                client = client_for(args.impl, args.timeout, limits)
-                helpers = [
-                    client_for(args.impl, args.timeout, limits) for _ in range(_jobs(args) - 1)
-                ]
+                client, helpers = _adapters(args, limits)
         except CannotStart as exc:
             print(f"pjconf: {exc}", file=sys.stderr)
             return 2
+        regenerated = None if args.no_variants else _regenerating(seed, cases, args, names)
         try:
             return _run_with(
                 client,
@@ -423,6 +431,8 @@ def run_one(args: argparse.Namespace) -> int:
                 stop=stop,
                 started=started,
                 helpers=helpers,
+                seed=seed,
+                regenerated=regenerated,
             )
         finally:
             for helper in helpers:
@@ -441,6 +451,47 @@ def _directory_client(args: argparse.Namespace) -> Client:
         return DirectoryClient(target, reference.directory_rng(None))
     except DirectoryUnavailable as exc:
         raise CannotStart(str(exc)) from None
+
+
+def _regenerating(
+    seed: str, cases: list[Case], args: argparse.Namespace, names: set[str] | None
+) -> Callable[[], dict[str, Case]]:
+    """Start regenerating the variant families the options select, in the background: the
+    run's biggest serial cost, which needs only the seed, overlaps starting the adapters,
+    ``hello`` and the first families' cases. (A family the expectations file later excludes
+    is regenerated in vain.) Returns what waits for the result."""
+    wanted = select(
+        cases,
+        keyword=args.keyword,
+        families=set(args.family) if args.family else None,
+        exclude=set(args.exclude_family),
+        names=names,
+        shard=args.shard,
+    )
+    families = {c.family for c in wanted if c.op is not None}
+    pool = ThreadPoolExecutor(1, thread_name_prefix="pjconf-variants")
+    future = pool.submit(regenerate, seed, families)
+    pool.shutdown(wait=False)
+    return future.result
+
+
+def _adapters(args: argparse.Namespace, limits: Limits) -> tuple[Client, list[Client]]:
+    """The run's adapter, and ``-j``'s others. With ``-j`` 2 or more each lives in a worker
+    process (:mod:`~pjconf.harness.run.workers`), so the harness's Python work on the cases
+    uses every core; the first also answers the run's ``hello``. ``-j 1`` stays in this
+    process."""
+    jobs = _jobs(args)
+    if jobs == 1:
+        return client_for(args.impl, args.timeout, limits), []
+    factory = partial(client_for, args.impl, args.timeout, limits)
+    workers = [WorkerProcess(factory, name=f"pjconf-worker-{k + 1}") for k in range(jobs)]
+    try:
+        workers[0].ready()
+    except WorkerCannotStart as exc:
+        for worker in workers:
+            worker.close()
+        raise CannotStart(str(exc)) from None
+    return workers[0], list(workers[1:])
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -465,6 +516,8 @@ def _run_with(
     stop: Stop,
     started: float,
     helpers: list[Client] | None = None,
+    seed: str = "",
+    regenerated: Callable[[], dict[str, Case]] | None = None,
 ) -> int:
     """Hello, the run, the reports: everything after the implementation is started
     (``helpers``: more adapters of it for ``-j``, closed by the caller)."""
@@ -473,6 +526,10 @@ def _run_with(
     if hello is None:
         return 2
     implementation = _implementation(hello, args.impl)
+    if hello.kind == "result":
+        for helper in helpers or ():
+            if isinstance(helper, LineClient | WorkerProcess):
+                helper.adopt_hello(hello.value)  # the same implementation: respawn or not
     name = str(implementation.get("implementation", args.impl))
     expect = Expectations()
     if args.expectations and not stop():
@@ -495,7 +552,11 @@ def _run_with(
         names=names,
     )
     chosen = select(unsharded, shard=args.shard)
-    variants = None if args.no_variants else fresh_variants(args.seed or new_seed(), chosen)
+    variants = (
+        None
+        if args.no_variants
+        else fresh_variants(seed or args.seed or new_seed(), chosen, regenerated)
+    )
     json_to_stdout = args.json is not None and str(args.json) == "-"
     line = ProgressLine(sys.stderr, enabled=not args.quiet and not json_to_stdout)
     log = ProgressLog(sys.stderr, enabled=not args.quiet)
@@ -530,6 +591,9 @@ def _run_with(
     finally:
         line.clear()
         log.finish("stopped" if stop() else "done")
+        for worker in [client, *(helpers or ())]:
+            if isinstance(worker, WorkerProcess):
+                worker.begin_close()  # the workers close their adapters side by side
         client.close()
     if stop():
         # A runner still busy after the grace period keeps its own lists; report a snapshot.

@@ -7,6 +7,11 @@ bytes that are not UTF-8, or JSON nested deeper or holding longer numbers than
 :class:`~pjconf.protocol.limits.Limits` allow becomes a ``malfunction`` reply at once (the harness
 reports ERROR), and the next call restarts the process.
 
+An adapter whose ``hello`` announces ``"respawn": true`` is crashed in place:
+:meth:`LineClient.kill` sends it ``pjconf.respawn`` and its supervisor SIGKILLs the adapter
+process and starts a fresh one (docs/adapter-protocol.md, "Respawn"): a restart, minus
+starting the container or process around the adapter.
+
 A local adapter runs in a process group of its own and is killed as a group (``os.killpg``) on
 every timeout, malfunction and exit, so an adapter started through a wrapper script leaves no
 children behind; a :class:`~pjconf.harness.implementations.watchdog.Watchdog` kills the group
@@ -36,6 +41,9 @@ from pjconf.protocol.lines import CHUNK, Oversized
 from pjconf.protocol.wire import JsonObject, Request, encode_line
 
 ReplyKind = Literal["result", "error", "unimplemented", "malfunction"]
+
+RESPAWN_OP = "pjconf.respawn"
+"""The control op of the respawn extension: the adapter's supervisor kills and replaces it."""
 
 SHUTDOWN_GRACE = 2.0
 """Seconds an adapter gets to answer ``shutdown`` before it is killed (nothing is judged then)."""
@@ -160,6 +168,11 @@ class LineClient:
         self._ever_started = False
         self.restarts = 0
         """How many times the adapter had to be started again after dying or being killed."""
+        self.respawn = False
+        """Whether :meth:`kill` asks the adapter's supervisor to respawn it (its ``hello``
+        announced ``respawn``; see :meth:`adopt_hello`)."""
+        self.respawns = 0
+        """How many crashes were respawns (no restart of the process or container)."""
 
     def _drop(self, channel: Channel) -> None:
         with self._lock:
@@ -186,7 +199,15 @@ class LineClient:
             return self._channel
 
     def call(self, op: str, args: JsonObject) -> Reply:
-        return self._call(op, args, self.timeout)
+        reply = self._call(op, args, self.timeout)
+        if op == "hello" and reply.kind == "result":
+            self.adopt_hello(reply.value)
+        return reply
+
+    def adopt_hello(self, hello: JsonObject) -> None:
+        """Use what ``hello`` announced: ``respawn``. A ``-j`` run's extra adapters of the same
+        implementation are told the first one's hello rather than asked again."""
+        self.respawn = hello.get("respawn") is True
 
     def _call(self, op: str, args: JsonObject, timeout: float) -> Reply:
         channel = self._channel_for_call()
@@ -234,11 +255,33 @@ class LineClient:
             channel.kill()
 
     def kill(self) -> None:
-        """Kill the adapter without a shutdown (a crash); the next request starts it again."""
+        """Kill the adapter without a shutdown (a crash); the next request starts it again.
+
+        With ``respawn``, the adapter's supervisor kills it (SIGKILL) and starts a fresh one
+        in the same process group or container, and the channel stays open. Any other answer
+        to ``pjconf.respawn`` (an error, none in time) ends respawning for this client and
+        the crash is a restart, as without the extension."""
+        if self.respawn and self._respawned():
+            return
+        self._kill_channel()
+
+    def _kill_channel(self) -> None:
         with self._lock:
             channel, self._channel = self._channel, None
         if channel is not None:
             channel.kill()
+
+    def _respawned(self) -> bool:
+        with self._lock:
+            running = self._channel is not None and not self._stopped
+        if not running:
+            return False  # nothing to respawn: the next call starts the adapter anyway
+        reply = self._call(RESPAWN_OP, {}, self.timeout)
+        if reply.kind == "result" and reply.value.get("respawned") is True:
+            self.respawns += 1
+            return True
+        self.respawn = False
+        return False
 
     def close(self) -> None:
         """``shutdown`` (briefly awaited), then the adapter is killed whatever it answered."""
@@ -246,7 +289,7 @@ class LineClient:
             running = self._channel is not None and not self._stopped
         if running:
             self._call("shutdown", {}, min(self.timeout, SHUTDOWN_GRACE))
-        self.kill()
+        self._kill_channel()
 
 
 class _ProcessChannel:

@@ -221,9 +221,14 @@ class DockerClient(LineClient):
         self._starter = ThreadPoolExecutor(1, thread_name_prefix="pjconf-docker-spare")
         self._spare: Future[_DockerChannel] | None = None
         self._spare_lock = threading.Lock()
+        self.containers_started = 0
+        """Containers this client started (warm spares among them): one for a whole run
+        when the image's adapter respawns in place (``respawn`` in its hello)."""
         super().__init__(lambda: self._start(chosen, lines), timeout=timeout, limits=lines)
 
     def _new_channel(self, limits: ContainerLimits, lines: Limits) -> _DockerChannel:
+        with self._spare_lock:
+            self.containers_started += 1
         return _DockerChannel(
             self._engine, self.image, limits, self.session, lines, reaper=self._reaper
         )

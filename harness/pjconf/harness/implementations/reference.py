@@ -4,7 +4,8 @@ regtest kit that imports ``pjconf.reference`` (tests/test_architecture.py holds 
 The harness meets the reference in three ways, all listed here:
 
 - as an implementation: ``--impl reference`` (the default) and ``pjconf shim`` run the reference's
-  adapter, which answers the protocol like any other (:func:`reference_client`, :func:`serve`);
+  adapter, which answers the protocol like any other (:func:`reference_client`, :func:`serve`,
+  :func:`serve_supervised`);
 - as the peer in ``sessions`` cases, playing the role the implementation under test does not;
 - as the world of a driven session: the directory stand-in with its fault knobs
   (:class:`Mailbox`, :class:`Status`, :class:`WrongSize`, :class:`Corrupt`) and the two seeded
@@ -24,11 +25,13 @@ only through the adapter protocol.
 from __future__ import annotations
 
 import hashlib
-from typing import BinaryIO, TextIO
+import sys
+from typing import BinaryIO, TextIO, cast
 
 from pjconf.harness.implementations.client import Client, Handles, InProcessClient, Reply, classify
 from pjconf.protocol.wire import JsonObject, Request
 from pjconf.reference.adapter import serve as _serve
+from pjconf.reference.adapter import supervise as _supervise
 from pjconf.reference.adapter.crafted_proposal import Tamper, tampered_proposals
 from pjconf.reference.adapter.crafted_reply import edge_reply_bodies, reply_bodies, seal_reply
 from pjconf.reference.adapter.crafted_sender import (
@@ -140,6 +143,15 @@ class _DirectClient:
 def serve(seed: str | None, stdin: BinaryIO | TextIO, stdout: BinaryIO | TextIO) -> int:
     """``pjconf shim``: the reference's adapter on stdin/stdout, one JSON line each way."""
     return _serve.serve(reference_adapter(seed), stdin, stdout)
+
+
+def serve_supervised(seed: str | None, stdin: BinaryIO | TextIO, stdout: BinaryIO | TextIO) -> int:
+    """``pjconf shim --supervise``: ``pjconf shim`` in a child process that ``pjconf.respawn``
+    kills and replaces (the respawn extension, offered by the reference like by any adapter)."""
+    child = [sys.executable, "-m", "pjconf.harness", "shim", *(["--seed", seed] if seed else [])]
+    source = cast(BinaryIO, getattr(stdin, "buffer", stdin))
+    sink = cast(BinaryIO, getattr(stdout, "buffer", stdout))
+    return _supervise.supervise(child, source, sink)
 
 
 def session_whole_args(seed: str) -> JsonObject:

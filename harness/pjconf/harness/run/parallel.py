@@ -15,8 +15,9 @@ the case was to be sent at all. A case a worker answered that the serial run wou
 are those of a serial run. What can differ is only the work done: a case sent in vain.
 
 The assignment is fixed before the run (:func:`assign`): each case goes to the worker with the
-least estimated work so far (ties: the lowest worker), in corpus order, so the same selection
-and ``N`` always give each worker the same cases in the same order. A worker that just saw a
+least estimated work so far (ties: the lowest worker), in corpus order, so the same selection,
+``N`` and adapter (whether its hello announces respawn, which makes a crash cheap) always give
+each worker the same cases in the same order. A worker that just saw a
 malfunction, or any worker once the committed run has a malfunction in a row, waits until every
 earlier case is committed before sending its next one, so a failing adapter costs no more
 timeouts than the serial run plus one per worker.
@@ -38,23 +39,28 @@ POLL = 0.1
 
 CASE_COST = 1
 """Estimated work of one request (about a millisecond against a local adapter)."""
-SESSION_COST = 60
-"""Estimated work of a driven session (``session.drive``), with the reference as its peer."""
+SESSION_COST = 100
+"""Estimated work of a driven session (``session.drive``), with the reference as its peer and
+its fresh variant (about 50 ms against rust-payjoin's image, 0.5 ms a request)."""
 RESTART_COST = 300
 """Estimated work of one crash and restart of the adapter (a container start dominates)."""
+RESPAWN_COST = 20
+"""Estimated work of one crash of an adapter that respawns in place (the resume's requests and
+log reads dominate: about 10 ms a crash against rust-payjoin's image)."""
 
 Judge = Callable[[Case], Outcome]
 
 
-def case_cost(case: Case) -> int:
-    """The estimated work of ``case``, in the units above, from what the case itself says."""
+def case_cost(case: Case, crash_cost: int = RESTART_COST) -> int:
+    """The estimated work of ``case``, in the units above, from what the case itself says;
+    ``crash_cost``: of one crash (:data:`RESTART_COST` or :data:`RESPAWN_COST`)."""
     if case.op != DRIVE_OP:
         return CASE_COST * (1 + len(case.setup))
     restarts = case.expected.get("restarts", 0) if case.expected else 0
-    return SESSION_COST + RESTART_COST * (restarts if isinstance(restarts, int) else 0)
+    return SESSION_COST + crash_cost * (restarts if isinstance(restarts, int) else 0)
 
 
-def assign(cases: Sequence[Case], workers: int) -> list[list[int]]:
+def assign(cases: Sequence[Case], workers: int, crash_cost: int = RESTART_COST) -> list[list[int]]:
     """Case indices per worker: each case in order to the least loaded worker (lowest on a
     tie), each worker's cases in corpus order. Deterministic: no clock, no randomness."""
     plan: list[list[int]] = [[] for _ in range(workers)]
@@ -62,7 +68,7 @@ def assign(cases: Sequence[Case], workers: int) -> list[list[int]]:
     for index, case in enumerate(cases):
         worker = min(range(workers), key=lambda w: (load[w], w))
         plan[worker].append(index)
-        load[worker] += case_cost(case)
+        load[worker] += case_cost(case, crash_cost)
     return plan
 
 
@@ -98,6 +104,7 @@ class OrderedPool:
         skip: Callable[[Case], bool],
         careful: Callable[[], bool],
         stop: Callable[[], bool],
+        crash_cost: int = RESTART_COST,
     ) -> None:
         self.cases = cases
         self.lock = threading.Condition(threading.RLock())
@@ -106,7 +113,7 @@ class OrderedPool:
         self._skip = skip
         self._careful = careful
         self._stop = stop
-        self._plan = assign(cases, len(judges))
+        self._plan = assign(cases, len(judges), crash_cost)
         self._slots: list[object] = [_PENDING] * len(cases)
         self._frontier = 0
         self._closing = False

@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from pjconf.harness.corpus.load import Case
 from pjconf.harness.excerpt import bounded, excerpt
@@ -16,9 +17,9 @@ from pjconf.harness.run.breaker import Breaker
 from pjconf.harness.run.capabilities import missing_capability
 from pjconf.harness.run.checker import Outcome, Verdict
 from pjconf.harness.run.expectations import Expectations
-from pjconf.harness.run.parallel import OrderedPool
+from pjconf.harness.run.parallel import RESPAWN_COST, RESTART_COST, OrderedPool
 from pjconf.harness.run.scenario import execute
-from pjconf.harness.run.variants import Variants
+from pjconf.harness.run.variants import Variants, finish
 from pjconf.harness.run.witness import WitnessRule
 from pjconf.harness.sessions.drive import DRIVE_NEEDS, DRIVE_OP
 from pjconf.protocol.wire import JsonObject
@@ -271,8 +272,7 @@ def run(
         result.not_run = _unsupported(runnable, set(supported_ops))
     todo = [c for c in runnable if c.family not in result.not_run]
 
-    def judge(case: Case) -> Outcome:
-        return _with_variant(client, case, variants)
+    judge = _judge_for(client, variants)
 
     witnesses = WitnessRule(
         [c for c in (corpus if corpus is not None else runnable) if c.family not in result.not_run],
@@ -296,13 +296,15 @@ def run(
             else:
                 commit.not_sent(case)
         return result
-    judges = [judge] + [partial(_with_variant, other, variants=variants) for other in helpers]
+    judges = [judge] + [_judge_for(other, variants) for other in helpers]
+    respawning = all(getattr(c, "respawn", False) is True for c in (client, *helpers))
     pool = OrderedPool(
         todo,
         judges,
         skip=lambda case: not commit.sends(case),
         careful=lambda: breaker.failures > 0,
         stop=stop or (lambda: False),
+        crash_cost=RESPAWN_COST if respawning else RESTART_COST,
     )
     witnesses.judge = pool.judge_on_first
     if todo:
@@ -382,19 +384,49 @@ class _Commit:
             self.progress(len(self.result.outcomes), len(self.todo), outcome)
 
 
+@runtime_checkable
+class JudgesCases(Protocol):
+    """An adapter that judges whole cases where it lives (a ``-j`` worker process), rather
+    than answering one request at a time to a judge in this process."""
+
+    def judge_case(self, case: Case, twin: Case | None, unfinished: bool, seed: str) -> Outcome:
+        """:func:`judge_with_twin` there; ``unfinished``: ``twin`` is a variants draft."""
+        ...
+
+
+def _judge_for(client: Client, variants: Variants | None) -> Callable[[Case], Outcome]:
+    """How ``client`` judges a case: where it lives if it can, else here."""
+    if isinstance(client, JudgesCases):
+        remote = client
+
+        def judge_there(case: Case) -> Outcome:
+            twin, unfinished = variants.draft(case) if variants is not None else (None, False)
+            return remote.judge_case(case, twin, unfinished, variants.seed if variants else "")
+
+        return judge_there
+    return partial(_with_variant, client, variants=variants)
+
+
 def _with_variant(client: Client, case: Case, variants: Variants | None) -> Outcome:
-    """The committed case, then (when it passed) its fresh variant, which must pass too."""
+    twin, unfinished = variants.draft(case) if variants is not None else (None, False)
+    seed = variants.seed if variants is not None else ""
+    return judge_with_twin(client, case, twin, seed, unfinished=unfinished)
+
+
+def judge_with_twin(
+    client: Client, case: Case, twin: Case | None, seed: str, *, unfinished: bool = False
+) -> Outcome:
+    """The committed case, then (when it passed) its fresh variant ``twin`` (from run seed
+    ``seed``; a draft to finish first when ``unfinished``), which must pass too."""
     outcome = execute(client, case)
-    twin = variants.of(case) if variants is not None else None
     if twin is None or outcome.verdict not in _VERIFIED:
         return outcome
-    fresh = execute(client, twin)
+    fresh = execute(client, finish(twin) if unfinished else twin)
     if fresh.verdict in _VERIFIED:
         return outcome
-    assert variants is not None
     verdict = Verdict.ERROR if fresh.verdict is Verdict.ERROR else Verdict.FAIL
     detail = (
-        f"passes as committed, but not in its fresh variant (run seed {variants.seed}): "
+        f"passes as committed, but not in its fresh variant (run seed {seed}): "
         f"{fresh.verdict.value} {fresh.detail}"
     )
     return Outcome(case, verdict, detail, fresh.got)

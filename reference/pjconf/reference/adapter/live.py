@@ -149,8 +149,15 @@ class LiveSession:
     state: Any
     rng: RandomSource
 
+    encoded: list[str] = field(default_factory=list, repr=False, compare=False)
+    """The log's first events as texts, so far: a log only grows (and its events are frozen),
+    and ``session.events`` is asked before and after every step of a driven session, so
+    each event is encoded once rather than at every read."""
+
     def texts(self, start: int = 0) -> list[str]:
-        return [self.role.encode(e) for e in self.persister.events[start:]]
+        events = self.persister.events
+        self.encoded.extend(self.role.encode(e) for e in events[len(self.encoded) :])
+        return self.encoded[start : len(events)]
 
     @property
     def state_name(self) -> str:
