@@ -55,8 +55,11 @@ class Crowd:
             with contextlib.suppress(OSError, ConnectionError):
                 await writer.wait_closed()
 
-    async def _head(self, lines: list[str]) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _post(self, *framing: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection with the head of a gateway POST sent, ``framing`` its body headers."""
         reader, writer = await asyncio.open_connection(self.host, self.port)
+        lines = [f"POST {GATEWAY_PATH} HTTP/1.1", f"Host: {self.host}", *framing]
+        lines.append("Content-Type: message/ohttp-req")
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
         await writer.drain()
         return reader, writer
@@ -68,79 +71,42 @@ class Crowd:
             return int(line.split()[1]) if line else None
         return None
 
-    async def oversized(self) -> tuple[int | None, float]:
-        """Content-Length of 100 MB, 64 KiB sent, then wait for the answer."""
+    async def _send(
+        self, framing: tuple[str, ...], first: bytes, more: bytes = b"", every: float = 0.0
+    ) -> tuple[int | None, float]:
+        """POST ``first``, then ``more`` every ``every`` seconds (when given) until the server
+        answers or hangs up; the status (None: no answer within :data:`WAIT`) and how long."""
         started = time.perf_counter()
-        reader, writer = await self._head(
-            [
-                f"POST {GATEWAY_PATH} HTTP/1.1",
-                f"Host: {self.host}",
-                "Content-Length: 100000000",
-                "Content-Type: message/ohttp-req",
-            ]
-        )
+        reader, writer = await self._post(*framing)
+        answer = asyncio.ensure_future(self._status(reader))
         try:
             with contextlib.suppress(ConnectionError):
-                writer.write(bytes(65536))
+                writer.write(first)
             async with asyncio.timeout(WAIT):
-                status = await self._status(reader)
-        except TimeoutError:
-            status = None
+                while more and not answer.done():
+                    await asyncio.sleep(every)
+                    writer.write(more)
+                    await writer.drain()
+                status = await answer
+        except (TimeoutError, ConnectionError):
+            status = answer.result() if answer.done() else None
         finally:
+            answer.cancel()
             writer.close()
         return status, time.perf_counter() - started
+
+    async def oversized(self) -> tuple[int | None, float]:
+        """Content-Length of 100 MB, 64 KiB sent, then wait for the answer."""
+        return await self._send(("Content-Length: 100000000",), bytes(65536))
 
     async def chunked_forever(self) -> tuple[int | None, float]:
         """A chunked body that keeps coming until the server answers or hangs up."""
-        started = time.perf_counter()
-        reader, writer = await self._head(
-            [
-                f"POST {GATEWAY_PATH} HTTP/1.1",
-                f"Host: {self.host}",
-                "Transfer-Encoding: chunked",
-                "Content-Type: message/ohttp-req",
-            ]
-        )
-        answer = asyncio.ensure_future(self._status(reader))
-        try:
-            async with asyncio.timeout(WAIT):
-                while not answer.done():
-                    writer.write(b"4000\r\n" + bytes(0x4000) + b"\r\n")
-                    await writer.drain()
-                    await asyncio.sleep(0.01)
-                status = answer.result()
-        except (TimeoutError, ConnectionError):
-            status = answer.result() if answer.done() else None
-        finally:
-            answer.cancel()
-            writer.close()
-        return status, time.perf_counter() - started
+        chunk = b"4000\r\n" + bytes(0x4000) + b"\r\n"
+        return await self._send(("Transfer-Encoding: chunked",), chunk, chunk, every=0.01)
 
     async def slow_body(self) -> tuple[int | None, float]:
         """8192 bytes declared, 100 sent, then one byte a second."""
-        started = time.perf_counter()
-        reader, writer = await self._head(
-            [
-                f"POST {GATEWAY_PATH} HTTP/1.1",
-                f"Host: {self.host}",
-                "Content-Length: 8192",
-                "Content-Type: message/ohttp-req",
-            ]
-        )
-        answer = asyncio.ensure_future(self._status(reader))
-        try:
-            writer.write(bytes(100))
-            async with asyncio.timeout(WAIT):
-                while not answer.done():
-                    await asyncio.sleep(1.0)
-                    writer.write(b"\x00")
-                status = answer.result()
-        except (TimeoutError, ConnectionError):
-            status = answer.result() if answer.done() else None
-        finally:
-            answer.cancel()
-            writer.close()
-        return status, time.perf_counter() - started
+        return await self._send(("Content-Length: 8192",), bytes(100), b"\x00", every=1.0)
 
     async def slowloris(self) -> tuple[int | None, float]:
         """A request head a byte every half second: how long until the server hangs up."""
@@ -166,25 +132,8 @@ class Crowd:
 
     async def malformed(self) -> tuple[int | None, float]:
         """An 8192-byte body that is no OHTTP request."""
-        started = time.perf_counter()
-        reader, writer = await self._head(
-            [
-                f"POST {GATEWAY_PATH} HTTP/1.1",
-                f"Host: {self.host}",
-                "Content-Length: 8192",
-                "Content-Type: message/ohttp-req",
-                "Connection: close",
-            ]
-        )
-        try:
-            writer.write(self.rng.random_bytes(8192))
-            async with asyncio.timeout(WAIT):
-                status = await self._status(reader)
-        except (TimeoutError, ConnectionError):
-            status = None
-        finally:
-            writer.close()
-        return status, time.perf_counter() - started
+        framing = ("Content-Length: 8192", "Connection: close")
+        return await self._send(framing, self.rng.random_bytes(8192))
 
     async def attack(self) -> dict[str, Any]:
         """Every kind at once; each kind's statuses and slowest answer, and what went unrefused."""
